@@ -1,0 +1,70 @@
+# Two entry points (README): `make run` starts the assistant, `make test` runs every test.
+# Everything else here is what they need: environments, generated NLU inputs, the trained model.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+PIP_VERSION := 24.3.1
+RASA_VERSION := 3.6.21
+RASA_SDK_VERSION := 3.6.2
+VENV := .venv
+RASA_VENV := .venv-rasa
+APP_STAMP := $(VENV)/.installed
+RASA_STAMP := $(RASA_VENV)/.installed
+MODEL := models/nlu.tar.gz
+USERDICT := build/jieba/userdict.txt
+ENTITIES := nlu_data/entities.yml
+NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
+KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/regulation.txt
+RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+.PHONY: run test install model validate evaluate bench lock clean
+
+run: install model ## main job: install what is missing, train if inputs changed, serve
+	$(RASA_ENV) exec $(RASA_VENV)/bin/rasa run --enable-api --port 5005 --model $(MODEL)
+
+test: install model ## the whole test suite
+	$(VENV)/bin/python -m pytest -q
+
+install: $(APP_STAMP) $(RASA_STAMP)
+
+# The application environment: Python 3.11, modern libraries, pinned by requirements/app.lock.
+$(APP_STAMP): pyproject.toml requirements/app.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q pip==$(PIP_VERSION)
+	$(VENV)/bin/python -m pip install -q -c requirements/app.lock -e '.[dev]'
+	touch $@
+
+# The Rasa environment: Rasa 3.6 declares Python <3.11 but runs on 3.11 with the dependency set
+# it asks for under 3.10 (see docs/environments.md); the lock pins every package of it.
+$(RASA_STAMP): requirements/rasa.lock
+	test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION)
+	$(RASA_VENV)/bin/python -m pip install -q --no-deps -r requirements/rasa.lock
+	$(RASA_VENV)/bin/python -m pip install -q --no-deps --ignore-requires-python \
+		rasa==$(RASA_VERSION) rasa-sdk==$(RASA_SDK_VERSION)
+	touch $@
+
+$(USERDICT) $(ENTITIES) &: $(KNOWLEDGE) $(APP_STAMP)
+	$(VENV)/bin/sbk nlu build
+
+model: $(MODEL)
+
+$(MODEL): $(RASA_STAMP) config.yml $(NLU_FILES) $(ENTITIES) $(USERDICT) $(wildcard nlu_runtime/*.py)
+	$(RASA_ENV) $(RASA_VENV)/bin/rasa train nlu --config config.yml --nlu nlu_data \
+		--out models --fixed-model-name nlu
+
+validate: install $(ENTITIES) ## Rasa's own check of domain and training data
+	$(RASA_ENV) $(RASA_VENV)/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml
+
+evaluate: install model ## NLU report on the held-out test set, beside the baseline
+	$(VENV)/bin/sbk nlu evaluate
+
+bench: install model ## NLU benchmark into BENCHMARKS.md
+	$(VENV)/bin/sbk nlu bench
+
+lock: ## re-pin the application environment after changing pyproject.toml
+	$(VENV)/bin/python -m pip freeze --exclude-editable > requirements/app.lock
+
+clean:
+	rm -rf build models

@@ -1,0 +1,1 @@
+"""SBK Hotline Assistant: the application package."""

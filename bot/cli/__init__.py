@@ -1,0 +1,1 @@
+"""The `sbk` command line."""

@@ -1,0 +1,33 @@
+"""`sbk classify`: messages on stdin, one JSON interpretation per line on stdout (SPEC.md contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot.nlu import Classifier, NluParseError, NluUnavailable, blank
+from bot.nlu.text import decode_line
+from bot.settings import get_settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("classify", help="classify messages read from stdin, one per line")
+    cmd.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with Classifier(get_settings()) as classifier:
+        for raw in sys.stdin.buffer:
+            text = decode_line(raw)
+            try:
+                result = classifier.classify(text).to_contract()
+            except NluUnavailable as exc:
+                print(f"sbk classify: {exc}", file=sys.stderr)
+                return 1
+            except NluParseError as exc:
+                # Keep one output line per input line, so callers can zip them.
+                result = {**blank(text).to_contract(), "error": f"消息无法识别：{exc}"}
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    return 0

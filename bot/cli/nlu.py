@@ -1,0 +1,78 @@
+"""`sbk nlu build|evaluate|bench`: the model's inputs, its evaluation and its benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from bot.knowledge import get_knowledge
+from bot.nlu import Classifier, NluUnavailable
+from bot.nlu import benchmark, evaluation
+from bot.nlu.dataset import load_examples, training_files
+from bot.nlu.training_data import write_training_inputs
+from bot.settings import PROJECT_ROOT, get_settings
+
+NLU_DIR = PROJECT_ROOT / "nlu_data"
+TEST_SET = PROJECT_ROOT / "evaluation" / "test_set.yml"
+RESULTS = PROJECT_ROOT / "evaluation" / "results"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    nlu = commands.add_parser("nlu", help="build, evaluate and benchmark the language model")
+    sub = nlu.add_subparsers(dest="nlu_command", required=True, parser_class=type(nlu))
+    sub.add_parser("build", help="generate entity data and the jieba dictionary from knowledge/"
+                   ).set_defaults(handler=build)
+    sub.add_parser("evaluate", help="report on the held-out test set beside the baseline"
+                   ).set_defaults(handler=evaluate)
+    bench = sub.add_parser("bench", help="time training, loading and parsing; update BENCHMARKS.md")
+    bench.add_argument("--messages", type=int, default=1000, help="parses to time (default 1000)")
+    bench.add_argument("--no-train", action="store_true", help="time the existing model only")
+    bench.set_defaults(handler=bench_run)
+
+
+def build(args: argparse.Namespace) -> int:
+    write_training_inputs(get_knowledge(), entities_file=NLU_DIR / "entities.yml",
+                          dictionary_dir=PROJECT_ROOT / "build" / "jieba")
+    print("wrote nlu_data/entities.yml and build/jieba/userdict.txt")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    knowledge = get_knowledge()
+    train = load_examples(training_files(NLU_DIR))
+    test = load_examples([TEST_SET])
+    try:
+        with Classifier(get_settings(), knowledge=knowledge) as classifier:
+            model, base = evaluation.evaluate(test, classifier.classify,
+                                              evaluation.train_baseline(train, knowledge), knowledge)
+    except NluUnavailable as exc:
+        print(f"sbk nlu evaluate: {exc}", file=sys.stderr)
+        return 1
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = evaluation.render_markdown(model, base, test_size=len(test), train_size=len(train))
+    (RESULTS / "report.md").write_text(report, encoding="utf-8")
+    (RESULTS / "report.json").write_text(
+        json.dumps({"pipeline": asdict(model), "baseline": asdict(base)}, ensure_ascii=False, indent=1),
+        encoding="utf-8")
+    evaluation.plot_confusion(model, RESULTS / "confusion.png")
+    print(report.split("## Per intent")[0].rstrip())
+    print(f"\nfull report: {RESULTS / 'report.md'}")
+    return 0
+
+
+def bench_run(args: argparse.Namespace) -> int:
+    if args.messages < 2:
+        print("sbk nlu bench: --messages must be at least 2", file=sys.stderr)
+        return 2
+    texts = [ex.text for ex in load_examples([TEST_SET])]
+    try:
+        result = benchmark.run(get_settings(), texts, messages=args.messages, train=not args.no_train)
+    except NluUnavailable as exc:
+        print(f"sbk nlu bench: {exc}", file=sys.stderr)
+        return 1
+    body = benchmark.render_markdown(result)
+    benchmark.update_benchmarks_file(PROJECT_ROOT / "BENCHMARKS.md", "nlu", body)
+    print(body)
+    return 0

@@ -1,0 +1,573 @@
+"""Pydantic models of the knowledge files.
+
+Every model is frozen and forbids unknown keys, so a misspelt key in a YAML file (``time_limt``)
+is an error rather than a silently ignored value. Lists are tuples for the same reason.
+
+``source`` fields separate what the Measures say (``regulation``, with the articles it rests on)
+from what the operator configures (``operator``: materials, phones, hours, outlets, fees of
+banks …). Answers must present operator facts with a caveat such as "以网点公示为准".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+ArticleNumber = Annotated[int, Field(ge=1)]
+Source = Literal["regulation", "operator"]
+FeeKind = Literal["free", "bank_fees"]
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 17 → 十七, 56 → 五十六 (up to 999, enough for article numbers)."""
+    if not 0 < n < 1000:
+        raise ValueError(f"out of range: {n}")
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out += _CN_DIGITS[hundreds] + "百"
+        if rest and tens == 0:
+            out += "零"
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _CN_DIGITS[tens]) + "十"
+    if ones:
+        out += _CN_DIGITS[ones]
+    return out
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- regulation
+
+_ITEM_LINE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
+
+
+class Article(Frozen):
+    number: ArticleNumber
+    chapter: int
+    chapter_title: Text
+    text: Text
+
+    @property
+    def label(self) -> str:
+        return f"第{chinese_number(self.number)}条"
+
+    @property
+    def items(self) -> dict[str, str]:
+        """Enumerated items keyed by their numeral: Art. 19 → {"一": "申请人参保信息有误…", "二": …}."""
+        out: dict[str, str] = {}
+        for line in self.text.splitlines():
+            match = _ITEM_LINE.match(line)
+            if match:
+                out[match.group(1)] = match.group(2)
+        return out
+
+
+class Chapter(Frozen):
+    number: int
+    title: Text
+    articles: tuple[ArticleNumber, ...]
+
+    @property
+    def label(self) -> str:
+        return f"第{chinese_number(self.number)}章 {self.title}"
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+class Statement(Frozen):
+    """One sentence of an answer, with where it comes from."""
+
+    text: Text
+    source: Source
+    articles: tuple[ArticleNumber, ...] = ()
+
+    @model_validator(mode="after")
+    def _regulation_needs_articles(self) -> Statement:
+        if self.source == "regulation" and not self.articles:
+            raise ValueError("a statement with source 'regulation' must cite its articles")
+        return self
+
+    @property
+    def is_operator(self) -> bool:
+        return self.source == "operator"
+
+
+class OperatorValue(Frozen):
+    value: Text
+    source: Literal["operator"]
+    note: Text | None = None
+
+
+# --------------------------------------------------------------------------- taxonomy.yml
+
+
+class Category(Frozen):
+    name: Slug
+    label: Text
+    description: Text | None = None
+    # Complaints and praise aimed at a bank become transfer tickets (Art. 27).
+    creates_ticket: bool = False
+
+
+class Intent(Frozen):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*(/[a-z][a-z_]*)?$")]
+    category: Slug
+    label: Text
+    description: Text | None = None
+    articles: tuple[ArticleNumber, ...] = ()
+
+    @property
+    def rasa_name(self) -> str:
+        # Rasa reserves "/" for retrieval intents.
+        return self.name.replace("/", "_")
+
+    @model_validator(mode="after")
+    def _name_matches_category(self) -> Intent:
+        if self.name != self.category and not self.name.startswith(self.category + "/"):
+            raise ValueError(f"intent {self.name!r} must be named {self.category!r} or start with '{self.category}/'")
+        return self
+
+
+class Taxonomy(Frozen):
+    categories: tuple[Category, ...] = Field(min_length=1)
+    intents: tuple[Intent, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- guides.yml
+
+
+class Materials(Frozen):
+    # The Measures list no materials at all, hence operator-only.
+    source: Literal["operator"]
+    items: tuple[Text, ...] = Field(min_length=1)
+    note: Text | None = None
+
+
+class Guide(Frozen):
+    intent: Text
+    title: Text
+    answer: Text
+    materials: Materials
+    where: Statement
+    procedure: tuple[Statement, ...] = Field(min_length=1)
+    time_limit: Text | None
+    related_time_limits: tuple[Text, ...] = ()
+    fee: tuple[FeeKind, ...] = Field(min_length=1)
+    articles: tuple[ArticleNumber, ...] = Field(min_length=1)
+    notice_case: Text | None = None
+    notes: tuple[Statement, ...] = ()
+
+    @field_validator("fee", mode="before")
+    @classmethod
+    def _fee_scalar(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("fee")
+    @classmethod
+    def _fee_unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("fee kinds must not repeat")
+        return value
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return (self.where, *self.procedure, *self.notes)
+
+
+# --------------------------------------------------------------------------- time_limits.yml
+
+
+class TimeLimit(Frozen):
+    key: Text
+    label: Text
+    applies_to: Text
+    working_days: int = Field(ge=0)
+    immediate: bool
+    issued_to: Literal["申领人", "申领单位"]
+    article: ArticleNumber
+    quote: Text
+    note: Text
+
+    @model_validator(mode="after")
+    def _immediate_iff_zero(self) -> TimeLimit:
+        if self.immediate != (self.working_days == 0):
+            raise ValueError("immediate must be true exactly when working_days is 0")
+        return self
+
+
+# --------------------------------------------------------------------------- notices.yml
+
+
+class NoticeCase(Frozen):
+    key: Text
+    title: Text
+    article: ArticleNumber
+    item: Literal["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+    quote: Text
+    reason: Text
+    handled_at: Text
+    missing: tuple[Statement, ...] = Field(min_length=1)
+    procedure: tuple[Statement, ...] = Field(min_length=1)
+    follow_up_days: int = Field(ge=1)
+    register_fields: tuple[Text, ...] = Field(min_length=1)
+
+    @property
+    def citation(self) -> str:
+        return f"第{chinese_number(self.article)}条第（{self.item}）项"
+
+
+# --------------------------------------------------------------------------- rules.yml
+
+
+class Warning_(Frozen):
+    """Early warning on received (not yet verified) cases: a product feature, not in the Measures."""
+
+    count: Literal["received"]
+    threshold: int = Field(ge=1)
+    source: Literal["operator"]
+    note: Text | None = None
+
+
+class ThresholdRule(Frozen):
+    id: Slug
+    article: ArticleNumber
+    quote: Text
+    subject: Literal["outlet", "bank"]
+    period: Literal["year", "month", "case"]
+    counts: Literal["praise", "complaint", "violation", "forced_selling", "overdue_ticket"]
+    # found_true: only verified cases count (Art. 50); recorded: facts the system itself
+    # establishes (a ticket past its due date needs no verification).
+    count: Literal["found_true", "recorded"]
+    group_by: Literal["complaint_type"] | None = None
+    threshold: int = Field(ge=1)
+    consequence: Text
+    next_steps: tuple[Text, ...] = Field(min_length=1)
+    confirmation: Text | None = None
+    assessment: Literal["bonus", "counted", "fail_if_serious"] | None = None
+    warning: Warning_ | None = None
+
+
+class GradeBand(Frozen):
+    grade: Text
+    code: Slug
+    min_score: float = Field(ge=0, le=100)
+
+
+class GradeEvent(Frozen):
+    code: Slug
+    text: Text
+    article: ArticleNumber
+
+
+class Grades(Frozen):
+    article: ArticleNumber
+    quote: Text
+    bands: tuple[GradeBand, ...] = Field(min_length=1)
+    automatic_fail: tuple[GradeEvent, ...] = ()
+    bonus_events: tuple[GradeEvent, ...] = ()
+
+    @model_validator(mode="after")
+    def _bands_descend_to_zero(self) -> Grades:
+        scores = [b.min_score for b in self.bands]
+        if scores != sorted(scores, reverse=True) or len(set(scores)) != len(scores):
+            raise ValueError("grade bands must be listed from the highest min_score down, without ties")
+        if scores[-1] != 0:
+            raise ValueError("the last grade band must start at 0 so every score has a grade")
+        return self
+
+    def grade_for(self, score: float) -> GradeBand:
+        for band in self.bands:
+            if score >= band.min_score:
+                return band
+        return self.bands[-1]
+
+
+class ScoreWeight(Frozen):
+    code: Slug
+    label: Text
+    item: Text
+    weight: float = Field(gt=0)
+
+
+class ScoreWeights(Frozen):
+    """Art. 41 asks for a weighted sum but gives no weights: operator configuration."""
+
+    source: Literal["operator"]
+    article: ArticleNumber
+    note: Text | None = None
+    items: tuple[ScoreWeight, ...] = Field(min_length=1)
+    bonus_points: dict[str, float] = Field(default_factory=dict)
+    max_score: float = 100
+
+    @model_validator(mode="after")
+    def _sum_to_hundred(self) -> ScoreWeights:
+        total = sum(w.weight for w in self.items)
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"weights must add up to 100, they add up to {total:g}")
+        return self
+
+
+class Suspension(Frozen):
+    id: Slug
+    article: ArticleNumber
+    quote: Text
+    trigger: Text
+    effect: Text
+
+
+class SelfInspection(Frozen):
+    article: ArticleNumber
+    quote: Text
+    periods: tuple[Text, ...]
+    due_day_of_next_month: int = Field(ge=1, le=28)
+    due_time: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+    holiday_rule: Literal["next_working_day"]
+
+
+class DistrictInspection(Frozen):
+    article: ArticleNumber
+    quote: Text
+    min_outlets_per_week: int = Field(ge=1)
+    record_within_working_days: int = Field(ge=1)
+
+
+class Objection(Frozen):
+    article: ArticleNumber
+    quote: Text
+    days: int = Field(ge=1)
+    day_kind: Literal["calendar", "working"]
+    note: Text | None = None
+
+
+class ExtensionRule(Frozen):
+    article: ArticleNumber
+    quote: Text
+    working_days_before_due: int = Field(ge=0)
+    refusal_reason: Text
+
+
+class Deadlines(Frozen):
+    self_inspection: SelfInspection
+    district_inspection: DistrictInspection
+    objection: Objection
+    extension_request: ExtensionRule
+
+
+class TicketKindDue(Frozen):
+    label: Text
+    working_days: int = Field(ge=1)
+
+
+class TicketDue(Frozen):
+    """The Measures say "规定时限" (Art. 9, 27) without a number: operator configuration."""
+
+    source: Literal["operator"]
+    articles: tuple[ArticleNumber, ...]
+    note: Text | None = None
+    transfer: TicketKindDue
+    supervision: TicketKindDue
+
+
+class Validity(Frozen):
+    """The Measures' own period of validity (Art. 56)."""
+
+    article: ArticleNumber
+    quote: Text
+    in_force_from: date
+    valid_until: date | None
+    note: Text | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return self.in_force_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Rules(Frozen):
+    validity: Validity
+    thresholds: tuple[ThresholdRule, ...] = Field(min_length=1)
+    grades: Grades
+    score_weights: ScoreWeights
+    suspensions: tuple[Suspension, ...]
+    deadlines: Deadlines
+    ticket_due: TicketDue
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Rules:
+        ids = [t.id for t in self.thresholds]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"threshold ids must be unique: {', '.join(duplicates)}")
+        return self
+
+    def threshold(self, rule_id: str) -> ThresholdRule:
+        for rule in self.thresholds:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"no threshold rule {rule_id!r}")
+
+
+# --------------------------------------------------------------------------- channels.yml
+
+
+class Channel(Frozen):
+    code: Slug
+    name: Text
+    # regulation: listed in Art. 50; product: a channel of this product the Measures do not name.
+    source: Literal["regulation", "product"]
+    article: ArticleNumber | None = None
+    counted_as: Slug | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _regulation_needs_article(self) -> Channel:
+        if self.source == "regulation" and self.article is None:
+            raise ValueError("a channel with source 'regulation' must cite its article")
+        if self.source == "product" and self.article is not None:
+            raise ValueError("a product channel is not in the Measures; give no article")
+        return self
+
+
+class Channels(Frozen):
+    channels: tuple[Channel, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- banks.yml / districts.yml
+
+
+class Outlet(Frozen):
+    bank: Text
+    name: Text
+    district: Text
+    note: Text | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.bank}{self.name}"
+
+
+class Outlets(Frozen):
+    source: Literal["operator"]
+    items: tuple[Outlet, ...] = Field(min_length=1)
+
+
+class Bank(Frozen):
+    name: Text
+    code: Slug
+    aliases: tuple[Text, ...] = ()
+    service_phone: OperatorValue | None = None
+    outlets: Outlets
+
+    @model_validator(mode="before")
+    @classmethod
+    def _outlets_know_their_bank(cls, data: object) -> object:
+        # Outlets are listed under their bank in YAML; the model records the bank on each one
+        # so that an outlet can be passed around on its own.
+        if isinstance(data, dict) and isinstance(data.get("outlets"), dict):
+            items = data["outlets"].get("items")
+            if isinstance(items, list):
+                data = {
+                    **data,
+                    "outlets": {
+                        **data["outlets"],
+                        "items": [
+                            {**item, "bank": data.get("name")} if isinstance(item, dict) and "bank" not in item else item
+                            for item in items
+                        ],
+                    },
+                }
+        return data
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def outlet(self, name: str) -> Outlet | None:
+        for outlet in self.outlets.items:
+            if outlet.name == name:
+                return outlet
+        return None
+
+
+class Banks(Frozen):
+    source: Literal["operator"]
+    note: Text | None = None
+    banks: tuple[Bank, ...] = Field(min_length=1)
+
+
+class District(Frozen):
+    name: Text
+    code: Slug
+    aliases: tuple[Text, ...] = ()
+    note: Text | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+class Districts(Frozen):
+    districts: tuple[District, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- operator.yml
+
+
+class OperatorSetting(Frozen):
+    label: Text
+    value: str | int
+    unit: Text | None = None
+    note: Text | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.value}{self.unit or ''}"
+
+
+class Referral(Frozen):
+    topic: Text
+    keywords: tuple[Text, ...] = ()
+    contact: Text
+
+
+class OperatorConfig(Frozen):
+    source: Literal["operator"]
+    disclaimer: Text
+    settings: dict[Slug, OperatorSetting]
+    referrals: tuple[Referral, ...] = ()
+
+    @model_validator(mode="after")
+    def _required_settings(self) -> OperatorConfig:
+        # A one-time notice must state a service phone (Art. 19).
+        if "service_phone" not in self.settings:
+            raise ValueError("settings must define service_phone")
+        return self
+
+    def value(self, key: str) -> str | int:
+        return self.settings[key].value
+
+    @property
+    def service_phone(self) -> str:
+        return str(self.settings["service_phone"].value)
+
+
+# --------------------------------------------------------------------------- vocabulary.yml
+
+
+class Term(Frozen):
+    word: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^\S+$")]
+    tag: Annotated[str, StringConstraints(pattern=r"^[a-z]+$")] = "n"
+
+
+class Vocabulary(Frozen):
+    terms: tuple[Term, ...] = Field(min_length=1)
