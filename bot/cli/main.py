@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import classify, nlu
+from bot.cli import answer, classify, nlu
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,7 +19,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sbk", description="SBK Hotline Assistant")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (classify, nlu):
+    for module in (classify, answer, nlu):
         module.register(commands)
     return parser
 

@@ -22,6 +22,7 @@ from .models import (
     Outlet,
     Rules,
     TimeLimit,
+    Replies,
     Vocabulary,
 )
 
@@ -52,6 +53,7 @@ class Knowledge(Frozen):
     districts: tuple[District, ...]
     operator: OperatorConfig
     vocabulary: Vocabulary
+    replies: Replies
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
     _intents: dict[str, Intent] = PrivateAttr(default_factory=dict)

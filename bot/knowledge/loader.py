@@ -28,6 +28,7 @@ from .models import (
     Taxonomy,
     TimeLimit,
     Vocabulary,
+    Replies,
 )
 from .regulation import parse_regulation
 from .yamlio import PathParts, YamlDocument, format_path, read_yaml
@@ -48,8 +49,11 @@ _SCHEMAS: dict[str, tuple[Any, str | None]] = {
     "banks.yml": (Banks, None),
     "districts.yml": (Districts, None),
     "vocabulary.yml": (Vocabulary, None),
+    "replies.yml": (Replies, None),
 }
 KNOWLEDGE_FILES: tuple[str, ...] = (REGULATION_FILE, *_SCHEMAS)
+# Files whose ${placeholders} are filled when a reply is composed, not when loading.
+_RENDER_TIME_TEMPLATES = frozenset({"replies.yml"})
 
 # Operator values are written as {service_phone} in texts so that a phone number or opening
 # hours live in operator.yml only.
@@ -104,7 +108,8 @@ def load_knowledge(root: Path | str | None = None) -> Knowledge:
     for name, doc in docs.items():
         if name == OPERATOR_FILE:
             continue
-        _substitute_operator_values(doc, operator, problems)
+        if name not in _RENDER_TIME_TEMPLATES:
+            _substitute_operator_values(doc, operator, problems)
         problems.extend(_check_articles(doc, articles))
         models[name] = _validate(doc, problems)
     if problems:
@@ -131,6 +136,7 @@ def load_knowledge(root: Path | str | None = None) -> Knowledge:
         districts=models["districts.yml"].districts,
         operator=operator,
         vocabulary=models["vocabulary.yml"],
+        replies=models["replies.yml"],
     )
 
 

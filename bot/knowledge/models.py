@@ -571,3 +571,28 @@ class Term(Frozen):
 
 class Vocabulary(Frozen):
     terms: tuple[Term, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- replies.yml
+
+
+class Replies(Frozen):
+    """Sentences of the assistant that come from no guide, as string.Template texts."""
+
+    messages: dict[Slug, Text] = Field(min_length=1)
+
+    @field_validator("messages")
+    @classmethod
+    def _templates_parse(cls, value: dict[str, str]) -> dict[str, str]:
+        from string import Template
+
+        broken = [key for key, text in value.items() if not Template(text).is_valid()]
+        if broken:
+            raise ValueError(f"invalid ${{placeholder}} syntax in: {', '.join(broken)}")
+        return value
+
+    def render(self, key: str, **values: object) -> str:
+        """The message `key` with its placeholders filled; a missing value is a programming error."""
+        from string import Template
+
+        return Template(self.messages[key]).substitute(values)

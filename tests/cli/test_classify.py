@@ -30,7 +30,7 @@ def hostile_output():
         b"Where can I get my social security card?",
         "挂\x00失\x07咋办".encode(),
         b"\xff\xfe\xfd invalid \xc3\x28 bytes",
-        "\x1b[2J\x00\x00".encode(),
+        "\x1b\x00\x00\u200b\x7f".encode(),
         "社保卡丢了怎么挂失".encode(),
     ]
     return lines, classify(b"\n".join(lines) + b"\n")

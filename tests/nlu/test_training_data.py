@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections import Counter
 from itertools import combinations
 
@@ -29,7 +29,8 @@ def test_set():
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
+    """Lower case without punctuation and spaces; emoji and other symbols stay, they carry meaning."""
+    return "".join(ch for ch in text.lower() if unicodedata.category(ch)[0] not in "PZC")
 
 
 def _grams(text: str) -> set[str]:

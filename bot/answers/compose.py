@@ -1,0 +1,166 @@
+"""Composing the one reply the assistant gives to an understood message.
+
+Every sentence comes from knowledge/ (guides.yml, notices.yml, time_limits.yml, replies.yml);
+this module only chooses and orders them, and cites the articles they rest on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.knowledge import Guide, Knowledge, NoticeCase, Statement
+from bot.knowledge.models import chinese_number
+from bot.nlu.interpret import Interpretation
+
+# Below this confidence the assistant asks which of the likeliest intents was meant.
+CLARIFY_BELOW = 0.45
+SIMPLE_REPLIES = {
+    "other/greet": "greet",
+    "other/goodbye": "goodbye",
+    "other/thanks": "thanks",
+    "other/affirm": "affirm",
+    "other/deny": "deny",
+    "other/handoff": "handoff",
+    "other/ticket_status": "ticket_status",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply: its text, the articles it rests on, and choices to offer (intent, label)."""
+
+    text: str
+    articles: tuple[int, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+def cite(numbers: Iterable[int]) -> str:
+    """第三条、第十七条 — article numbers in order, once each."""
+    return "、".join(f"第{chinese_number(n)}条" for n in sorted(set(numbers)))
+
+
+def _operator_values(knowledge: Knowledge) -> dict[str, str]:
+    return {key: setting.text for key, setting in knowledge.operator.settings.items()}
+
+
+def _statement(statement: Statement) -> str:
+    if statement.is_operator:
+        return f"{statement.text}（以网点公示为准）"
+    return f"{statement.text}（{cite(statement.articles)}）"
+
+
+def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
+    """The content of an Art. 19 one-time notice for one case."""
+    r, values = knowledge.replies, _operator_values(knowledge)
+    lines = [
+        r.render("notice_title", title=case.title, citation=case.citation),
+        r.render("notice_reason", reason=case.reason),
+        r.render("notice_missing"),
+        *(f"{i}. {_statement(s)}" for i, s in enumerate(case.missing, 1)),
+        r.render("notice_procedure"),
+        *(f"{i}. {_statement(s)}" for i, s in enumerate(case.procedure, 1)),
+        r.render("notice_follow_up", days=case.follow_up_days, fields="、".join(case.register_fields),
+                 service_phone=values["service_phone"]),
+    ]
+    articles = {case.article, *(n for s in (*case.missing, *case.procedure) for n in s.articles)}
+    return Reply("\n".join(lines), tuple(sorted(articles)))
+
+
+def render_guide(guide: Guide, knowledge: Knowledge) -> Reply:
+    """A complete, one-time answer for an inquiry: materials, where, procedure, time limit, fee, basis."""
+    r, values = knowledge.replies, _operator_values(knowledge)
+    articles = set(guide.articles) | {n for s in guide.statements for n in s.articles}
+    lines = [f"【{guide.title}】", guide.answer, "", r.render("guide_materials")]
+    lines += [f"· {item}" for item in guide.materials.items]
+    if guide.materials.note:
+        lines.append(guide.materials.note)
+    lines += ["", r.render("guide_where") + _statement(guide.where), "", r.render("guide_procedure")]
+    lines += [f"{i}. {_statement(step)}" for i, step in enumerate(guide.procedure, 1)]
+
+    limits = [key for key in (guide.time_limit, *guide.related_time_limits) if key]
+    if limits:
+        lines += ["", r.render("guide_time_limit")]
+        for key in limits:
+            limit = knowledge.time_limits[key]
+            articles.add(limit.article)
+            lines.append(r.render("time_limit_immediate", label=limit.label) if limit.immediate
+                         else r.render("time_limit_days", label=limit.label, days=limit.working_days))
+        lines.append(knowledge.time_limits[limits[0]].note)
+
+    lines += ["", r.render("guide_fee")]
+    lines += [r.render("fee_free" if kind == "free" else "fee_bank") for kind in guide.fee]
+    articles.add(12)
+
+    if guide.notice_case:
+        notice = render_notice(knowledge.notices[guide.notice_case], knowledge)
+        lines += ["", notice.text]
+        articles |= set(notice.articles)
+    if guide.notes:
+        lines += ["", r.render("guide_notes"), *(f"· {_statement(note)}" for note in guide.notes)]
+    lines += [
+        "",
+        r.render("guide_basis", regulation=knowledge.regulation_title, articles=cite(articles)),
+        r.render("guide_operator_note"),
+        r.render("guide_phone", service_phone=values["service_phone"]),
+    ]
+    return Reply("\n".join(lines), tuple(sorted(articles)))
+
+
+def _subject(interp: Interpretation) -> str:
+    return "".join(interp.entities.get(k, "") for k in ("bank", "outlet"))
+
+
+def _complaint(interp: Interpretation, knowledge: Knowledge) -> Reply:
+    r = knowledge.replies
+    intent = knowledge.intent(interp.intent)
+    subject = _subject(interp)
+    lines = [
+        r.render("complaint_ack", subject=f"{subject}的" if subject else "", label=intent.label,
+                 articles=cite(intent.articles)),
+        r.render("complaint_next", bank=interp.entities.get("bank", "相关合作银行")),
+        r.render("complaint_need_more" if "bank" in interp.entities and "outlet" in interp.entities
+                 else "complaint_need_details"),
+    ]
+    return Reply("\n".join(lines), tuple(sorted({*intent.articles, 9, 27, 28})))
+
+
+def _praise(interp: Interpretation, knowledge: Knowledge) -> Reply:
+    r = knowledge.replies
+    subject = _subject(interp) or "服务网点和工作人员"
+    lines = [r.render("praise_ack", subject=subject),
+             r.render("praise_next", bank=interp.entities.get("bank", "相关合作银行"))]
+    return Reply("\n".join(lines), (43,))
+
+
+def _out_of_scope(interp: Interpretation, knowledge: Knowledge) -> Reply:
+    r, values = knowledge.replies, _operator_values(knowledge)
+    for referral in knowledge.operator.referrals:
+        if any(word in interp.text for word in referral.keywords):
+            return Reply(r.render("out_of_scope", topic=referral.topic, contact=referral.contact), (16, 22))
+    return Reply(r.render("out_of_scope_unknown", service_phone=values["service_phone"]), (16, 22))
+
+
+def _clarify(interp: Interpretation, knowledge: Knowledge) -> Reply:
+    choices = tuple((name, knowledge.intent(name).label) for name, _ in interp.ranking[:3])
+    options = "；".join(f"{i}. {label}" for i, (_, label) in enumerate(choices, 1))
+    return Reply(knowledge.replies.render("clarify", options=options), choices=choices)
+
+
+def compose_reply(interp: Interpretation, knowledge: Knowledge) -> Reply:
+    """The reply to one message, chosen by its interpretation."""
+    if interp.confidence == 0.0 and not interp.ranking:
+        return Reply(knowledge.replies.render("cannot_understand"))
+    if interp.low_confidence or interp.confidence < CLARIFY_BELOW:
+        return _clarify(interp, knowledge)
+    category = knowledge.intent(interp.intent).category
+    if category == "inquiry":
+        return render_guide(knowledge.guide(interp.intent), knowledge)
+    if category == "complaint":
+        return _complaint(interp, knowledge)
+    if category == "praise":
+        return _praise(interp, knowledge)
+    if interp.intent == "other/out_of_scope":
+        return _out_of_scope(interp, knowledge)
+    values = _operator_values(knowledge)
+    return Reply(knowledge.replies.render(SIMPLE_REPLIES[interp.intent], **values))
