@@ -18,7 +18,7 @@ NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
 KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/regulation.txt
 RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: run test install model validate evaluate bench lock clean
+.PHONY: run test install model validate evaluate compare bench lock clean
 
 run: install model ## main job: install what is missing, train if inputs changed, serve
 	$(RASA_ENV) exec $(RASA_VENV)/bin/rasa run --enable-api --port 5005 --model $(MODEL)
@@ -59,6 +59,9 @@ validate: install $(ENTITIES) ## Rasa's own check of domain and training data
 
 evaluate: install model ## NLU report on the held-out test set, beside the baseline
 	$(VENV)/bin/sbk nlu evaluate
+
+compare: install $(ENTITIES) $(USERDICT) ## candidate pipelines on a split of the training data → BENCHMARKS.md
+	$(VENV)/bin/sbk nlu compare
 
 bench: install model ## NLU benchmark into BENCHMARKS.md
 	$(VENV)/bin/sbk nlu bench

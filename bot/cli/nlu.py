@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from dataclasses import asdict
+from pathlib import Path
 
 from bot.knowledge import get_knowledge
 from bot.nlu import Classifier, NluUnavailable
-from bot.nlu import benchmark, evaluation
+from bot.nlu import benchmark, comparison, evaluation
 from bot.nlu.dataset import load_examples, training_files
 from bot.nlu.training_data import write_training_inputs
 from bot.settings import PROJECT_ROOT, get_settings
@@ -26,6 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                    ).set_defaults(handler=build)
     sub.add_parser("evaluate", help="report on the held-out test set beside the baseline"
                    ).set_defaults(handler=evaluate)
+    sub.add_parser("compare", help="train candidate pipelines on a split of nlu_data/ and compare them"
+                   ).set_defaults(handler=compare)
     bench = sub.add_parser("bench", help="time training, loading and parsing; update BENCHMARKS.md")
     bench.add_argument("--messages", type=int, default=1000, help="parses to time (default 1000)")
     bench.add_argument("--no-train", action="store_true", help="time the existing model only")
@@ -74,5 +78,23 @@ def bench_run(args: argparse.Namespace) -> int:
         return 1
     body = benchmark.render_markdown(result)
     benchmark.update_benchmarks_file(PROJECT_ROOT / "BENCHMARKS.md", "nlu", body)
+    print(body)
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    knowledge = get_knowledge()
+    examples = load_examples([p for p in training_files(NLU_DIR) if p.name != "entities.yml"])
+    configs = [*sorted((PROJECT_ROOT / "evaluation" / "pipelines").glob("*.yml")), PROJECT_ROOT / "config.yml"]
+    with tempfile.TemporaryDirectory(dir=PROJECT_ROOT / "build") as work:
+        try:
+            results = comparison.compare(get_settings(), knowledge, examples, configs,
+                                         NLU_DIR / "entities.yml", Path(work))
+        except NluUnavailable as exc:
+            print(f"sbk nlu compare: {exc}", file=sys.stderr)
+            return 1
+    train, dev = comparison.split(examples)
+    body = comparison.render_markdown(results, train_size=len(train), dev_size=len(dev))
+    benchmark.update_benchmarks_file(PROJECT_ROOT / "BENCHMARKS.md", "nlu-pipelines", body)
     print(body)
     return 0
