@@ -19,3 +19,38 @@ def classifier(knowledge: Knowledge):
     """The trained model (models/nlu.tar.gz, built by `make test`), loaded once."""
     with Classifier(get_settings(), knowledge=knowledge) as clf:
         yield clf
+
+
+# --------------------------------------------------------------------------- databases
+
+import os  # noqa: E402
+
+from sqlalchemy import text  # noqa: E402
+
+from bot.db import make_engine, upgrade  # noqa: E402
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+def _fresh_postgres() -> str:
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """A migrated, empty database: a SQLite file and the PostgreSQL `test` database in turn."""
+    url = f"sqlite:///{tmp_path / 'sbk.db'}" if request.param == "sqlite" else _fresh_postgres()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()

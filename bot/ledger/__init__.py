@@ -1,0 +1,1 @@
+"""The ledger: complaints and praise, transfer and supervision tickets, and their rules."""

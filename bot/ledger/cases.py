@@ -1,0 +1,89 @@
+"""Recording complaints and praise, and their verification (查实 / 不实)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.forwarding import enqueue
+from bot.knowledge import Knowledge
+from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
+from bot.ledger.locks import lock_bank
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, Verification
+from bot.ledger.tickets import open_ticket
+from bot.thresholds import evaluate
+from bot.workdays import WorkdayCalendar
+
+KIND_CATEGORY = {CaseKind.complaint: "complaint", CaseKind.praise: "praise"}
+
+
+def _validated(data: CaseCreate, knowledge: Knowledge) -> CaseCreate:
+    """Canonical values for a new case, or InvalidInput naming the field."""
+    try:
+        intent = knowledge.intent(data.intent)
+    except KeyError:
+        raise InvalidInput(f"未知的事项类型：{data.intent}", field="intent") from None
+    if intent.category != KIND_CATEGORY[data.kind]:
+        raise InvalidInput(f"事项类型 {data.intent} 不属于{('投诉' if data.kind is CaseKind.complaint else '表扬')}",
+                           field="intent")
+    bank = None
+    if data.bank:
+        bank = knowledge.canonical_bank(data.bank)
+        if bank is None:
+            raise InvalidInput(f"不是本市社保卡合作银行：{data.bank}", field="bank")
+    district = None
+    if data.district:
+        district = knowledge.canonical_district(data.district)
+        if district is None:
+            raise InvalidInput(f"不是青岛市的区（市）：{data.district}", field="district")
+    try:
+        knowledge.channel(data.channel)
+    except KeyError:
+        raise InvalidInput(f"未知的受理渠道：{data.channel}", field="channel") from None
+    if not data.description.strip():
+        raise InvalidInput("请填写事情经过", field="description")
+    return data.model_copy(update={"bank": bank, "district": district,
+                                   "outlet": (data.outlet or "").strip() or None})
+
+
+def record_case(session: Session, *, data: CaseCreate, knowledge: Knowledge, calendar: WorkdayCalendar,
+                now: datetime) -> tuple[Case, Ticket | None]:
+    """Record a complaint or praise; one aimed at a bank becomes a transfer ticket (Art. 27).
+
+    Runs in the caller's transaction: the case, its ticket, the outbox delivery and any
+    threshold firing are committed together or not at all.
+    """
+    data = _validated(data, knowledge)
+    if data.bank:
+        lock_bank(session, data.bank)
+    case = Case.model_validate(data, update={"received_at": now})
+    session.add(case)
+    session.flush()
+    ticket = None
+    if data.bank:
+        ticket = open_ticket(session, case=case, kind=TicketKind.transfer, knowledge=knowledge,
+                             calendar=calendar, now=now)
+        enqueue(session, ticket=ticket, case=case, event="ticket.created", knowledge=knowledge, now=now)
+        evaluate(session, bank=data.bank, at=now, knowledge=knowledge)
+    return case, ticket
+
+
+def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, knowledge: Knowledge,
+                now: datetime) -> Case:
+    """Record the agency's finding after the bank's report (Art. 28, 50); thresholds follow it."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"没有编号为 {case_id} 的记录")
+    if case.verification is not Verification.received:
+        raise InvalidTransition("这条记录已经核查过，不能重复核查")
+    if case.bank:
+        lock_bank(session, case.bank)
+    case.verification = Verification.found_true if found_true else Verification.not_true
+    case.verified_at = now
+    case.verified_by = by
+    session.add(case)
+    session.flush()
+    if case.bank:
+        evaluate(session, bank=case.bank, at=case.received_at, knowledge=knowledge)
+    return case

@@ -1,0 +1,139 @@
+"""Transfer and supervision tickets: opening, the bank's steps, escalation when overdue.
+
+States: created → acknowledged → (extended) → result_reported → verified → closed. Steps the
+bank takes are checked against the state so a report cannot precede its ticket's existence,
+and every step is kept as a TicketEvent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot.knowledge import Knowledge
+from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
+from bot.ledger.locks import lock_bank
+from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
+from bot.ledger.numbers import next_ticket_number
+from bot.workdays import WorkdayCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OPEN_STATES = (TicketState.created, TicketState.delivered, TicketState.acknowledged, TicketState.extended)
+DONE_STATES = (TicketState.result_reported, TicketState.verified, TicketState.closed)
+
+
+def local_day(at: datetime) -> date:
+    """The Asia/Shanghai calendar day of an instant."""
+    return at.astimezone(SHANGHAI).date()
+
+
+def _due_days(kind: TicketKind, knowledge: Knowledge) -> int:
+    due = knowledge.rules.ticket_due
+    return (due.transfer if kind is TicketKind.transfer else due.supervision).working_days
+
+
+def record_event(session: Session, ticket: Ticket, *, type: str, actor: str, now: datetime,
+                 **detail: object) -> TicketEvent:
+    """Append one step to the ticket's history."""
+    event = TicketEvent(ticket_id=ticket.id, at=now, type=type, actor=actor, detail=detail)
+    session.add(event)
+    return event
+
+
+def open_ticket(session: Session, *, case: Case, kind: TicketKind, knowledge: Knowledge,
+                calendar: WorkdayCalendar, now: datetime, parent: Ticket | None = None) -> Ticket:
+    """Create a numbered ticket for a case, due in working days from today (operator configuration)."""
+    if not case.bank:
+        raise InvalidInput("没有指明银行的记录不能转办", field="bank")
+    due = calendar.add_working_days(local_day(now), _due_days(kind, knowledge))
+    ticket = Ticket(kind=kind, bank=case.bank, outlet=case.outlet, due_date=due.due,
+                    due_provisional=due.provisional, number=next_ticket_number(session, kind=kind, at=now),
+                    case_id=case.id, parent_id=parent.id if parent else None, created_at=now)
+    session.add(ticket)
+    session.flush()
+    record_event(session, ticket, type="created", actor="system", now=now, due=due.due.isoformat(),
+                 provisional=due.provisional)
+    return ticket
+
+
+def get_ticket(session: Session, number: str, *, bank: str | None = None) -> Ticket:
+    """The ticket with this number; with `bank`, only if it belongs to that bank (else NotFound)."""
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
+    if ticket is None or (bank is not None and ticket.bank != bank):
+        raise NotFound(f"没有找到工单 {number}")
+    return ticket
+
+
+def _require(ticket: Ticket, allowed: tuple[TicketState, ...], step: str) -> None:
+    if ticket.state not in allowed:
+        raise InvalidTransition(f"工单 {ticket.number} 当前状态为 {ticket.state.value}，不能{step}")
+
+
+def acknowledge(session: Session, ticket: Ticket, *, actor: str, now: datetime) -> Ticket:
+    """The bank confirms it has received the ticket."""
+    _require(ticket, (TicketState.created, TicketState.delivered), "签收")
+    ticket.state, ticket.acknowledged_at = TicketState.acknowledged, now
+    record_event(session, ticket, type="acknowledged", actor=actor, now=now)
+    return ticket
+
+
+def request_extension(session: Session, ticket: Ticket, *, until: date, reason: str, actor: str,
+                      calendar: WorkdayCalendar, now: datetime) -> Ticket:
+    """Art. 9: granted only if asked no later than 1 working day before the due date."""
+    _require(ticket, OPEN_STATES, "申请延期")
+    if not reason.strip():
+        raise InvalidInput("请说明延期理由", field="reason")
+    if until <= ticket.due_date:
+        raise InvalidInput(f"延期后的日期必须晚于当前到期日 {ticket.due_date.isoformat()}", field="until")
+    today = local_day(now)
+    if calendar.working_days_between(today, ticket.due_date) < 1:
+        raise ExtensionRefused(
+            f"延期申请须在到期日前1个工作日提出（《办法》第九条）。工单 {ticket.number} 到期日为 "
+            f"{ticket.due_date.isoformat()}，今天（{today.isoformat()}）已不能申请延期。")
+    record_event(session, ticket, type="extended", actor=actor, now=now, reason=reason,
+                 previous_due=ticket.due_date.isoformat(), until=until.isoformat())
+    ticket.extension_requested_until, ticket.due_date, ticket.state = until, until, TicketState.extended
+    return ticket
+
+
+def report(session: Session, ticket: Ticket, *, process: str, result: str | None, actor: str,
+           now: datetime) -> Ticket:
+    """The bank reports how it handled the matter and, when done, the result (Art. 9, 33)."""
+    _require(ticket, OPEN_STATES, "反馈处理情况")
+    if not process.strip():
+        raise InvalidInput("请填写处理过程", field="process")
+    ticket.process_report = process
+    if result is not None:
+        if not result.strip():
+            raise InvalidInput("处理结果不能为空", field="result")
+        ticket.result_report, ticket.result_reported_at = result, now
+        ticket.state = TicketState.result_reported
+    record_event(session, ticket, type="reported", actor=actor, now=now, final=result is not None)
+    return ticket
+
+
+def object_to_finding(session: Session, ticket: Ticket, *, reason: str, actor: str, now: datetime,
+                      knowledge: Knowledge) -> Ticket:
+    """Art. 53: the bank may object in writing within 5 days of the finding."""
+    case = session.get(Case, ticket.case_id)
+    if case is None or case.verification is Verification.received or case.verified_at is None:
+        raise InvalidTransition(f"工单 {ticket.number} 尚无核查结论，无需提出异议")
+    if not reason.strip():
+        raise InvalidInput("请说明异议理由", field="reason")
+    days = knowledge.rules.deadlines.objection.days
+    verified_at = case.verified_at if case.verified_at.tzinfo else case.verified_at.replace(tzinfo=SHANGHAI)
+    if local_day(now) > local_day(verified_at) + timedelta(days=days):
+        raise ObjectionRefused(
+            f"对核查结论的异议应在{days}日内提出（《办法》第五十三条）；核查日期为 {local_day(verified_at).isoformat()}。")
+    record_event(session, ticket, type="objection", actor=actor, now=now, reason=reason)
+    return ticket
+
+
+def overdue(session: Session, *, today: date, bank: str | None = None) -> list[Ticket]:
+    """Open tickets whose due date has passed without a result (Art. 48)."""
+    query = select(Ticket).where(Ticket.due_date < today, Ticket.state.in_(OPEN_STATES))  # type: ignore[attr-defined]
+    if bank:
+        query = query.where(Ticket.bank == bank)
+    return list(session.exec(query.order_by(Ticket.due_date)))

@@ -1,0 +1,24 @@
+"""Alembic environment: runs migrations with the product's own engine settings."""
+
+from alembic import context
+
+import bot.ledger.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.db.engine import make_engine
+from sqlmodel import SQLModel
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        # SQLite cannot ALTER most things in place; batch mode rebuilds tables instead.
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()
