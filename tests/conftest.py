@@ -30,15 +30,32 @@ from sqlalchemy import text  # noqa: E402
 from bot.db import make_engine, upgrade  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+# Each test run works in a schema of its own inside the `test` database, so runs that happen
+# at the same time (developers, CI) never drop each other's tables.
+POSTGRES_SCHEMA = f"sbk_test_{os.getpid()}"
 
 
 def _fresh_postgres() -> str:
     engine = make_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
     engine.dispose()
-    return POSTGRES_URL
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{POSTGRES_SCHEMA}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema():
+    yield
+    engine = make_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
+    except Exception:  # the database may be unreachable; the tests that needed it already failed
+        pass
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -52,5 +69,15 @@ def db_url(request, tmp_path) -> str:
 @pytest.fixture
 def engine(db_url):
     eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def pg_engine(tmp_path):
+    """PostgreSQL only, for behaviour SQLite cannot even exhibit (two concurrent writers)."""
+    url = _fresh_postgres()
+    upgrade(url)
+    eng = make_engine(url)
     yield eng
     eng.dispose()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from bot.forwarding import enqueue
+from bot.forwarding import TICKET_CREATED, TICKET_UPDATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
 from bot.ledger.locks import lock_bank
-from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, Verification
-from bot.ledger.tickets import open_ticket
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, TicketState, Verification
+from bot.ledger.tickets import open_ticket, record_event
 from bot.thresholds import evaluate
 from bot.workdays import WorkdayCalendar
 
@@ -64,7 +64,7 @@ def record_case(session: Session, *, data: CaseCreate, knowledge: Knowledge, cal
     if data.bank:
         ticket = open_ticket(session, case=case, kind=TicketKind.transfer, knowledge=knowledge,
                              calendar=calendar, now=now)
-        enqueue(session, ticket=ticket, case=case, event="ticket.created", knowledge=knowledge, now=now)
+        enqueue(session, ticket=ticket, case=case, event=TICKET_CREATED, knowledge=knowledge, now=now)
         evaluate(session, bank=data.bank, at=now, knowledge=knowledge)
     return case, ticket
 
@@ -84,6 +84,13 @@ def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, kn
     case.verified_by = by
     session.add(case)
     session.flush()
+    # The bank learns the finding (it may object within the Art. 53 window).
+    for ticket in session.exec(select(Ticket).where(Ticket.case_id == case.id)):
+        if ticket.state is TicketState.result_reported:
+            ticket.state = TicketState.verified
+        record_event(session, ticket, type="verified", actor=by, now=now, found_true=found_true)
+        session.add(ticket)
+        enqueue(session, ticket=ticket, case=case, event=TICKET_UPDATED, knowledge=knowledge, now=now)
     if case.bank:
         evaluate(session, bank=case.bank, at=case.received_at, knowledge=knowledge)
     return case

@@ -12,8 +12,10 @@ from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from bot.db.types import UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -21,7 +23,7 @@ def utcnow() -> datetime:
 
 
 def _ts(**kw: Any) -> Any:
-    return Field(sa_type=DateTime(timezone=True), **kw)
+    return Field(sa_type=UTCDateTime, **kw)
 
 
 class CaseKind(str, Enum):
@@ -76,6 +78,8 @@ class CaseCreate(CaseBase):
 
 class Case(CaseBase, table=True):
     __tablename__ = "ledger_case"
+    # Threshold counts and reports ask "this bank, this month" all the time.
+    __table_args__ = (Index("ix_ledger_case_bank_received_at", "bank", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = _ts(default_factory=utcnow, index=True)
@@ -103,6 +107,7 @@ class TicketBase(SQLModel):
 
 class Ticket(TicketBase, table=True):
     __tablename__ = "ticket"
+    __table_args__ = (Index("ix_ticket_bank_due_date", "bank", "due_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)
@@ -164,7 +169,7 @@ class ThresholdFiring(SQLModel, table=True):
     level: str = Field(max_length=16, description="official (found true) or warning (received)")
     subject: str = Field(max_length=128, description="bank, or bank + outlet")
     bank: str = Field(max_length=32, index=True)
-    period: str = Field(max_length=16, description="2026, 2026-11, or a case id for per-case rules")
+    period: str = Field(max_length=32, description="2026, 2026-11, or month/case id for per-case rules")
     fired_at: datetime = _ts(default_factory=utcnow)
     count: int
     articles: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -88,14 +88,26 @@ def request_extension(session: Session, ticket: Ticket, *, until: date, reason: 
     if until <= ticket.due_date:
         raise InvalidInput(f"延期后的日期必须晚于当前到期日 {ticket.due_date.isoformat()}", field="until")
     today = local_day(now)
-    if calendar.working_days_between(today, ticket.due_date) < 1:
+    last_day = last_extension_day(ticket.due_date, calendar)
+    if today > last_day:
         raise ExtensionRefused(
             f"延期申请须在到期日前1个工作日提出（《办法》第九条）。工单 {ticket.number} 到期日为 "
-            f"{ticket.due_date.isoformat()}，今天（{today.isoformat()}）已不能申请延期。")
+            f"{ticket.due_date.isoformat()}，最晚应于 {last_day.isoformat()} 提出，今天（{today.isoformat()}）已不能申请延期。")
     record_event(session, ticket, type="extended", actor=actor, now=now, reason=reason,
                  previous_due=ticket.due_date.isoformat(), until=until.isoformat())
     ticket.extension_requested_until, ticket.due_date, ticket.state = until, until, TicketState.extended
     return ticket
+
+
+def last_extension_day(due: date, calendar: WorkdayCalendar) -> date:
+    """The working day before the due date: the last day an extension may be asked for (Art. 9)."""
+    day = due - timedelta(days=1)
+    while True:
+        workday = calendar.is_workday(day)
+        # A year the calendar does not know yet falls back to the weekends-only rule, as due dates do.
+        if workday or (workday is None and day.weekday() < 5):
+            return day
+        day -= timedelta(days=1)
 
 
 def report(session: Session, ticket: Ticket, *, process: str, result: str | None, actor: str,
@@ -123,7 +135,7 @@ def object_to_finding(session: Session, ticket: Ticket, *, reason: str, actor: s
     if not reason.strip():
         raise InvalidInput("请说明异议理由", field="reason")
     days = knowledge.rules.deadlines.objection.days
-    verified_at = case.verified_at if case.verified_at.tzinfo else case.verified_at.replace(tzinfo=SHANGHAI)
+    verified_at = case.verified_at
     if local_day(now) > local_day(verified_at) + timedelta(days=days):
         raise ObjectionRefused(
             f"对核查结论的异议应在{days}日内提出（《办法》第五十三条）；核查日期为 {local_day(verified_at).isoformat()}。")

@@ -2,12 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 09:15:42.970688
+Create Date: 2026-11-27 09:39:44.853981
 """
 
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+
+import bot.db.types
 
 
 revision = '0001'
@@ -25,7 +27,7 @@ def upgrade() -> None:
     sa.Column('api_key_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('api_key_prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('webhook_secret', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('bank')
     )
@@ -45,14 +47,15 @@ def upgrade() -> None:
     sa.Column('consent_to_contact', sa.Boolean(), nullable=False),
     sa.Column('citizen_ref', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('verification', sa.Enum('received', 'found_true', 'not_true', name='verification'), nullable=False),
-    sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('verified_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('ledger_case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_case_bank'), ['bank'], unique=False)
+        batch_op.create_index('ix_ledger_case_bank_received_at', ['bank', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_case_citizen_ref'), ['citizen_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_case_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_case_verification'), ['verification'], unique=False)
@@ -63,8 +66,8 @@ def upgrade() -> None:
     sa.Column('level', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('bank', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('fired_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('fired_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('articles', sa.JSON(), nullable=False),
     sa.Column('case_ids', sa.JSON(), nullable=False),
@@ -93,14 +96,14 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.Enum('created', 'delivered', 'acknowledged', 'extended', 'result_reported', 'verified', 'closed', name='ticketstate'), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('extension_requested_until', sa.Date(), nullable=True),
     sa.Column('process_report', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
     sa.Column('result_report', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
-    sa.Column('result_reported_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('result_reported_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('escalated_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['ledger_case.id'], ),
     sa.ForeignKeyConstraint(['parent_id'], ['ticket.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -108,6 +111,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_bank'), ['bank'], unique=False)
+        batch_op.create_index('ix_ticket_bank_due_date', ['bank', 'due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_due_date'), ['due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_state'), ['state'], unique=False)
@@ -120,12 +124,12 @@ def upgrade() -> None:
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('state', sa.Enum('pending', 'delivered', 'parked', name='deliverystate'), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('locked_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -138,7 +142,7 @@ def upgrade() -> None:
     op.create_table('ticket_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),
@@ -168,6 +172,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_state'))
         batch_op.drop_index(batch_op.f('ix_ticket_due_date'))
         batch_op.drop_index(batch_op.f('ix_ticket_case_id'))
+        batch_op.drop_index('ix_ticket_bank_due_date')
         batch_op.drop_index(batch_op.f('ix_ticket_bank'))
 
     op.drop_table('ticket')
@@ -180,6 +185,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ledger_case_verification'))
         batch_op.drop_index(batch_op.f('ix_ledger_case_received_at'))
         batch_op.drop_index(batch_op.f('ix_ledger_case_citizen_ref'))
+        batch_op.drop_index('ix_ledger_case_bank_received_at')
         batch_op.drop_index(batch_op.f('ix_ledger_case_bank'))
 
     op.drop_table('ledger_case')

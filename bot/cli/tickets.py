@@ -1,0 +1,54 @@
+"""`sbk tickets scan-overdue` and `sbk db upgrade`: ledger upkeep for operators and schedulers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timezone
+
+from bot.db import new_session, upgrade
+from bot.knowledge import get_knowledge
+from bot.ledger.escalation import escalate_overdue
+from bot.workdays import WorkdayCalendar
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    tickets = commands.add_parser("tickets", help="ticket upkeep")
+    sub = tickets.add_subparsers(dest="tickets_command", required=True, parser_class=type(tickets))
+    scan = sub.add_parser("scan-overdue", help="escalate overdue transfer tickets (Art. 48)")
+    scan.add_argument("--every", type=float, metavar="SECONDS",
+                      help="keep scanning at this interval instead of once")
+    scan.set_defaults(handler=scan_overdue)
+    db = commands.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=type(db))
+    db_sub.add_parser("upgrade", help="apply all migrations to DATABASE_URL").set_defaults(handler=db_upgrade)
+
+
+def _scan_once(calendar: WorkdayCalendar) -> list[str]:
+    knowledge = get_knowledge()
+    with new_session() as session:
+        escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar,
+                                     now=datetime.now(timezone.utc))
+        session.commit()
+    return [t.number for t in escalated]
+
+
+def scan_overdue(args: argparse.Namespace) -> int:
+    if args.every is not None and args.every <= 0:
+        print("sbk tickets scan-overdue: --every must be positive", file=sys.stderr)
+        return 2
+    upgrade()
+    calendar = WorkdayCalendar()
+    while True:
+        print(json.dumps({"escalated": _scan_once(calendar)}, ensure_ascii=False), flush=True)
+        if args.every is None:
+            return 0
+        time.sleep(args.every)
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    upgrade()
+    print("database is at the latest schema")
+    return 0

@@ -1,0 +1,171 @@
+"""The ledger as its users rely on it: a complaint becomes a numbered, forwarded ticket; bad input
+changes nothing; findings, bank steps and escalation follow the Measures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import func, select
+
+from bot.db import new_session
+from bot.ledger.cases import record_case, verify_case
+from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, ObjectionRefused
+from bot.ledger.escalation import escalate_overdue
+from bot.ledger.models import Case, CaseCreate, Delivery, ThresholdFiring, Ticket, TicketKind, TicketState
+from bot.ledger.tickets import acknowledge, object_to_finding, report, request_extension
+from bot.workdays import WorkdayCalendar
+
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def calendar():
+    return WorkdayCalendar()
+
+
+def complaint(**overrides) -> CaseCreate:
+    data = dict(kind="complaint", intent="complaint/fees", bank="建行", outlet="李村支行", district="李沧",
+                channel="hotline_12333", description="补卡收了20元工本费", contact_phone="13812345678",
+                consent_to_contact=False)
+    return CaseCreate(**{**data, **overrides})
+
+
+def record(engine, knowledge, calendar, data, now=MONDAY):
+    with new_session(engine) as session:
+        case, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=now)
+        session.commit()
+    return case, ticket
+
+
+def count(engine, model) -> int:
+    with new_session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_a_complaint_becomes_a_numbered_forwarded_ticket(engine, knowledge, calendar):
+    case, ticket = record(engine, knowledge, calendar, complaint())
+    assert (case.bank, case.district) == ("中国建设银行", "李沧区")
+    assert ticket.number == "ZB-20261123-0001"
+    # 5 working days (operator configuration) from Monday 2026-11-23, the start day not counted.
+    assert ticket.due_date == date(2026, 11, 30) and not ticket.due_provisional
+    with new_session(engine) as session:
+        delivery = session.exec(select(Delivery)).one()
+    body = json.loads(delivery.body)
+    assert delivery.event == "ticket.created" and delivery.bank == "中国建设银行"
+    assert body["ticket"]["number"] == ticket.number
+    assert "13812345678" not in delivery.body  # no consent: the bank does not get the phone
+
+
+def test_praise_without_a_bank_is_recorded_without_a_ticket(engine, knowledge, calendar):
+    case, ticket = record(engine, knowledge, calendar, complaint(kind="praise", intent="praise", bank=None,
+                                                                 outlet=None, description="小王很耐心"))
+    assert ticket is None and case.id is not None
+    assert count(engine, Delivery) == 0
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"bank": "招商银行"}, "bank"),
+    ({"intent": "praise"}, "intent"),
+    ({"intent": "complaint/unknown"}, "intent"),
+    ({"channel": "抖音"}, "channel"),
+    ({"district": "黄浦区"}, "district"),
+    ({"description": "   "}, "description"),
+])
+def test_bad_input_names_the_field_and_writes_nothing(engine, knowledge, calendar, overrides, field):
+    with new_session(engine) as session:
+        with pytest.raises(InvalidInput) as error:
+            record_case(session, data=complaint(**overrides), knowledge=knowledge, calendar=calendar, now=MONDAY)
+        session.rollback()
+    assert error.value.field == field
+    assert count(engine, Case) == count(engine, Ticket) == count(engine, Delivery) == 0
+
+
+def test_three_found_true_complaints_of_one_type_fire_art_45_once(engine, knowledge, calendar):
+    ids = [record(engine, knowledge, calendar, complaint(), now=MONDAY + timedelta(hours=i))[0].id
+           for i in range(4)]
+    for case_id in ids:
+        with new_session(engine) as session:
+            verify_case(session, case_id=case_id, found_true=True, by="李沧区经办机构", knowledge=knowledge,
+                        now=MONDAY + timedelta(days=3))
+            session.commit()
+    with new_session(engine) as session:
+        official = session.exec(select(ThresholdFiring).where(
+            ThresholdFiring.rule_id == "bank_same_type_complaints", ThresholdFiring.level == "official")).all()
+    assert len(official) == 1
+    assert 45 in official[0].articles and official[0].period == "2026-11"
+
+
+def test_a_finding_cannot_be_recorded_twice(engine, knowledge, calendar):
+    case, _ = record(engine, knowledge, calendar, complaint())
+    with new_session(engine) as session:
+        verify_case(session, case_id=case.id, found_true=False, by="x", knowledge=knowledge, now=MONDAY)
+        session.commit()
+        with pytest.raises(InvalidTransition):
+            verify_case(session, case_id=case.id, found_true=True, by="x", knowledge=knowledge, now=MONDAY)
+
+
+def test_bank_steps_follow_the_ticket_states(engine, knowledge, calendar):
+    _, ticket = record(engine, knowledge, calendar, complaint())
+    with new_session(engine) as session:
+        ticket = session.get(Ticket, ticket.id)
+        acknowledge(session, ticket, actor="bank", now=MONDAY)
+        with pytest.raises(InvalidTransition):
+            acknowledge(session, ticket, actor="bank", now=MONDAY)
+        report(session, ticket, process="已约谈网点负责人", result="已退还20元", actor="bank", now=MONDAY)
+        assert ticket.state is TicketState.result_reported
+        with pytest.raises(InvalidTransition):
+            report(session, ticket, process="再次反馈", result=None, actor="bank", now=MONDAY)
+
+
+def test_extension_must_be_asked_a_working_day_before_the_due_date(engine, knowledge, calendar):
+    _, ticket = record(engine, knowledge, calendar, complaint())  # due Monday 2026-11-30
+    with new_session(engine) as session:
+        ticket = session.get(Ticket, ticket.id)
+        saturday = datetime(2026, 11, 28, 9, 0, tzinfo=SH)
+        with pytest.raises(ExtensionRefused) as refused:
+            request_extension(session, ticket, until=date(2026, 12, 4), reason="需调取监控", actor="bank",
+                              calendar=calendar, now=saturday)
+        assert "第九条" in refused.value.message and "2026-11-27" in refused.value.message
+        friday = datetime(2026, 11, 27, 16, 0, tzinfo=SH)
+        request_extension(session, ticket, until=date(2026, 12, 4), reason="需调取监控", actor="bank",
+                          calendar=calendar, now=friday)
+        assert ticket.due_date == date(2026, 12, 4) and ticket.state is TicketState.extended
+
+
+def test_objection_within_five_days_of_the_finding_only(engine, knowledge, calendar):
+    case, ticket = record(engine, knowledge, calendar, complaint())
+    found = MONDAY + timedelta(days=1)
+    with new_session(engine) as session:
+        verify_case(session, case_id=case.id, found_true=True, by="x", knowledge=knowledge, now=found)
+        session.commit()
+    with new_session(engine) as session:
+        ticket = session.get(Ticket, ticket.id)
+        object_to_finding(session, ticket, reason="当事柜员否认", actor="bank", now=found + timedelta(days=5),
+                          knowledge=knowledge)
+        with pytest.raises(ObjectionRefused) as refused:
+            object_to_finding(session, ticket, reason="再议", actor="bank", now=found + timedelta(days=6),
+                              knowledge=knowledge)
+    assert "第五十三条" in refused.value.message
+
+
+def test_overdue_transfer_tickets_are_escalated_once(engine, knowledge, calendar):
+    _, ticket = record(engine, knowledge, calendar, complaint())  # due 2026-11-30
+    later = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
+    for _ in range(2):
+        with new_session(engine) as session:
+            escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar, now=later)
+            session.commit()
+        if _ == 0:
+            assert [t.number for t in escalated] == ["DB-20261201-0001"]
+            assert escalated[0].kind is TicketKind.supervision and escalated[0].parent_id == ticket.id
+        else:
+            assert escalated == []
+    with new_session(engine) as session:
+        events = [d.event for d in session.exec(select(Delivery).order_by(Delivery.created_at))]
+        art48 = session.exec(select(ThresholdFiring).where(ThresholdFiring.rule_id == "overdue_tickets")).all()
+    assert events == ["ticket.created", "ticket.escalated"]
+    assert len(art48) >= 1
