@@ -1,0 +1,92 @@
+"""Registering a partner bank's endpoint and credentials, and recognising its API key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sqlmodel import Session, select
+
+from bot.banks.keys import generate_api_key, generate_webhook_secret, hash_api_key, parse_api_key, verify_api_key
+from bot.knowledge import Knowledge
+from bot.ledger.errors import InvalidInput
+from bot.ledger.models import BankAccount
+
+MAX_URL_LENGTH = 500  # BankAccount.webhook_url
+
+
+def canonical_bank_name(name: str, *, knowledge: Knowledge) -> str:
+    """The canonical name of a partner bank given its name, alias or code; InvalidInput otherwise."""
+    canonical = knowledge.canonical_bank(name.strip()) if name and name.strip() else None
+    if canonical is None:
+        raise InvalidInput(f"不是本市社保卡合作银行：{name}", field="bank")
+    return canonical
+
+
+def validate_webhook_url(url: str) -> str:
+    """An absolute http(s) URL with a host, at most 500 characters; InvalidInput otherwise."""
+    url = (url or "").strip()
+    problem = None
+    if not url:
+        problem = "请提供接收工单的地址（webhook URL）"
+    elif len(url) > MAX_URL_LENGTH:
+        problem = f"接收工单的地址不能超过{MAX_URL_LENGTH}个字符"
+    elif any(ch.isspace() or ord(ch) < 32 for ch in url):
+        problem = f"接收工单的地址不能包含空白或控制字符：{url!r}"
+    else:
+        try:
+            parts = urlsplit(url)
+            host, _port = parts.hostname, parts.port  # .port raises ValueError on a bad port
+        except ValueError:
+            parts, host = None, None
+        if parts is None or parts.scheme not in ("http", "https"):
+            problem = f"接收工单的地址必须以 http:// 或 https:// 开头：{url}"
+        elif not host:
+            problem = f"接收工单的地址缺少主机名：{url}"
+        elif parts.username is not None or parts.password is not None:
+            problem = "接收工单的地址不能包含用户名或密码"
+    if problem:
+        raise InvalidInput(problem, field="webhook_url")
+    return url
+
+
+def register_bank(session: Session, *, bank: str, webhook_url: str,
+                  knowledge: Knowledge) -> tuple[BankAccount, str, str]:
+    """Register `bank` (or update it): its webhook URL and a new API key and webhook secret.
+
+    Returns the row, the API key and the webhook secret; the key is stored only as a hash, so
+    this is the one time it can be shown. Re-registering rotates both (the old key stops working).
+    Runs in the caller's transaction; nothing is written if the name or URL is refused.
+    """
+    name = canonical_bank_name(bank, knowledge=knowledge)
+    url = validate_webhook_url(webhook_url)
+    api_key, prefix = generate_api_key()
+    secret = generate_webhook_secret()
+    account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
+    if account is None:
+        account = BankAccount(bank=name, webhook_url=url, api_key_hash="", api_key_prefix=prefix, webhook_secret="")
+    account.webhook_url = url
+    account.api_key_hash = hash_api_key(api_key)
+    account.api_key_prefix = prefix
+    account.webhook_secret = secret
+    account.updated_at = datetime.now(UTC)
+    session.add(account)
+    session.flush()
+    return account, api_key, secret
+
+
+def authenticate(session: Session, api_key: str | None) -> BankAccount | None:
+    """The bank this API key belongs to, or None.
+
+    Unknown and malformed keys cost one argon2 verification like a wrong key of a known bank,
+    so the time taken does not tell which prefixes exist.
+    """
+    prefix = parse_api_key(api_key) if api_key else None
+    accounts = list(session.exec(select(BankAccount).where(BankAccount.api_key_prefix == prefix))) if prefix else []
+    if not accounts:
+        verify_api_key(api_key or "", None)
+        return None
+    for account in accounts:  # prefixes are random; a clash is possible but harmless
+        if verify_api_key(api_key, account.api_key_hash):  # type: ignore[arg-type]
+            return account
+    return None

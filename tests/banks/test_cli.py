@@ -1,0 +1,93 @@
+"""`sbk bank register` as a subprocess on a fresh SQLite file (SPEC.md operations contract)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from bot.api import create_app
+from bot.db import make_engine
+from bot.ledger.models import BankAccount
+from bot.settings import PROJECT_ROOT
+
+SBK = Path(sys.executable).with_name("sbk")
+URL = "/api/bank/tickets"
+
+
+def sbk(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run([*command, "bank", "register", *args], capture_output=True, text=True, env=env, check=False,
+                          cwd=PROJECT_ROOT, timeout=120)
+
+
+def _accounts(db: Path) -> list[BankAccount]:
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(BankAccount)))
+    finally:
+        engine.dispose()
+
+
+def _status_with(db: Path, key: str) -> int:
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with TestClient(create_app(engine=engine)) as client:
+            return client.get(URL, headers={"Authorization": f"Bearer {key}"}).status_code
+    finally:
+        engine.dispose()
+
+
+def test_register_migrates_prints_one_json_object_and_the_key_works(tmp_path):
+    db = tmp_path / "fresh" / "sbk.db"
+    run = sbk(db, "建行", "--webhook-url", "https://ccb.example/sbk")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 1
+    out = json.loads(lines[0])
+    assert list(out) == ["bank", "api_key", "webhook_secret"]
+    assert out["bank"] == "中国建设银行"
+    assert out["api_key"] not in run.stderr and out["webhook_secret"] not in run.stderr
+    (row,) = _accounts(db)
+    assert row.bank == "中国建设银行" and row.webhook_url == "https://ccb.example/sbk"
+    assert row.api_key_hash != out["api_key"] and out["api_key"] not in row.api_key_hash
+    assert row.api_key_hash.startswith("$argon2")
+    assert _status_with(db, out["api_key"]) == 200
+    assert _status_with(db, out["api_key"][:-2] + "xx") == 401
+
+
+def test_second_register_rotates_the_key(tmp_path):
+    db = tmp_path / "sbk.db"
+    first = json.loads(sbk(db, "中国建设银行", "--webhook-url", "https://a.example/").stdout)
+    second_run = sbk(db, "ccb", "--webhook-url", "https://b.example/")
+    assert second_run.returncode == 0, second_run.stderr
+    second = json.loads(second_run.stdout)
+    assert second["bank"] == "中国建设银行"
+    assert second["api_key"] != first["api_key"] and second["webhook_secret"] != first["webhook_secret"]
+    (row,) = _accounts(db)
+    assert row.webhook_url == "https://b.example/" and row.webhook_secret == second["webhook_secret"]
+    assert _status_with(db, first["api_key"]) == 401
+    assert _status_with(db, second["api_key"]) == 200
+
+
+@pytest.mark.parametrize(("args", "word"), [
+    (["花旗银行", "--webhook-url", "https://citi.example/"], "花旗银行"),
+    (["中国建设银行", "--webhook-url", "ftp://ccb.example/"], "http"),
+    (["中国建设银行", "--webhook-url", "https://"], "主机"),
+    (["中国建设银行"], "--webhook-url"),
+])
+def test_bad_arguments_one_line_on_stderr_exit_2_nothing_written(tmp_path, args, word):
+    db = tmp_path / "sbk.db"
+    run = sbk(db, *args)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert len(run.stderr.strip().splitlines()) == 1 and word in run.stderr
+    assert not db.exists()
