@@ -1,0 +1,436 @@
+"""Building the monthly and yearly supervision reports from the ledger.
+
+Every query is bounded by the period: cases by ``received_at`` (indexed), tickets by ``due_date``
+(indexed) and state, firings by their period key or ``fired_at``. Cases are counted in the
+database (GROUP BY), so no case row — and no description or contact field — is ever loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, select
+
+from bot.knowledge import Knowledge
+from bot.ledger.models import Case, ThresholdFiring, Ticket
+from bot.ledger.tickets import OPEN_STATES, overdue
+
+from . import labels
+from .assessment import AssessmentConfig, AssessmentInput, assess, default_config, effective_config
+from .model import (
+    BankRow,
+    Counts,
+    FiringRow,
+    LedgerFacts,
+    OutletRow,
+    OverdueRow,
+    Report,
+    SelfInspectionRow,
+    TypeCounts,
+)
+from .periods import SHANGHAI, Period, as_local, parse_month, parse_year
+
+
+@functools.lru_cache(maxsize=4096)
+def clean(text: str) -> str:
+    """Free text taken from the ledger, with personal data masked (Art. 9, 51)."""
+    from bot.privacy import mask  # spaCy is loaded only when a report needs it
+
+    return mask(text)
+
+
+def _value(x: Any) -> Any:
+    return getattr(x, "value", x)
+
+
+@dataclass
+class _Context:
+    knowledge: Knowledge
+    calendar: Any
+    period: Period
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(SHANGHAI).date()
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _case_rows(session: Session, period: Period) -> list[tuple[Any, ...]]:
+    stmt = (
+        select(Case.bank, Case.outlet, Case.district, Case.kind, Case.intent, Case.verification, func.count())
+        .where(Case.received_at >= period.start_utc, Case.received_at < period.end_utc)
+        .group_by(Case.bank, Case.outlet, Case.district, Case.kind, Case.intent, Case.verification)
+    )
+    return list(session.exec(stmt))
+
+
+def _complaint_intents(knowledge: Knowledge, seen: set[str]) -> list[dict[str, str]]:
+    intents = [{"intent": i.name, "label": i.label} for i in knowledge.intents_in("complaint")]
+    known = {i["intent"] for i in intents}
+    intents += [{"intent": name, "label": name} for name in sorted(seen - known)]
+    return intents
+
+
+def _type_counts(intents: list[dict[str, str]]) -> list[TypeCounts]:
+    return [TypeCounts(intent=i["intent"], label=i["label"]) for i in intents]
+
+
+# --------------------------------------------------------------------------- tickets
+
+
+def _overdue_rows(session: Session, ctx: _Context) -> tuple[date, bool, list[Ticket]]:
+    """(as-of day, current?, tickets past due and open at that day).
+
+    A period that has ended is looked at as of its end: due before the next period's first day and
+    not completed (result reported or closed) before the period ended. The current period (or one
+    not yet begun) is looked at as of today, with the ledger's own ``overdue``.
+    """
+    period = ctx.period
+    if ctx.today <= period.last_day:
+        return ctx.today, period.first_day <= ctx.today, overdue(session, today=ctx.today)
+    as_of = period.next_first_day
+    done_at = func.coalesce(Ticket.result_reported_at, Ticket.closed_at)
+    stmt = (
+        select(Ticket)
+        .where(Ticket.due_date < as_of, Ticket.created_at < period.end_utc,
+               or_(Ticket.state.in_(OPEN_STATES), done_at >= period.end_utc))  # type: ignore[attr-defined]
+        .order_by(Ticket.due_date, Ticket.number)
+    )
+    return as_of, False, list(session.exec(stmt))
+
+
+def _done_day(ticket: Ticket) -> date | None:
+    done = ticket.result_reported_at or ticket.closed_at
+    return as_local(done).date() if done else None
+
+
+def _missed_tickets(session: Session, ctx: _Context, as_of: date) -> list[tuple[Ticket, int]]:
+    """Tickets due within the period (and before the as-of day) not completed by their due date,
+    with the days they were or are overdue."""
+    period = ctx.period
+    stmt = (
+        select(Ticket)
+        .where(Ticket.due_date >= period.first_day, Ticket.due_date <= period.last_day, Ticket.due_date < as_of)
+        .order_by(Ticket.due_date, Ticket.number)
+    )
+    out = []
+    for ticket in session.exec(stmt):
+        done = _done_day(ticket)
+        if ticket.state in OPEN_STATES:
+            out.append((ticket, (as_of - ticket.due_date).days))
+        elif done is not None and done > ticket.due_date:
+            out.append((ticket, (done - ticket.due_date).days))
+    return out
+
+
+# --------------------------------------------------------------------------- firings
+
+
+def _firings(session: Session, ctx: _Context) -> list[ThresholdFiring]:
+    """Firings of the period: month/year rules by their period key, per-case rules by when they fired.
+
+    A year rule (Art. 43, 44) appears in a month's report when it fired during that month.
+    """
+    period, rules = ctx.period, {r.id: r for r in ctx.knowledge.rules.thresholds}
+    in_range = and_(ThresholdFiring.fired_at >= period.start_utc, ThresholdFiring.fired_at < period.end_utc)
+    keys = [period.key] if period.month else [period.key] + [m.key for m in period.months()]
+    stmt = (select(ThresholdFiring).where(or_(ThresholdFiring.period.in_(keys), in_range))  # type: ignore[attr-defined]
+            .order_by(ThresholdFiring.fired_at, ThresholdFiring.id))
+    out = []
+    for firing in session.exec(stmt):
+        rule = rules.get(firing.rule_id)
+        kind = rule.period if rule else "case"
+        fired_in = period.contains(firing.fired_at)
+        if kind == "month":
+            keep = firing.period == period.key if period.month else firing.period in keys
+        elif kind == "year":
+            keep = firing.period == str(period.year) and (period.month is None or fired_in)
+        else:
+            keep = fired_in
+        if keep:
+            out.append(firing)
+    return out
+
+
+def _firing_row(f: ThresholdFiring, knowledge: Knowledge) -> FiringRow:
+    return FiringRow(
+        rule_id=f.rule_id, rule_label=labels.rule_label(f.rule_id), level=f.level,
+        level_label=labels.FIRING_LEVEL.get(f.level, f.level), articles=list(f.articles or []), bank=f.bank,
+        subject=clean(f.subject), period=f.period, fired_at=as_local(f.fired_at).replace(microsecond=0),
+        count=f.count, case_ids=list(f.case_ids or []), consequence=clean(f.consequence),
+        next_steps=[clean(s) for s in (f.next_steps or [])],
+    )
+
+
+# --------------------------------------------------------------------------- Art. 38
+
+
+_QUARTER_NAMES = "一二三四"
+
+
+def _inspection_periods(period: Period, kinds: set[str]) -> list[tuple[str, str, str, int, int]]:
+    """(key, kind, label, year, last month) of every self-inspection period ending in ``period``."""
+    out = []
+    for month in period.months():
+        y, m = month.year, month.month or 12
+        if "month" in kinds:
+            out.append((month.key, "month", month.label, y, m))
+        if "quarter" in kinds and m % 3 == 0:
+            out.append((f"{y}-Q{m // 3}", "quarter", f"{y}年第{_QUARTER_NAMES[m // 3 - 1]}季度", y, m))
+        if "half_year" in kinds and m % 6 == 0:
+            out.append((f"{y}-H{m // 6}", "half_year", f"{y}年{'上' if m == 6 else '下'}半年", y, m))
+        if "year" in kinds and m == 12:
+            out.append((f"{y}", "year", f"{y}年度", y, m))
+    return out
+
+
+def self_inspection_due(period: Period, *, knowledge: Knowledge, calendar: Any) -> list[SelfInspectionRow]:
+    """Art. 38: reports are due the 3rd of the following month 17:00 (Asia/Shanghai); when that day
+    is not a working day, the next working day 17:00. ``provisional`` when the calendar of that
+    year is not known yet."""
+    rule = knowledge.rules.deadlines.self_inspection
+    kinds = {labels.INSPECTION_KIND_BY_LABEL[p] for p in rule.periods if p in labels.INSPECTION_KIND_BY_LABEL}
+    hour, minute = (int(x) for x in rule.due_time.split(":"))
+    rows = []
+    for key, kind, label, y, m in _inspection_periods(period, kinds):
+        nominal = date(y + (m == 12), m % 12 + 1, rule.due_day_of_next_month)
+        due = calendar.next_working_day_at_or_after(nominal)
+        rows.append(SelfInspectionRow(
+            period=key, period_kind=kind, period_kind_label=labels.INSPECTION_PERIOD[kind], period_label=label,
+            nominal_date=nominal, due_date=due.due, due_time=rule.due_time,
+            due_at=datetime.combine(due.due, time(hour, minute), SHANGHAI), moved=due.due != nominal,
+            provisional=bool(due.provisional), article=rule.article,
+        ))
+    return rows
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFiring], dict[str, int]]:
+    """The report, the period's firings and each bank's longest overdue span (for the assessment)."""
+    knowledge, period = ctx.knowledge, ctx.period
+    case_rows = _case_rows(session, period)
+    seen_types = {r[4] for r in case_rows if _value(r[3]) == "complaint"}
+    intents = _complaint_intents(knowledge, seen_types)
+
+    banks: dict[str, BankRow] = {}
+    outlets: dict[tuple[str, str | None], OutletRow] = {}
+    for bank in knowledge.banks:
+        banks[bank.name] = BankRow(bank=bank.name, code=bank.code, configured=True,
+                                   complaint_types=_type_counts(intents))
+        for o in bank.outlets.items:
+            outlets[(bank.name, o.name)] = OutletRow(bank=bank.name, outlet=o.name, outlet_label=o.name,
+                                                     district=o.district, configured=True)
+
+    def bank_row(name: str) -> BankRow:
+        if name not in banks:
+            banks[name] = BankRow(bank=name, code=None, configured=False, complaint_types=_type_counts(intents))
+        return banks[name]
+
+    def outlet_row(bank: str, outlet: str | None, district: str | None) -> OutletRow:
+        key = (bank, outlet)
+        if key not in outlets:
+            label = clean(outlet) if outlet else labels.UNASSIGNED_OUTLET
+            outlets[key] = OutletRow(bank=banks[bank].bank, outlet=clean(outlet) if outlet else None,
+                                     outlet_label=label, district=district, configured=False)
+        row = outlets[key]
+        if row.district is None and district:
+            row.district = district
+        return row
+
+    unassigned = {"complaints": Counts(), "praise": Counts()}
+    totals = {"complaints": Counts(), "praise": Counts()}
+    for bank, outlet, district, kind, intent, verification, n in case_rows:
+        kind, verification = _value(kind), _value(verification)
+        group = "complaints" if kind == "complaint" else "praise"
+        totals[group].add(verification, n)
+        if not bank:
+            unassigned[group].add(verification, n)
+            continue
+        brow = bank_row(bank)
+        orow = outlet_row(bank, outlet, district)
+        getattr(brow, group).add(verification, n)
+        getattr(orow, group).add(verification, n)
+        if kind == "complaint":
+            next(t for t in brow.complaint_types if t.intent == intent).add(verification, n)
+            typed = next((t for t in orow.complaint_types if t.intent == intent), None)
+            if typed is None:
+                label = next(i["label"] for i in intents if i["intent"] == intent)
+                typed = TypeCounts(intent=intent, label=label)
+                orow.complaint_types.append(typed)
+            typed.add(verification, n)
+    order = {i["intent"]: n for n, i in enumerate(intents)}
+    for orow in outlets.values():
+        orow.complaint_types.sort(key=lambda t: order[t.intent])
+
+    as_of, current, overdue_tickets = _overdue_rows(session, ctx)
+    overdue_rows = []
+    for t in overdue_tickets:
+        bank_row(t.bank).overdue_tickets += 1
+        overdue_rows.append(OverdueRow(
+            number=t.number, kind=_value(t.kind), kind_label=labels.TICKET_KIND.get(_value(t.kind), _value(t.kind)),
+            bank=banks[t.bank].bank, outlet=clean(t.outlet) if t.outlet else None,
+            created_on=as_local(t.created_at).date(), due_date=t.due_date, days_overdue=(as_of - t.due_date).days,
+            state=_value(t.state), state_label=labels.TICKET_STATE.get(_value(t.state), _value(t.state)),
+            escalated=t.escalated_at is not None,
+        ))
+    missed = _missed_tickets(session, ctx, as_of)
+    max_days: dict[str, int] = defaultdict(int)
+    for t, days in missed:
+        bank_row(t.bank).missed_tickets += 1
+        max_days[t.bank] = max(max_days[t.bank], days)
+
+    firings = _firings(session, ctx)
+    for f in firings:
+        row = bank_row(f.bank)
+        if f.level == "official":
+            row.firings_official += 1
+        else:
+            row.firings_warning += 1
+
+    bank_rows = list(banks.values())
+    outlet_rows = sorted(outlets.values(), key=_outlet_order(knowledge, list(banks)))
+    totals_out: dict[str, Any] = {
+        **totals,
+        "overdue_tickets": len(overdue_rows),
+        "missed_tickets": len(missed),
+        "firings_official": sum(1 for f in firings if f.level == "official"),
+        "firings_warning": sum(1 for f in firings if f.level != "official"),
+    }
+
+    kind_label = "月报" if period.month else "年报"
+    as_of_label = (f"截至今日 {as_of.isoformat()}" if current or ctx.today < period.first_day
+                   else f"截至期末 {period.last_day.isoformat()} 24:00")
+    report = Report(
+        kind=period.kind, period=period.key, period_label=period.label,
+        title=f"青岛市社会保障卡经办服务监督{kind_label}（{period.label}）", timezone="Asia/Shanghai",
+        first_day=period.first_day, last_day=period.last_day, generated_at=ctx.now.astimezone(SHANGHAI).replace(microsecond=0),
+        current=current, as_of=as_of, as_of_label=as_of_label, complaint_types=intents, banks=bank_rows,
+        outlets=outlet_rows, unassigned=unassigned, totals=totals_out,
+        firings=[_firing_row(f, knowledge) for f in firings], overdue=overdue_rows,
+        self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
+        notes=_notes(knowledge, period),
+    )
+    return report, firings, dict(max_days)
+
+
+def _outlet_order(knowledge: Knowledge, bank_order: list[str]):
+    configured = {(o.bank, o.name): n for n, o in enumerate(knowledge.outlets)}
+    banks = {name: n for n, name in enumerate(bank_order)}
+
+    def key(row: OutletRow) -> tuple:
+        return (banks.get(row.bank, len(banks)), row.outlet is None,
+                configured.get((row.bank, row.outlet or ""), len(configured)), row.outlet or "")
+
+    return key
+
+
+def _notes(knowledge: Knowledge, period: Period) -> list[str]:
+    notes = [
+        "依据《青岛市社会保障卡经办服务监督管理办法》第五十条，只有经查实的投诉举报和褒奖计入第四十三条至第四十七条的阈值；"
+        "已受理未查实的只用于预警。",
+        "统计口径：按受理时间（Asia/Shanghai）归入自然月、自然年；报表不含投诉人信息和事情经过。",
+    ]
+    validity = knowledge.rules.validity
+    if validity.valid_until and period.last_day > validity.valid_until and validity.note:
+        notes.append(validity.note)
+    return notes
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(SHANGHAI)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now
+
+
+def _period(value: str | int | Period, parse) -> Period:
+    return value if isinstance(value, Period) else parse(value)
+
+
+def month_report(session: Session, *, month: str | Period, knowledge: Knowledge, calendar: Any,
+                 now: datetime | None = None) -> Report:
+    """The monthly supervision report for ``month`` ("YYYY-MM", Asia/Shanghai calendar month).
+
+    ``calendar`` is a ``bot.workdays.WorkdayCalendar`` (Art. 38 due dates); ``now`` (aware) fixes
+    "today" for the overdue list and the generation time (default: the current time).
+    """
+    ctx = _Context(knowledge, calendar, _period(month, parse_month), _now(now))
+    if ctx.period.kind != "month":
+        raise ValueError("month_report needs a month")
+    return _build(session, ctx)[0]
+
+
+def year_report(session: Session, *, year: int | str | Period, knowledge: Knowledge, calendar: Any,
+                assessment: AssessmentInput | None = None, config: AssessmentConfig | None = None,
+                now: datetime | None = None) -> Report:
+    """The yearly report: the month report's sections over the calendar year, plus the annual
+    assessment per bank (Art. 41: score, grade, automatic 不合格; Art. 42, 49: suspension).
+
+    ``assessment`` holds the city agency's findings (item scores, confirmed events); ``config`` how
+    ledger facts become points (default: bot/reports/assessment.yml).
+    """
+    ctx = _Context(knowledge, calendar, _period(year, parse_year), _now(now))
+    if ctx.period.kind != "year":
+        raise ValueError("year_report needs a year")
+    if assessment is not None:
+        assessment = assessment.checked(knowledge)
+        if assessment.year is not None and assessment.year != ctx.period.year:
+            raise ValueError(f"the assessment file is for {assessment.year}, not {ctx.period.year}")
+    cfg = effective_config(config or default_config(), assessment)
+    report, firings, max_days = _build(session, ctx)
+    rules = knowledge.rules
+    kinds = _assessed_rules(knowledge)
+    rows = []
+    for brow in report.banks:
+        official = [f for f in firings if f.bank == brow.bank and f.level == "official"]
+        facts = LedgerFacts(
+            complaints_found_true=brow.complaints.found_true, praise_found_true=brow.praise.found_true,
+            same_type_months=sum(1 for f in official if f.rule_id in kinds["same_type"]),
+            volume_months=sum(1 for f in official if f.rule_id in kinds["volume"]),
+            forced_selling_cases=sum(1 for f in official if f.rule_id in kinds["forced_selling"]),
+            missed_tickets=brow.missed_tickets,
+            max_days_overdue=max_days.get(brow.bank, 0),
+            city_commendation_candidate=any(f.rule_id in kinds["commendation"] for f in official),
+        )
+        findings = assessment.banks.get(brow.bank) if assessment else None
+        rows.append(assess(bank=brow.bank, code=brow.code, facts=facts, findings=findings, rules=rules, config=cfg))
+    report.assessment = rows
+    report.assessment_basis = {
+        "weights_source": "knowledge/rules.yml score_weights",
+        "weights_note": rules.score_weights.note,
+        "ledger_points": cfg.ledger_points.model_dump(),
+        "serious_overdue": cfg.serious_overdue.model_dump(),
+        "ledger_points_confirmed": cfg.confirmed,
+        "ledger_points_note": cfg.note,
+        "agency_findings": sorted(assessment.banks) if assessment else [],
+    }
+    return report
+
+
+def _assessed_rules(knowledge: Knowledge) -> dict[str, set[str]]:
+    """Threshold rules by what they mean for the assessment, read from their definition."""
+    out: dict[str, set[str]] = {"same_type": set(), "volume": set(), "forced_selling": set(), "commendation": set()}
+    for r in knowledge.rules.thresholds:
+        if r.counts == "complaint" and r.subject == "bank" and r.group_by == "complaint_type":
+            out["same_type"].add(r.id)
+        elif r.counts == "complaint" and r.subject == "bank" and r.group_by is None:
+            out["volume"].add(r.id)
+        elif r.counts == "forced_selling":
+            out["forced_selling"].add(r.id)
+        elif r.counts == "praise" and r.subject == "bank" and r.assessment == "bonus":
+            out["commendation"].add(r.id)
+    return out
+
+
+__all__ = ["month_report", "self_inspection_due", "year_report"]
