@@ -18,6 +18,8 @@ from bot.settings import PROJECT_ROOT, get_settings
 
 NLU_DIR = PROJECT_ROOT / "nlu_data"
 TEST_SET = PROJECT_ROOT / "evaluation" / "test_set.yml"
+# The fresh set was written after the last change to the training data and informed no decision.
+EVALUATION_SETS = {"test_set": TEST_SET, "fresh_set": PROJECT_ROOT / "evaluation" / "fresh_set.yml"}
 RESULTS = PROJECT_ROOT / "evaluation" / "results"
 
 
@@ -46,23 +48,24 @@ def build(args: argparse.Namespace) -> int:
 def evaluate(args: argparse.Namespace) -> int:
     knowledge = get_knowledge()
     train = load_examples(training_files(NLU_DIR))
-    test = load_examples([TEST_SET])
+    baseline = evaluation.train_baseline(train, knowledge)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     try:
         with Classifier(get_settings(), knowledge=knowledge) as classifier:
-            model, base = evaluation.evaluate(test, classifier.classify,
-                                              evaluation.train_baseline(train, knowledge), knowledge)
+            for name, path in EVALUATION_SETS.items():
+                test = load_examples([path])
+                model, base = evaluation.evaluate(test, classifier.classify, baseline, knowledge)
+                report = evaluation.render_markdown(model, base, test_set=path.name, test_size=len(test),
+                                                    train_size=len(train))
+                (RESULTS / f"{name}.md").write_text(report, encoding="utf-8")
+                (RESULTS / f"{name}.json").write_text(
+                    json.dumps({"pipeline": asdict(model), "baseline": asdict(base)}, ensure_ascii=False,
+                               indent=1), encoding="utf-8")
+                evaluation.plot_confusion(model, RESULTS / f"{name}-confusion.png")
+                print(report.split("## Per intent")[0].rstrip() + f"\n\nfull report: {RESULTS / (name + '.md')}\n")
     except NluUnavailable as exc:
         print(f"sbk nlu evaluate: {exc}", file=sys.stderr)
         return 1
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    report = evaluation.render_markdown(model, base, test_size=len(test), train_size=len(train))
-    (RESULTS / "report.md").write_text(report, encoding="utf-8")
-    (RESULTS / "report.json").write_text(
-        json.dumps({"pipeline": asdict(model), "baseline": asdict(base)}, ensure_ascii=False, indent=1),
-        encoding="utf-8")
-    evaluation.plot_confusion(model, RESULTS / "confusion.png")
-    print(report.split("## Per intent")[0].rstrip())
-    print(f"\nfull report: {RESULTS / 'report.md'}")
     return 0
 
 

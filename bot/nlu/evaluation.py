@@ -110,12 +110,12 @@ def evaluate(test: Sequence[Example], predict: Callable[[str], Interpretation],
     return model, base
 
 
-def render_markdown(model: Scores, base: Scores, *, test_size: int, train_size: int) -> str:
+def render_markdown(model: Scores, base: Scores, *, test_set: str, test_size: int, train_size: int) -> str:
     """The evaluation report as Markdown."""
     lines = [
-        "# NLU evaluation on the held-out test set",
+        f"# NLU evaluation on evaluation/{test_set}",
         "",
-        f"Test set: {test_size} messages (evaluation/test_set.yml, never trained on). "
+        f"{test_size} messages, never trained on. "
         f"Training set: {train_size} examples (nlu_data/).",
         "",
         "| figure | pipeline (config.yml) | baseline (char TF-IDF + logistic regression) | target |",
@@ -137,7 +137,7 @@ def render_markdown(model: Scores, base: Scores, *, test_size: int, train_size: 
              for i in range(len(model.labels)) for j in range(len(model.labels)) if i != j and model.confusion[i][j]]
     for n, gold, pred in sorted(pairs, reverse=True):
         lines.append(f"| {gold} | {pred} | {n} |")
-    lines += ["", "The full matrix is in confusion.png and report.json.", "",
+    lines += ["", "The full matrix is in the PNG and JSON files beside this report.", "",
               "## Misclassified messages", ""]
     lines += [f"- {text} — expected {g}, got {p}" for text, g, p in model.errors]
     return "\n".join(lines) + "\n"

@@ -76,9 +76,11 @@ def test_no_message_is_trained_under_two_intents(train):
     assert not clashes
 
 
-def test_test_set_is_apart_from_training(train, test_set):
-    assert len(test_set) >= 10 * 34
-    leaked = [t.text for t in test_set for ex in train if _near(t.text, ex.text)]
+@pytest.mark.parametrize("name", ["test_set.yml", "fresh_set.yml"])
+def test_evaluation_sets_are_apart_from_training(train, name):
+    held_out = load_examples([PROJECT_ROOT / "evaluation" / name])
+    assert len(held_out) >= 10 * 34
+    leaked = [t.text for t in held_out for ex in train if _near(t.text, ex.text)]
     assert not leaked, f"test messages (nearly) present in training data: {leaked[:10]}"
 
 
