@@ -20,8 +20,9 @@ RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_
 
 .PHONY: run test install model validate evaluate compare bench lock clean
 
-run: install model ## main job: install what is missing, train if inputs changed, serve
-	$(RASA_ENV) exec $(RASA_VENV)/bin/rasa run --enable-api --port 5005 --model $(MODEL)
+run: install model ## main job: install what is missing, train if inputs changed, start every service
+	$(VENV)/bin/sbk db upgrade
+	exec $(VENV)/bin/honcho start -f Procfile
 
 test: install model ## the whole test suite
 	$(VENV)/bin/python -m pytest -q

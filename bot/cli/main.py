@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answer, classify, nlu
+from bot.cli import answer, bank, classify, dispatch, nlu, report, tickets, workdays
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,7 +19,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sbk", description="SBK Hotline Assistant")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (classify, answer, nlu):
+    for module in (classify, answer, nlu, workdays, tickets, bank, dispatch, report):
         module.register(commands)
     return parser
 
