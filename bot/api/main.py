@@ -66,5 +66,9 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
 
 
 def app() -> FastAPI:
-    """Factory for ``uvicorn bot.api.main:app --factory``."""
+    """Factory for ``uvicorn bot.api.main:app --factory``: the served process masks personal data in logs."""
+    from bot.privacy import install_log_masking
+
+    for name in (None, "uvicorn", "uvicorn.access", "uvicorn.error"):
+        install_log_masking(name)
     return create_app()

@@ -94,8 +94,8 @@ def run_dispatch(args: argparse.Namespace) -> int:
     from bot.db import get_engine
     from bot.forwarding import Dispatcher
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    # The root handler (set up, with masking, by `sbk`) shows the dispatcher's progress.
+    logging.getLogger().setLevel(logging.INFO)
     if args.base_delay > args.max_delay:
         print("sbk dispatch: --base-delay must not exceed --max-delay", file=sys.stderr)
         return 2

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
 from bot.cli import answer, bank, classify, dispatch, nlu, report, tickets, workdays
+from bot.privacy import install_log_masking
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Whatever a command logs, ID and phone numbers are masked (Art. 9, 51).
+    install_log_masking()
     return int(args.handler(args) or 0)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from bot.db import new_session, upgrade
 from bot.knowledge import get_knowledge
-from bot.ledger.escalation import escalate_overdue
+from bot.ledger.escalation import escalate_overdue, recompute_provisional_due_dates
 from bot.workdays import WorkdayCalendar
 
 
@@ -26,13 +26,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     db_sub.add_parser("upgrade", help="apply all migrations to DATABASE_URL").set_defaults(handler=db_upgrade)
 
 
-def _scan_once(calendar: WorkdayCalendar) -> list[str]:
+def _scan_once(calendar: WorkdayCalendar) -> dict[str, list[str]]:
     knowledge = get_knowledge()
+    now = datetime.now(timezone.utc)
+    calendar.reload()  # an operator may have configured a new year since the last scan
     with new_session() as session:
-        escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar,
-                                     now=datetime.now(timezone.utc))
+        recomputed = recompute_provisional_due_dates(session, knowledge=knowledge, calendar=calendar, now=now)
+        escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar, now=now)
         session.commit()
-    return [t.number for t in escalated]
+    return {"due_recomputed": [t.number for t in recomputed], "escalated": [t.number for t in escalated]}
 
 
 def scan_overdue(args: argparse.Namespace) -> int:
@@ -42,7 +44,7 @@ def scan_overdue(args: argparse.Namespace) -> int:
     upgrade()
     calendar = WorkdayCalendar()
     while True:
-        print(json.dumps({"escalated": _scan_once(calendar)}, ensure_ascii=False), flush=True)
+        print(json.dumps(_scan_once(calendar), ensure_ascii=False), flush=True)
         if args.every is None:
             return 0
         time.sleep(args.every)

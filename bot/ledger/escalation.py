@@ -1,18 +1,40 @@
-"""Escalating overdue transfer tickets to supervision tickets (Art. 27, 48)."""
+"""Scheduled ticket upkeep: provisional due dates made official, overdue tickets escalated (Art. 27, 48)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.forwarding import TICKET_ESCALATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.locks import lock_bank
 from bot.ledger.models import Case, Ticket, TicketKind
-from bot.ledger.tickets import local_day, open_ticket, overdue, record_event
+from bot.ledger.tickets import OPEN_STATES, due_days, local_day, open_ticket, overdue, record_event
 from bot.thresholds import evaluate
 from bot.workdays import WorkdayCalendar
+
+
+def recompute_provisional_due_dates(session: Session, *, knowledge: Knowledge, calendar: WorkdayCalendar,
+                                    now: datetime) -> list[Ticket]:
+    """Recount due dates that crossed into a year the calendar did not know when they were set.
+
+    Once an operator configures that year (knowledge/workdays/), the official date replaces
+    the weekends-only one. Extended tickets keep the date the extension named.
+    """
+    changed: list[Ticket] = []
+    query = select(Ticket).where(Ticket.due_provisional == True, Ticket.state.in_(OPEN_STATES),  # noqa: E712
+                                 Ticket.extension_requested_until == None)  # type: ignore[attr-defined]  # noqa: E711
+    for ticket in session.exec(query):
+        due = calendar.add_working_days(local_day(ticket.created_at), due_days(ticket.kind, knowledge))
+        if due.provisional and due.due == ticket.due_date:
+            continue
+        record_event(session, ticket, type="due_recomputed", actor="system", now=now,
+                     previous_due=ticket.due_date.isoformat(), due=due.due.isoformat(), provisional=due.provisional)
+        ticket.due_date, ticket.due_provisional = due.due, due.provisional
+        session.add(ticket)
+        changed.append(ticket)
+    return changed
 
 
 def escalate_overdue(session: Session, *, knowledge: Knowledge, calendar: WorkdayCalendar,

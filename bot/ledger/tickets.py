@@ -29,7 +29,7 @@ def local_day(at: datetime) -> date:
     return at.astimezone(SHANGHAI).date()
 
 
-def _due_days(kind: TicketKind, knowledge: Knowledge) -> int:
+def due_days(kind: TicketKind, knowledge: Knowledge) -> int:
     due = knowledge.rules.ticket_due
     return (due.transfer if kind is TicketKind.transfer else due.supervision).working_days
 
@@ -47,7 +47,7 @@ def open_ticket(session: Session, *, case: Case, kind: TicketKind, knowledge: Kn
     """Create a numbered ticket for a case, due in working days from today (operator configuration)."""
     if not case.bank:
         raise InvalidInput("没有指明银行的记录不能转办", field="bank")
-    due = calendar.add_working_days(local_day(now), _due_days(kind, knowledge))
+    due = calendar.add_working_days(local_day(now), due_days(kind, knowledge))
     ticket = Ticket(kind=kind, bank=case.bank, outlet=case.outlet, due_date=due.due,
                     due_provisional=due.provisional, number=next_ticket_number(session, kind=kind, at=now),
                     case_id=case.id, parent_id=parent.id if parent else None, created_at=now)

@@ -169,3 +169,26 @@ def test_overdue_transfer_tickets_are_escalated_once(engine, knowledge, calendar
         art48 = session.exec(select(ThresholdFiring).where(ThresholdFiring.rule_id == "overdue_tickets")).all()
     assert events == ["ticket.created", "ticket.escalated"]
     assert len(art48) >= 1
+
+
+def test_provisional_due_dates_become_official_once_the_year_is_configured(engine, knowledge, tmp_path):
+    from bot.ledger.escalation import recompute_provisional_due_dates
+
+    folder = tmp_path / "workdays"
+    folder.mkdir()
+    late_december = datetime(2026, 12, 29, 10, 0, tzinfo=SH)
+    _, ticket = record(engine, knowledge, WorkdayCalendar(folder), complaint(), now=late_december)
+    # 5 working days from Tuesday 2026-12-29 reach into 2027: weekends-only rule, provisional.
+    assert ticket.due_provisional and ticket.due_date == date(2027, 1, 5)
+    # A made-up 2027 schedule for the test: 2027-01-04 is declared a holiday.
+    (folder / "2027.yml").write_text(
+        "source: test\nholidays: [2027-01-01, 2027-01-04]\nmake_up_working_days: []\n", encoding="utf-8")
+    with new_session(engine) as session:
+        changed = recompute_provisional_due_dates(session, knowledge=knowledge, calendar=WorkdayCalendar(folder),
+                                                  now=late_december)
+        session.commit()
+    assert [t.number for t in changed] == [ticket.number]
+    with new_session(engine) as session:
+        stored = session.get(Ticket, ticket.id)
+    assert not stored.due_provisional
+    assert stored.due_date == date(2027, 1, 7)  # 12-30, 12-31, 01-05, 01-06, 01-07: 01-01 and 01-04 are off
