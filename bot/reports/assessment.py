@@ -4,7 +4,7 @@ Inputs, each from where it belongs:
 
 * ``knowledge.rules`` (knowledge/rules.yml): the Art. 40 items and their weights, the grade bands,
   the automatic-fail and bonus events, the bonus points, the suspensions (Art. 42, 49).
-* ``AssessmentConfig`` (bot/reports/assessment.yml, see its comments): how ledger facts turn into
+* ``AssessmentConfig`` (knowledge/assessment.yml, see its comments): how ledger facts turn into
   points and when overdue tickets are serious. Not in the Measures; null until the operator sets it.
 * ``AssessmentInput`` (an assessment file of the city agency, ``--assessment FILE``): per bank the
   item scores (percent of each item), the confirmed bonus and automatic-fail events, and whether the
@@ -18,8 +18,8 @@ score; otherwise the grade is "待评定" unless an automatic-fail event makes i
 Assessment file (YAML or JSON)::
 
     year: 2026                       # optional; checked against the report's year
-    ledger_points: {...}             # optional, overrides bot/reports/assessment.yml
-    serious_overdue: {...}           # optional, overrides bot/reports/assessment.yml
+    ledger_points: {...}             # optional, overrides knowledge/assessment.yml
+    serious_overdue: {...}           # optional, overrides knowledge/assessment.yml
     banks:
       中国建设银行:                   # name, alias or code
         items: {outlet_construction: 96, card_service: 92, ...}   # percent 0–100 of each item
@@ -44,7 +44,8 @@ from bot.knowledge.models import Rules
 from .labels import ASSESSMENT_SOURCE, NOT_GRADED
 from .model import AssessmentRow, Bonus, Deduction, FailEvent, ItemScore, LedgerFacts, SuspensionFlag
 
-DEFAULT_CONFIG = Path(__file__).with_name("assessment.yml")
+# Operator configuration lives with the rest of knowledge/.
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "knowledge" / "assessment.yml"
 
 Points = Annotated[float, Field(ge=0)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]

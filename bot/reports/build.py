@@ -378,7 +378,7 @@ def year_report(session: Session, *, year: int | str | Period, knowledge: Knowle
     assessment per bank (Art. 41: score, grade, automatic 不合格; Art. 42, 49: suspension).
 
     ``assessment`` holds the city agency's findings (item scores, confirmed events); ``config`` how
-    ledger facts become points (default: bot/reports/assessment.yml).
+    ledger facts become points (default: knowledge/assessment.yml).
     """
     ctx = _Context(knowledge, calendar, _period(year, parse_year), _now(now))
     if ctx.period.kind != "year":
