@@ -216,12 +216,28 @@ CJK_FAMILIES = (
 _PROBE = "投诉银行"
 
 
+def _register_packaged_cjk_font(font_manager) -> None:  # type: ignore[no-untyped-def]
+    """Make the Noto Sans CJK SC font of the mplfonts package known to matplotlib.
+
+    Servers rarely have a Chinese font installed; the package ships one, so the agencies'
+    charts carry Chinese labels on any machine the project installs on.
+    """
+    try:
+        import mplfonts
+    except ImportError:
+        return
+    font = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if font.is_file():
+        font_manager.fontManager.addfont(str(font))
+
+
 @functools.cache
 def cjk_font() -> str | None:
     """The family name of an installed font with Chinese glyphs, or None."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
+    _register_packaged_cjk_font(font_manager)
     fonts = font_manager.fontManager.ttflist
     by_name = {f.name: f for f in fonts}
     candidates = [by_name[n] for n in CJK_FAMILIES if n in by_name]
