@@ -103,11 +103,13 @@ def run_dispatch(args: argparse.Namespace) -> int:
     if args.lock_seconds is not None and args.lock_seconds < 2 * timeout:
         print("sbk dispatch: --lock-seconds must be at least twice --timeout", file=sys.stderr)
         return 2
+    from bot.ledger.tickets import record_delivery
+
     with make_client() as client:
         dispatcher = Dispatcher(
             get_engine(), client=client, worker_id=args.worker_id, max_attempts=args.max_attempts,
             base_delay=args.base_delay, max_delay=args.max_delay, timeout=timeout,
-            lock_seconds=args.lock_seconds, batch_size=args.batch_size,
+            lock_seconds=args.lock_seconds, batch_size=args.batch_size, on_delivered=record_delivery,
         )
         try:
             if args.once:

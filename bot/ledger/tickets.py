@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection, insert, update
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
 from bot.ledger.locks import lock_bank
-from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
+from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification, utcnow
 from bot.ledger.numbers import next_ticket_number
 from bot.workdays import WorkdayCalendar
 
@@ -149,3 +150,19 @@ def overdue(session: Session, *, today: date, bank: str | None = None) -> list[T
     if bank:
         query = query.where(Ticket.bank == bank)
     return list(session.exec(query.order_by(Ticket.due_date)))
+
+
+def record_delivery(conn: Connection, outcome: object) -> None:
+    """Dispatcher hook: the bank has accepted a new ticket, so it moves from created to delivered.
+
+    Runs inside the dispatcher's transaction that marks the delivery delivered, so the ticket's
+    state and the outbox agree even if the dispatcher dies right after.
+    """
+    ticket_id, at = getattr(outcome, "ticket_id"), utcnow()
+    moved = conn.execute(update(Ticket.__table__).where(
+        Ticket.__table__.c.id == ticket_id, Ticket.__table__.c.state == TicketState.created.name
+    ).values(state=TicketState.delivered.name))
+    if moved.rowcount:
+        conn.execute(insert(TicketEvent.__table__).values(
+            ticket_id=ticket_id, at=at, type="delivered", actor="dispatcher",
+            detail={"delivery_id": str(getattr(outcome, "delivery_id"))}))

@@ -192,3 +192,26 @@ def test_provisional_due_dates_become_official_once_the_year_is_configured(engin
         stored = session.get(Ticket, ticket.id)
     assert not stored.due_provisional
     assert stored.due_date == date(2027, 1, 7)  # 12-30, 12-31, 01-05, 01-06, 01-07: 01-01 and 01-04 are off
+
+
+def test_a_delivered_ticket_is_marked_delivered_with_its_delivery_id(engine, knowledge, calendar):
+    import httpx
+
+    from bot.forwarding import Dispatcher
+    from bot.ledger.models import BankAccount, TicketEvent
+    from bot.ledger.tickets import record_delivery
+
+    _, ticket = record(engine, knowledge, calendar, complaint())
+    with new_session(engine) as session:
+        session.add(BankAccount(bank="中国建设银行", webhook_url="http://bank.test/sbk", api_key_hash="x",
+                                api_key_prefix="sbk_test", webhook_secret="s3cret"))
+        session.commit()
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(204)))
+    outcomes = Dispatcher(engine, client=client, on_delivered=record_delivery).run_once()
+    assert [o.result for o in outcomes] == ["delivered"]
+    with new_session(engine) as session:
+        stored = session.get(Ticket, ticket.id)
+        events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                        TicketEvent.type == "delivered")).all()
+    assert stored.state is TicketState.delivered
+    assert [e.detail["delivery_id"] for e in events] == [str(outcomes[0].delivery_id)]
