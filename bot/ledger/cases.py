@@ -10,6 +10,7 @@ from bot.forwarding import TICKET_CREATED, TICKET_UPDATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
 from bot.ledger.locks import lock_bank
+from bot.ledger.notices import notify_citizen
 from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, TicketState, Verification
 from bot.ledger.tickets import open_ticket, record_event
 from bot.thresholds import evaluate
@@ -91,6 +92,9 @@ def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, kn
         record_event(session, ticket, type="verified", actor=by, now=now, found_true=found_true)
         session.add(ticket)
         enqueue(session, ticket=ticket, case=case, event=TICKET_UPDATED, knowledge=knowledge, now=now)
+        if ticket.kind is TicketKind.transfer:
+            notify_citizen(session, case=case, ticket=ticket, message="notice_verified", knowledge=knowledge,
+                           now=now, finding="情况属实（查实）" if found_true else "情况不实")
     if case.bank:
         evaluate(session, bank=case.bank, at=case.received_at, knowledge=knowledge)
     return case

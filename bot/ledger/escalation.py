@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from bot.forwarding import TICKET_ESCALATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.locks import lock_bank
+from bot.ledger.notices import notify_citizen
 from bot.ledger.models import Case, Ticket, TicketKind
 from bot.ledger.tickets import OPEN_STATES, due_days, local_day, open_ticket, overdue, record_event
 from bot.thresholds import evaluate
@@ -61,6 +62,8 @@ def escalate_overdue(session: Session, *, knowledge: Knowledge, calendar: Workda
         record_event(session, ticket, type="escalated", actor="system", now=now,
                      supervision_ticket=supervision.number)
         enqueue(session, ticket=supervision, case=case, event=TICKET_ESCALATED, knowledge=knowledge, now=now)
+        notify_citizen(session, case=case, ticket=ticket, message="notice_escalated", knowledge=knowledge, now=now,
+                       supervision=supervision.number, due=supervision.due_date.isoformat())
         escalated.append(supervision)
     for bank in sorted({t.bank for t in late}):
         evaluate(session, bank=bank, at=now, knowledge=knowledge)

@@ -220,3 +220,26 @@ class Delivery(SQLModel, table=True):
     locked_until: datetime | None = _ts(default=None)
     created_at: datetime = _ts(default_factory=utcnow)
     delivered_at: datetime | None = _ts(default=None)
+
+
+# --------------------------------------------------------------------------- citizen notices
+
+
+class CitizenNotice(SQLModel, table=True):
+    """A message owed to a citizen about their ticket (result reported, escalated, verified).
+
+    An outbox like `Delivery`: written in the transaction that changed the ticket, sent by the
+    citizen's channel (the Telegram bot), so a restart or an unreachable Telegram loses nothing.
+    """
+
+    __tablename__ = "citizen_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    citizen_ref: str = Field(max_length=64, index=True, description="channel:identity, e.g. telegram:12345")
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    text: str = Field(max_length=4000)
+    created_at: datetime = _ts(default_factory=utcnow)
+    next_attempt_at: datetime = _ts(default_factory=utcnow, index=True)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(default=None, index=True)
+    last_error: str | None = Field(default=None, max_length=500)

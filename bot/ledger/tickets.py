@@ -17,6 +17,7 @@ from bot.knowledge import Knowledge
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
 from bot.ledger.locks import lock_bank
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification, utcnow
+from bot.ledger.notices import notify_citizen
 from bot.ledger.numbers import next_ticket_number
 from bot.workdays import WorkdayCalendar
 
@@ -112,7 +113,7 @@ def last_extension_day(due: date, calendar: WorkdayCalendar) -> date:
 
 
 def report(session: Session, ticket: Ticket, *, process: str, result: str | None, actor: str,
-           now: datetime) -> Ticket:
+           now: datetime, knowledge: Knowledge) -> Ticket:
     """The bank reports how it handled the matter and, when done, the result (Art. 9, 33)."""
     _require(ticket, OPEN_STATES, "反馈处理情况")
     if not process.strip():
@@ -123,6 +124,10 @@ def report(session: Session, ticket: Ticket, *, process: str, result: str | None
             raise InvalidInput("处理结果不能为空", field="result")
         ticket.result_report, ticket.result_reported_at = result, now
         ticket.state = TicketState.result_reported
+        case = session.get(Case, ticket.case_id)
+        if case is not None:
+            notify_citizen(session, case=case, ticket=ticket, message="notice_result", knowledge=knowledge,
+                           now=now, result=result)
     record_event(session, ticket, type="reported", actor=actor, now=now, final=result is not None)
     return ticket
 

@@ -115,10 +115,11 @@ def test_bank_steps_follow_the_ticket_states(engine, knowledge, calendar):
         acknowledge(session, ticket, actor="bank", now=MONDAY)
         with pytest.raises(InvalidTransition):
             acknowledge(session, ticket, actor="bank", now=MONDAY)
-        report(session, ticket, process="已约谈网点负责人", result="已退还20元", actor="bank", now=MONDAY)
+        report(session, ticket, process="已约谈网点负责人", result="已退还20元", actor="bank", now=MONDAY,
+               knowledge=knowledge)
         assert ticket.state is TicketState.result_reported
         with pytest.raises(InvalidTransition):
-            report(session, ticket, process="再次反馈", result=None, actor="bank", now=MONDAY)
+            report(session, ticket, process="再次反馈", result=None, actor="bank", now=MONDAY, knowledge=knowledge)
 
 
 def test_extension_must_be_asked_a_working_day_before_the_due_date(engine, knowledge, calendar):
@@ -215,3 +216,28 @@ def test_a_delivered_ticket_is_marked_delivered_with_its_delivery_id(engine, kno
                                                         TicketEvent.type == "delivered")).all()
     assert stored.state is TicketState.delivered
     assert [e.detail["delivery_id"] for e in events] == [str(outcomes[0].delivery_id)]
+
+
+def test_the_citizen_is_told_the_banks_result_through_their_channel(engine, knowledge, calendar):
+    from bot.ledger.models import CitizenNotice
+    from bot.ledger.notices import due_notices, mark_failed, mark_sent
+
+    _, ticket = record(engine, knowledge, calendar, complaint(citizen_ref="telegram:4242"))
+    with new_session(engine) as session:
+        report(session, session.get(Ticket, ticket.id), process="已核实", result="已退还20元工本费",
+               actor="bank", now=MONDAY, knowledge=knowledge)
+        session.commit()
+    with new_session(engine) as session:
+        [notice] = due_notices(session, channel="telegram", now=MONDAY)
+        assert notice.citizen_ref == "telegram:4242"
+        assert ticket.number in notice.text and "已退还20元工本费" in notice.text
+        assert due_notices(session, channel="console", now=MONDAY) == []
+        mark_failed(session, notice, error="telegram unreachable", now=MONDAY)
+        session.commit()
+        assert due_notices(session, channel="telegram", now=MONDAY) == []  # waits before retrying
+        later = MONDAY + timedelta(hours=2)
+        [again] = due_notices(session, channel="telegram", now=later)
+        mark_sent(session, again, now=later)
+        session.commit()
+        assert due_notices(session, channel="telegram", now=later + timedelta(days=1)) == []
+        assert session.exec(select(func.count()).select_from(CitizenNotice)).one() == 1

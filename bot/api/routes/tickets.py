@@ -91,7 +91,7 @@ def report_ticket(session: SessionDep, bank: CurrentBank, knowledge: KnowledgeDe
     """反馈处理过程；同时填写 result 即为办结（《办法》第九条、第三十三条）。签收前也可反馈；
     办结后不能再反馈（409）。"""
     ticket = ledger.report(session, _owned(session, bank, number, lock=True), process=body.process,
-                           result=body.result, actor=_actor(bank), now=now)
+                           result=body.result, actor=_actor(bank), now=now, knowledge=knowledge)
     return _detail(session, ticket, knowledge)
 
 
