@@ -79,7 +79,11 @@ class CaseCreate(CaseBase):
 class Case(CaseBase, table=True):
     __tablename__ = "ledger_case"
     # Threshold counts and reports ask "this bank, this month" all the time.
-    __table_args__ = (Index("ix_ledger_case_bank_received_at", "bank", "received_at"),)
+    __table_args__ = (
+        Index("ix_ledger_case_bank_received_at", "bank", "received_at"),
+        # Praise and complaint rules count one kind of case per bank and period.
+        Index("ix_ledger_case_bank_kind_received_at", "bank", "kind", "received_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = _ts(default_factory=utcnow, index=True)

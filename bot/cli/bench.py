@@ -1,0 +1,69 @@
+"""`sbk bench backoffice [--quick]`: time the back office on this machine and update BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+# The benchmark imports the database, ledger and HTTP modules; it is imported by the handler so
+# that building the `sbk` parser (every command does it) stays cheap.
+DEFAULT_POSTGRES_URL = os.environ.get("SBK_BENCH_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    bench = commands.add_parser("bench", help="benchmarks of this machine, written to BENCHMARKS.md")
+    sub = bench.add_subparsers(dest="bench_command", required=True, parser_class=type(bench))
+    backoffice = sub.add_parser(
+        "backoffice",
+        help="ticket creation, threshold evaluation at 10k/1M ledger rows, delivery to a local bank (~6 min)",
+        description="Measures on SQLite (a temporary file) and PostgreSQL (a private schema sbk_bench_<pid>, "
+                    "created and dropped), prints the result and replaces the 'backoffice' section of "
+                    "BENCHMARKS.md.",
+    )
+    backoffice.add_argument("--quick", action="store_true",
+                            help="fewer tickets and deliveries, 10k and 100k ledger rows (about 1.5 min)")
+    backoffice.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                            help="PostgreSQL server and database to create the private schema in "
+                                 "(default: $SBK_BENCH_POSTGRES_URL or the local `test` database)")
+    backoffice.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    backoffice.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md",
+                            help="file whose 'backoffice' section is replaced (default: BENCHMARKS.md)")
+    backoffice.set_defaults(handler=run_backoffice)
+
+
+def run_backoffice(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.knowledge import get_knowledge
+    from bot.ledger import benchmark
+    from bot.workdays import WorkdayCalendar
+
+    # jieba (loaded by the masking of ticket payloads) logs its dictionary loading at DEBUG.
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - a dependency of the product
+        pass
+    # SIGTERM unwinds like Ctrl-C, so the temporary files, the schema and the receiver are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sizes = benchmark.QUICK if args.quick else benchmark.FULL
+
+    def progress(message: str) -> None:
+        print(f"sbk bench: {message}", file=sys.stderr, flush=True)
+
+    try:
+        report = benchmark.run(sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
+                               postgres_url=None if args.no_postgres else args.postgres_url, progress=progress)
+    except KeyboardInterrupt:
+        print("sbk bench: interrupted; nothing written", file=sys.stderr)
+        return 130
+    body = benchmark.write_section(report, args.output)
+    print(body)
+    progress(f"wrote section '{benchmark.SECTION}' of {args.output}")
+    return 0
