@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +27,8 @@ class NluWorker:
         self._settings = settings
         self._model = Path(model or settings.nlu_model)
         self._proc: subprocess.Popen[str] | None = None
+        # The host's stderr (Rasa and TensorFlow chatter) is kept aside, to explain a failed start.
+        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
         self._lines: queue.Queue[object] = queue.Queue()
         self.load_seconds: float | None = None
 
@@ -47,7 +50,7 @@ class NluWorker:
                "PYTHONIOENCODING": "utf-8"}
         self._proc = subprocess.Popen(
             [str(self._settings.rasa_python), "-m", "nlu_runtime.worker", "--model", str(self._model)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, encoding="utf-8", cwd=PROJECT_ROOT, env=env, bufsize=1,
         )
         threading.Thread(target=self._pump, args=(self._proc,), daemon=True).start()
@@ -71,11 +74,16 @@ class NluWorker:
             raise NluUnavailable(f"model host gave no answer within {timeout:.0f} s") from None
         if item is _EOF:
             code = self._proc.wait() if self._proc else None
-            raise NluUnavailable(f"model host exited (code {code})")
+            raise NluUnavailable(f"model host exited (code {code}): {self._last_error_line()}")
         try:
             return json.loads(item)  # type: ignore[arg-type]
         except json.JSONDecodeError as exc:
             raise NluParseError(f"model host sent invalid JSON: {item!r:.200}") from exc
+
+    def _last_error_line(self) -> str:
+        self._stderr.seek(0)
+        lines = [line.strip() for line in self._stderr.read().splitlines() if line.strip()]
+        return lines[-1][:300] if lines else "no output"
 
     def parse(self, text: str, *, timeout: float = 30.0) -> dict:
         """Parse one cleaned message; returns Rasa's parse data (intent, ranking, entities)."""
@@ -109,6 +117,7 @@ class NluWorker:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        self._stderr.close()
         try:
             if proc.stdin:
                 proc.stdin.close()
