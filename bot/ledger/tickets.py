@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
-from bot.ledger.locks import lock_bank
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification, utcnow
 from bot.ledger.notices import notify_citizen
 from bot.ledger.numbers import next_ticket_number
@@ -23,7 +22,6 @@ from bot.workdays import WorkdayCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = (TicketState.created, TicketState.delivered, TicketState.acknowledged, TicketState.extended)
-DONE_STATES = (TicketState.result_reported, TicketState.verified, TicketState.closed)
 
 
 def local_day(at: datetime) -> date:

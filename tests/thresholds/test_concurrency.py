@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-import pytest
 from sqlmodel import select
 
 from bot.db import new_session

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.workdays import WorkdayCalendar
