@@ -11,10 +11,11 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 APP_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
-MODEL := models/nlu.tar.gz
+MODEL := models/assistant.tar.gz
 USERDICT := build/jieba/userdict.txt
 ENTITIES := nlu_data/entities.yml
 NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
+DIALOGUE_FILES := domain.yml $(wildcard dialogue/*.yml)
 KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/regulation.txt
 RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
@@ -51,12 +52,13 @@ $(USERDICT) $(ENTITIES) &: $(KNOWLEDGE) $(APP_STAMP)
 
 model: $(MODEL)
 
-$(MODEL): $(RASA_STAMP) config.yml $(NLU_FILES) $(ENTITIES) $(USERDICT) $(wildcard nlu_runtime/*.py)
-	$(RASA_ENV) $(RASA_VENV)/bin/rasa train nlu --config config.yml --nlu nlu_data \
-		--out models --fixed-model-name nlu
+# One model for everything: the Rasa server, the bot and `sbk classify` load the same file.
+$(MODEL): $(RASA_STAMP) config.yml $(NLU_FILES) $(ENTITIES) $(USERDICT) $(DIALOGUE_FILES) $(wildcard nlu_runtime/*.py)
+	$(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain domain.yml --data nlu_data dialogue \
+		--out models --fixed-model-name assistant
 
 validate: install $(ENTITIES) ## Rasa's own check of domain and training data
-	$(RASA_ENV) $(RASA_VENV)/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml
+	$(RASA_ENV) $(RASA_VENV)/bin/rasa data validate --domain domain.yml --data nlu_data dialogue --config config.yml
 
 evaluate: install model ## NLU report on the held-out test set, beside the baseline
 	$(VENV)/bin/sbk nlu evaluate

@@ -19,9 +19,30 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'sbk.db'}"
     telegram_token: str | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
+    # Citizens' channels (bot/channels/). Webhook mode when a public HTTPS URL is set, long polling otherwise.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Checked on every webhook call (Telegram sends it back); a random one per run when unset.
+    telegram_webhook_secret: str | None = None
+    # Where the bot keeps chat state (messages waiting for Rasa, button payloads) across restarts.
+    telegram_persistence_file: Path = PROJECT_ROOT / "var" / "telegram.pickle"
+    telegram_rate_per_minute: int = Field(default=20, ge=1)
+    # Longer messages are cut, with a note to the citizen.
+    telegram_max_chars: int = Field(default=1000, ge=16, le=4096)
+    # Wait between two getUpdates calls (Telegram itself long-polls, so 0 is right there).
+    telegram_poll_interval: float = Field(default=0.0, ge=0)
+    # How often the back office's notices (bank results, escalations) are looked for and pushed.
+    telegram_push_interval: float = Field(default=10.0, gt=0)
+    # First wait before a message kept while Rasa was down is tried again; doubles up to 5 minutes.
+    telegram_rasa_retry_seconds: float = Field(default=10.0, gt=0)
+    # What /cancel sends to Rasa so an open form is cancelled (NLU reads 取消 as a denial).
+    rasa_cancel_message: str = "取消"
+    # Seconds to wait for Rasa's answer to one message (NLU, dialogue and custom actions).
+    rasa_timeout: float = Field(default=10.0, gt=0)
 
     rasa_url: str = "http://127.0.0.1:5005"
-    nlu_model: Path = PROJECT_ROOT / "models" / "nlu.tar.gz"
+    nlu_model: Path = PROJECT_ROOT / "models" / "assistant.tar.gz"
     rasa_python: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
     # Seconds to wait for the model host to load a model (TensorFlow start-up dominates).
     nlu_load_timeout: float = Field(default=180.0, gt=0)

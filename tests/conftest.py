@@ -16,7 +16,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture(scope="session")
 def classifier(knowledge: Knowledge):
-    """The trained model (models/nlu.tar.gz, built by `make test`), loaded once."""
+    """The trained model (models/assistant.tar.gz, built by `make test`), loaded once."""
     with Classifier(get_settings(), knowledge=knowledge) as clf:
         yield clf
 

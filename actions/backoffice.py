@@ -1,0 +1,60 @@
+"""The back office as the actions use it: one transaction per request, schema checked once.
+
+The ledger's rules (validation, ticket numbers, due dates, forwarding, thresholds) all live in
+bot.ledger; this module only opens the session, commits, and moves the blocking database work
+off the action server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from bot.db import new_session, upgrade
+from bot.knowledge import get_knowledge
+from bot.ledger.cases import record_case
+from bot.ledger.models import Case, CaseCreate, Ticket
+from bot.settings import get_settings
+from bot.workdays import get_calendar
+
+T = TypeVar("T")
+_migrated: set[str] = set()
+_lock = threading.Lock()
+
+
+def ensure_schema() -> None:
+    """Bring the database to the current schema once per process and database URL."""
+    url = get_settings().database_url
+    with _lock:
+        if url not in _migrated:
+            upgrade(url)
+            _migrated.add(url)
+
+
+def _in_session(work: Callable[[Session], T], *, commit: bool) -> T:
+    ensure_schema()
+    with new_session() as session:
+        result = work(session)
+        if commit:
+            session.commit()
+        return result
+
+
+async def run(work: Callable[[Session], T], *, commit: bool = False) -> T:
+    """Run ``work(session)`` in a worker thread; commit afterwards when asked."""
+    return await asyncio.to_thread(_in_session, work, commit=commit)
+
+
+async def record(data: CaseCreate) -> tuple[Case, Ticket | None]:
+    """Record a complaint or praise; one aimed at a bank becomes a transfer ticket (Art. 27)."""
+
+    def work(session: Session) -> tuple[Case, Ticket | None]:
+        return record_case(session, data=data, knowledge=get_knowledge(), calendar=get_calendar(),
+                           now=datetime.now(UTC))
+
+    return await run(work, commit=True)

@@ -1,0 +1,139 @@
+"""What the intake forms share: one validation pass per message, interruptions, cancellation.
+
+Rasa runs ``validate_<form>`` after every message while the form is active (and once when it
+starts). ``IntakeForm.run`` reads the message once and returns the slots it fills (or empties,
+with a message saying why) and the next slot to ask for. It returns no slot at all when the
+message is not an answer but a question of its own (an inquiry, out of scope, a ticket number, a
+request for a person): Rasa then rejects the form, a rule answers the question, and the form asks
+its question again. Saying "算了" or "取消" sets ``intake_cancelled`` and ends the form; the
+submit action then records nothing.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.turn import Turn
+
+CANCELLED = "intake_cancelled"
+# Below this confidence an inquiry-like message is still read as an answer to the question.
+INTERRUPT_CONFIDENCE = 0.5
+# A request for a person must be unmistakable: short answers ("一个工作人员") look like one.
+HANDOFF_CONFIDENCE = 0.8
+# A trigger message at least this long already tells what happened.
+DETAILED = 12
+# Yes/no words count in replies up to this long ("不需要，谢谢"); a longer message is a statement.
+SHORT_REPLY = 10
+
+CANCEL_WORDS = ("算了", "取消", "不投诉了", "不想投诉", "不表扬了", "不想表扬", "撤销", "撤回", "不弄了",
+                "不办了", "不说了", "退出", "不提交")
+CORRECTION_WORDS = ("不对", "不是", "错了", "搞错", "说错", "更正", "改成", "改为", "应该是")
+QUESTION_MARKS = ("?", "吗", "么", "怎", "如何", "哪", "什么", "多少", "多久", "几", "能不能", "可不可以",
+                  "是否", "请问")
+UNKNOWN_WORDS = ("不记得", "不知道", "不清楚", "忘了", "记不清", "不确定")
+YES_WORDS = ("没问题", "没错", "需要", "要", "是", "好", "可以", "行", "对", "嗯", "确认", "提交", "留",
+             "yes", "ok")
+NO_WORDS = ("不", "别", "无需", "没必要", "免", "no")
+SMALL_TALK = ("other_greet", "other_thanks", "other_goodbye", "other_affirm", "other_deny")
+
+
+def is_cancel(turn: Turn) -> bool:
+    """The citizen abandons the form ("算了", "取消投诉"); a long message is an answer instead."""
+    return len(turn.compact) <= 10 and any(word in turn.compact for word in CANCEL_WORDS)
+
+
+def is_correction(turn: Turn) -> bool:
+    return any(word in turn.compact for word in CORRECTION_WORDS)
+
+
+def is_question(turn: Turn) -> bool:
+    return any(mark in turn.compact for mark in QUESTION_MARKS)
+
+
+def is_unknown(text: str) -> bool:
+    """"不记得了": the citizen does not know (an optional detail is then left out)."""
+    return any(word in text for word in UNKNOWN_WORDS)
+
+
+def yes_or_no(turn: Turn) -> bool | None:
+    """The answer to a yes/no question, or None if the message is neither."""
+    text = turn.compact
+    if len(text) > SHORT_REPLY:  # a statement, not a reply: only a clear classification counts
+        return True if turn.is_intent("other_affirm", at_least=0.8) else (
+            False if turn.is_intent("other_deny", at_least=0.8) else None)
+    if text.startswith(("没问题", "没错")):
+        return True
+    if any(word in text for word in NO_WORDS) or turn.is_intent("other_deny", at_least=0.5):
+        return False
+    if any(word in text for word in YES_WORDS) or turn.is_intent("other_affirm", at_least=0.5):
+        return True
+    return None
+
+
+def interrupts(turn: Turn, *, free_text: bool) -> bool:
+    """The message is a request of its own rather than an answer to the form's question.
+
+    Inquiries and out-of-scope questions are answered by action_answer, ticket questions by
+    action_ticket_status, a request for a person by action_handoff (rules in dialogue/rules.yml).
+    Where any text is an answer (what happened, which outlet), only a question interrupts.
+    """
+    if turn.is_intent("other_handoff", at_least=HANDOFF_CONFIDENCE):
+        return True
+    if turn.is_intent("other_ticket_status", at_least=INTERRUPT_CONFIDENCE):
+        return bool(turn.ticket_numbers()) or is_question(turn) or "工单" in turn.compact
+    asks = turn.category == "inquiry" or turn.intent == "other_out_of_scope"
+    if not asks or turn.confidence < INTERRUPT_CONFIDENCE:
+        return False
+    return is_question(turn) or not free_text
+
+
+def is_small_talk(turn: Turn) -> bool:
+    """A greeting, thanks or bare yes/no where a few words of detail were asked for."""
+    return turn.is_intent(*SMALL_TALK, at_least=0.8) and len(turn.compact) <= 6
+
+
+class IntakeForm(FormValidationAction):
+    """Validation of an intake form; subclasses say what each message means for their slots."""
+
+    # Every slot the form fills: emptied when the form starts, so nothing of an earlier,
+    # abandoned intake leaks into this one.
+    owned_slots: tuple[str, ...] = ()
+
+    @abstractmethod
+    def required(self, slots: dict[str, Any]) -> list[str]:
+        """The slots still to fill, in the order they are asked for, given the current values."""
+
+    @abstractmethod
+    def prefill(self, turn: Turn, slots: dict[str, Any]) -> dict[str, Any]:
+        """Slots the message that started the form already answers."""
+
+    @abstractmethod
+    def answer(self, turn: Turn, requested: str | None, slots: dict[str, Any],
+               dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        """Slots this message fills, corrects or empties; {} if it is not an answer at all."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        form = self.form_name()
+        turn = Turn.of(tracker)
+        slots = dict(tracker.slots)
+        if turn.activated(form):
+            fresh = {name: None for name in self.owned_slots}
+            updates: dict[str, Any] = {CANCELLED: None, **fresh, **self.prefill(turn, {**slots, **fresh})}
+        elif turn.handled_elsewhere(form):
+            updates = {}
+        elif is_cancel(turn):
+            updates = {CANCELLED: True}
+        else:
+            updates = self.answer(turn, tracker.get_slot(REQUESTED_SLOT), slots, dispatcher)
+        slots.update(updates)
+        missing = [] if slots.get(CANCELLED) else [s for s in self.required(slots) if slots.get(s) is None]
+        return [SlotSet(name, value) for name, value in updates.items()] + [
+            SlotSet(REQUESTED_SLOT, missing[0] if missing else None)]

@@ -1,0 +1,150 @@
+"""The citizen's latest message as the actions see it, and where the current turn began.
+
+``Turn.of(tracker)`` gives the text, the interpretation (contract intent names, canonical
+entities: bot.nlu.interpret) and the events since the message, so every action reads a message
+the same way. Also the helpers that turn a reply of bot.answers into a message with buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import Reply
+from bot.knowledge import Knowledge, get_knowledge, normalize_name
+from bot.nlu.interpret import FALLBACK_INTENT, Interpretation, interpret, outlet_name
+
+TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])([ZD]B)\s*-?\s*(\d{8})\s*-?\s*(\d{4})(?!\d)", re.IGNORECASE)
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def knowledge() -> Knowledge:
+    return get_knowledge()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message and what happened after it so far."""
+
+    text: str
+    intent: str  # Rasa name of the top intent (nlu_fallback included), "" if none
+    confidence: float
+    interpretation: Interpretation
+    entities: dict[str, str] = field(default_factory=dict)
+    after: tuple[dict[str, Any], ...] = ()  # events after the user message
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> Turn:
+        message = tracker.latest_message or {}
+        text = (message.get("text") or "").strip()
+        top = message.get("intent") or {}
+        interp = interpretation(message)
+        events = list(tracker.events)
+        start = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+        return cls(text=text, intent=top.get("name") or "", confidence=float(top.get("confidence") or 0.0),
+                   interpretation=interp, entities=dict(interp.entities), after=tuple(events[start + 1:]))
+
+    # -- what kind of message
+
+    @property
+    def compact(self) -> str:
+        """The text without spaces, full-width folded: what the keyword checks look at."""
+        return normalize_name(self.text)
+
+    @property
+    def category(self) -> str:
+        if self.intent == FALLBACK_INTENT or not self.intent:
+            return ""
+        try:
+            return knowledge().intent_by_rasa_name(self.intent).category
+        except KeyError:
+            return ""
+
+    def is_intent(self, *names: str, at_least: float = 0.0) -> bool:
+        return self.intent in names and self.confidence >= at_least
+
+    # -- what happened in this turn
+
+    def activated(self, form: str) -> bool:
+        """The form was activated in this turn (the message is its trigger)."""
+        return any(e.get("event") == "active_loop" and e.get("name") == form for e in self.after)
+
+    def handled_elsewhere(self, form: str) -> bool:
+        """The form let go of this message and a rule answered it: the form now returns to its
+        question and must not read the message again."""
+        return any(e.get("event") == "action_execution_rejected" and e.get("name") == form for e in self.after)
+
+    # -- values mentioned in the message
+
+    def bank(self) -> str | None:
+        """The partner bank the message names (entity or any alias in the text), canonical."""
+        k = knowledge()
+        if self.entities.get("bank"):
+            return self.entities["bank"]
+        whole = k.canonical_bank(self.text)
+        if whole:
+            return whole
+        text = self.compact
+        aliases = sorted(((normalize_name(n), b.name) for b in k.banks for n in b.names if len(n) >= 2),
+                         key=lambda pair: len(pair[0]), reverse=True)
+        return next((bank for alias, bank in aliases if alias in text), None)
+
+    def outlet(self) -> str | None:
+        """The outlet the message names as an entity (李村支行), without a bank alias."""
+        return self.entities.get("outlet")
+
+    def outlet_answer(self) -> str:
+        """The message read as the answer to "which outlet": the entity, else the text itself."""
+        return self.outlet() or outlet_name(self.text, knowledge()) or self.text
+
+    def phone(self) -> str | None:
+        """An 11-digit mobile number in the message (spaces, dashes and +86 ignored)."""
+        digits = re.sub(r"[\s\-－—()（）]", "", self.compact)
+        digits = re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
+        found = MOBILE.search(digits)
+        return found.group(0) if found else None
+
+    def ticket_numbers(self) -> list[str]:
+        return [f"{p.upper()}-{d}-{n}" for p, d, n in TICKET_NUMBER.findall(self.text)]
+
+
+def interpretation(message: dict[str, Any]) -> Interpretation:
+    """bot.nlu's interpretation of a Rasa parse; unknown intent names are left out."""
+    k = knowledge()
+    known = {i.rasa_name for i in k.intents} | {FALLBACK_INTENT}
+    parse = {
+        "intent": message.get("intent") or {},
+        "intent_ranking": [r for r in message.get("intent_ranking") or [] if r.get("name") in known],
+        "entities": message.get("entities") or [],
+    }
+    if not parse["intent_ranking"] and parse["intent"].get("name") in known:
+        parse["intent_ranking"] = [parse["intent"]]
+    return interpret((message.get("text") or "").strip(), parse, k)
+
+
+def buttons(choices: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """Buttons for (intent, label) choices; the payload triggers the intent directly."""
+    k = knowledge()
+    return [{"title": label, "payload": "/" + k.intent(name).rasa_name} for name, label in choices]
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send a reply composed by bot.answers, its choices as buttons."""
+    if reply.choices:
+        dispatcher.utter_message(text=reply.text, buttons=buttons(reply.choices))
+    else:
+        dispatcher.utter_message(text=reply.text)
+
+
+def operator_value(key: str) -> str:
+    return knowledge().operator.settings[key].text
+
+
+def citizen_ref(tracker: Tracker) -> str:
+    """The citizen's identity for the ledger: the channel's sender id, e.g. telegram:12345."""
+    sender = str(tracker.sender_id)
+    return sender if ":" in sender else "telegram:" + sender
