@@ -17,6 +17,7 @@ ENTITIES := nlu_data/entities.yml
 NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
 DIALOGUE_FILES := domain.yml $(wildcard dialogue/*.yml)
 KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/regulation.txt
+E2E_NODE := tests/e2e/node_modules/.package-lock.json
 RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 .PHONY: run test install model validate evaluate compare bench lock clean
@@ -25,10 +26,14 @@ run: install model ## main job: install what is missing, train if inputs changed
 	$(VENV)/bin/sbk db upgrade
 	exec $(VENV)/bin/honcho start -f Procfile
 
-test: install model ## the whole test suite
+test: install model $(E2E_NODE) ## the whole test suite
 	$(VENV)/bin/python -m pytest -q
 
 install: $(APP_STAMP) $(RASA_STAMP)
+
+# The local Telegram Bot API server the end-to-end tests talk to (npm package telegram-test-api).
+$(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
 
 # The application environment: Python 3.11, modern libraries, pinned by requirements/app.lock.
 $(APP_STAMP): pyproject.toml requirements/app.lock
