@@ -34,6 +34,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     backoffice.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md",
                             help="file whose 'backoffice' section is replaced (default: BENCHMARKS.md)")
     backoffice.set_defaults(handler=run_backoffice)
+    conversations = sub.add_parser(
+        "conversations",
+        help="reply latency through Rasa's REST channel at 1, 10 and 50 concurrent conversations (~4 min)",
+        description="Starts the real Rasa server and action server on free loopback ports (temporary SQLite "
+                    "database), runs concurrent scripted conversations, prints the result and replaces the "
+                    "'conversations' section of BENCHMARKS.md.",
+    )
+    conversations.add_argument("--quick", action="store_true", help="fewer conversations per level (about 2 min)")
+    conversations.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md",
+                               help="file whose 'conversations' section is replaced (default: BENCHMARKS.md)")
+    conversations.set_defaults(handler=run_conversations)
 
 
 def run_backoffice(args: argparse.Namespace) -> int:
@@ -63,6 +74,30 @@ def run_backoffice(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("sbk bench: interrupted; nothing written", file=sys.stderr)
         return 130
+    body = benchmark.write_section(report, args.output)
+    print(body)
+    progress(f"wrote section '{benchmark.SECTION}' of {args.output}")
+    return 0
+
+
+def run_conversations(args: argparse.Namespace) -> int:
+    from bot.channels import benchmark
+
+    # SIGTERM unwinds like Ctrl-C, so both servers are stopped and the temporary files removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sizes = benchmark.QUICK if args.quick else benchmark.FULL
+
+    def progress(message: str) -> None:
+        print(f"sbk bench: {message}", file=sys.stderr, flush=True)
+
+    try:
+        report = benchmark.run(sizes, progress=progress)
+    except KeyboardInterrupt:
+        print("sbk bench: interrupted; nothing written", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(f"sbk bench: {exc}", file=sys.stderr)
+        return 1
     body = benchmark.write_section(report, args.output)
     print(body)
     progress(f"wrote section '{benchmark.SECTION}' of {args.output}")

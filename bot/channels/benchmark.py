@@ -1,0 +1,408 @@
+"""Conversation benchmark: end-to-end reply latency through Rasa's REST channel.
+
+`sbk bench conversations` starts the real Rasa server (.venv-rasa, models/assistant.tar.gz) and the
+real action server (this environment, a temporary migrated SQLite database, which also holds Rasa's
+tracker store as in production) on free loopback ports, then runs 1, 10 and 50 concurrent
+conversations with an httpx.AsyncClient. Every conversation is one citizen (its own sender id)
+sending a realistic sequence — a greeting, inquiries, a progress question with a date, thanks —
+and every message's latency is the time from sending POST /webhooks/rest/webhook to having the
+whole reply. No complaint is submitted, so the ledger does not grow.
+
+Reported per concurrency level: p50/p95/p99 ms, messages/s, errors; and the resident memory
+(VmRSS, VmHWM from /proc/<pid>/status) of the Rasa server, the action server and this process.
+Counts and time are bounded; both servers are stopped on every exit path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.settings import PROJECT_ROOT
+
+SECTION = "conversations"
+GOAL_P95_MS = 300.0
+GOAL_CONCURRENCY = 10
+REST_PATH = "/webhooks/rest/webhook"
+RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
+RASA_ENV = {"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore"}
+
+# One citizen's conversation: greeting, inquiries, a progress question with its date, thanks.
+# (No complaint, praise or one-time notice: nothing is recorded in the ledger.)
+SCRIPT: tuple[str, ...] = (
+    "你好",
+    "社保卡丢了怎么办",
+    "补卡要带什么材料",
+    "社保卡要收费吗",
+    "2026.11.23申请的社保卡多久能拿到",
+    "谢谢",
+    "再见",
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work one run does: conversations per concurrency level, each level bounded in time."""
+
+    label: str
+    levels: tuple[tuple[int, int], ...]  # (concurrent conversations, conversations in all)
+    level_seconds: float
+    warmup_conversations: int = 2
+
+
+FULL = Sizes("full", levels=((1, 20), (10, 100), (50, 250)), level_seconds=75.0)
+QUICK = Sizes("quick", levels=((1, 2), (10, 10), (50, 50)), level_seconds=25.0)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0–100) of `values`, by linear interpolation between closest ranks."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass
+class LevelFigures:
+    concurrency: int
+    conversations: int  # conversations finished (every message sent)
+    messages: int  # messages answered with 200
+    errors: int  # messages that failed (status or transport error)
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+    empty_replies: int = 0  # 200 with no message at all
+    stopped_early: bool = False  # the level's time budget ran out before every conversation started
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds if self.seconds > 0 else float("nan")
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.latencies_ms, 50)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.latencies_ms, 95)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.latencies_ms, 99)
+
+
+@dataclass
+class Memory:
+    name: str
+    pid: int
+    rss_mb: float
+    hwm_mb: float
+    processes: int = 1  # the process and its descendants
+
+
+@dataclass
+class Report:
+    sizes: Sizes
+    levels: list[LevelFigures] = field(default_factory=list)
+    idle_memory: list[Memory] = field(default_factory=list)
+    memory: list[Memory] = field(default_factory=list)
+    startup_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    load: tuple[float, float] = (float("nan"), float("nan"))
+
+    def goal_level(self) -> LevelFigures | None:
+        return next((lv for lv in self.levels if lv.concurrency == GOAL_CONCURRENCY), None)
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+        for child in children:
+            found.append(child)
+            found.extend(_descendants(child))
+    return found
+
+
+def memory_of(name: str, pid: int, *, children: bool = True) -> Memory:
+    """VmRSS and VmHWM of `pid`, plus those of its descendants if `children` (summed: a server's workers
+    are separate processes; pages they share are counted in each)."""
+    pids = [pid, *(_descendants(pid) if children else [])]
+    return Memory(name=name, pid=pid, rss_mb=sum(_status_kb(p, "VmRSS") for p in pids) / 1024,
+                  hwm_mb=sum(_status_kb(p, "VmHWM") for p in pids) / 1024, processes=len(pids))
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+async def _converse(client: httpx.AsyncClient, url: str, script: Sequence[str], figures: LevelFigures) -> None:
+    sender = f"bench:{uuid.uuid4().hex[:12]}"
+    for text in script:
+        started = time.perf_counter()
+        try:
+            response = await client.post(url, json={"sender": sender, "message": text})
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                figures.errors += 1
+                continue
+            replies = response.json()
+        except (httpx.HTTPError, ValueError):
+            figures.errors += 1
+            continue
+        figures.messages += 1
+        figures.latencies_ms.append(elapsed)
+        if not replies:
+            figures.empty_replies += 1
+    figures.conversations += 1
+
+
+async def measure_level(base_url: str, *, concurrency: int, conversations: int, script: Sequence[str] = SCRIPT,
+                        time_limit: float = 60.0, timeout: float = 30.0) -> LevelFigures:
+    """`conversations` conversations, `concurrency` at a time, each a new sender id running `script`.
+
+    No new conversation starts once `time_limit` seconds have passed (those running finish)."""
+    figures = LevelFigures(concurrency=concurrency, conversations=0, messages=0, errors=0, seconds=0.0)
+    url = base_url.rstrip("/") + REST_PATH
+    remaining = conversations
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False) as client:
+        started = time.perf_counter()
+        deadline = started + time_limit
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                if time.perf_counter() >= deadline:
+                    figures.stopped_early = True
+                    return
+                remaining -= 1
+                await _converse(client, url, script, figures)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        figures.seconds = time.perf_counter() - started
+    return figures
+
+
+# --------------------------------------------------------------------------- the servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def _started(command: list[str], *, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        _stop(process)
+
+
+@dataclass
+class Servers:
+    rasa_url: str
+    rasa: subprocess.Popen
+    actions: subprocess.Popen
+    startup_seconds: dict[str, float]
+
+
+@contextmanager
+def servers(work: Path, *, model: Path = MODEL, progress: Callable[[str], None] = lambda _: None) -> Iterator[Servers]:
+    """The action server and the Rasa server on free loopback ports, stopped afterwards whatever happened."""
+    from bot.db import upgrade
+
+    if not model.is_file():
+        raise RuntimeError(f"no trained assistant model at {model} (see tests/conversations for how to train it)")
+    if not RASA.exists():
+        raise RuntimeError(f"the Rasa environment is missing ({RASA}); run `make install`")
+    database = work / "sbk.db"
+    upgrade(f"sqlite:///{database}")
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {database}\n", encoding="utf-8")
+    startup: dict[str, float] = {}
+    with ExitStack() as stack:
+        progress("starting the action server")
+        actions = stack.enter_context(_started(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PYTHONWARNINGS": "ignore"},
+            log=work / "actions.log"))
+        progress("starting the Rasa server (loading the model takes a while)")
+        rasa = stack.enter_context(_started(
+            [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(model),
+             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
+            env={**os.environ, **RASA_ENV}, log=work / "rasa.log"))
+        startup["action server"] = _wait_for(f"http://127.0.0.1:{actions_port}/health", actions,
+                                             work / "actions.log", timeout=120)
+        startup["Rasa server"] = _wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, work / "rasa.log",
+                                           timeout=300)
+        yield Servers(rasa_url=f"http://127.0.0.1:{rasa_port}", rasa=rasa, actions=actions, startup_seconds=startup)
+
+
+# --------------------------------------------------------------------------- the whole run
+
+
+def _memory(s: Servers) -> list[Memory]:
+    return [memory_of("Rasa server", s.rasa.pid), memory_of("action server", s.actions.pid),
+            memory_of("bench process", os.getpid(), children=False)]
+
+
+def run(sizes: Sizes, *, model: Path = MODEL, progress: Callable[[str], None] = lambda _: None) -> Report:
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    report = Report(sizes=sizes)
+    with tempfile.TemporaryDirectory(prefix="sbk-bench-conv-") as tmp, \
+            servers(Path(tmp), model=model, progress=progress) as s:
+        report.startup_seconds = s.startup_seconds
+        report.idle_memory = _memory(s)
+        progress(f"warming up ({sizes.warmup_conversations} conversations, not in the figures)")
+        warm = asyncio.run(measure_level(s.rasa_url, concurrency=1, conversations=sizes.warmup_conversations,
+                                         time_limit=sizes.level_seconds))
+        if warm.messages == 0:
+            raise RuntimeError(f"Rasa answered none of the warm-up messages; see {tmp}/rasa.log")
+        for concurrency, conversations in sizes.levels:
+            progress(f"{concurrency} concurrent conversation(s), {conversations} in all")
+            level = asyncio.run(measure_level(s.rasa_url, concurrency=concurrency, conversations=conversations,
+                                              time_limit=sizes.level_seconds))
+            report.levels.append(level)
+            progress(f"  {level.messages} messages, p50 {level.p50:.0f} ms, p95 {level.p95:.0f} ms, "
+                     f"{level.rate:.1f} messages/s, {level.errors} errors")
+        report.memory = _memory(s)
+    report.seconds = time.perf_counter() - started
+    report.load = (load_before, os.getloadavg()[0])
+    return report
+
+
+# --------------------------------------------------------------------------- report
+
+
+def goal_sentence(report: Report) -> str:
+    level = report.goal_level()
+    if level is None or not level.latencies_ms:
+        return f"Goal (p95 < {GOAL_P95_MS:.0f} ms at {GOAL_CONCURRENCY} concurrent conversations): not measured."
+    met = level.p95 < GOAL_P95_MS and level.errors == 0
+    verdict = "**met**" if met else "**not met**"
+    extra = f", {level.errors} errors" if level.errors else ""
+    return (f"Goal (p95 < {GOAL_P95_MS:.0f} ms at {GOAL_CONCURRENCY} concurrent conversations): {verdict} — "
+            f"p95 {level.p95:.0f} ms{extra}.")
+
+
+def render_markdown(report: Report) -> str:
+    """The "conversations" section of BENCHMARKS.md."""
+    from bot.nlu.benchmark import describe_machine
+
+    sizes = report.sizes
+    startup = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report.startup_seconds.items())
+    lines = [
+        f"## Conversations (`sbk bench conversations{' --quick' if sizes.label == 'quick' else ''}`)",
+        "",
+        (f"Machine: {describe_machine()}. Measured {time.strftime('%Y-%m-%d %H:%M %Z')} "
+         f"({sizes.label} run, {report.seconds:.0f} s in all; 1-minute load average {report.load[0]:.1f} before, "
+         f"{report.load[1]:.1f} after). Ready after: {startup}."),
+        "",
+        ("The real Rasa server (models/assistant.tar.gz, REST channel, tracker store in a temporary SQLite file "
+         "shared with the ledger, as in production) and the real action server, both on 127.0.0.1. Every "
+         f"conversation is a new citizen sending {len(SCRIPT)} messages one after the other: "
+         + " / ".join(SCRIPT) + ". Latency is from sending POST /webhooks/rest/webhook to having the whole "
+         f"reply (httpx.AsyncClient, keep-alive). After {sizes.warmup_conversations} warm-up conversations; a level "
+         f"starts no new conversation after {sizes.level_seconds:.0f} s."),
+        "",
+        "| concurrent conversations | conversations | messages | p50 / p95 / p99 | messages/s | errors | empty replies |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for lv in report.levels:
+        note = " (time budget reached)" if lv.stopped_early else ""
+        lines.append(f"| {lv.concurrency} | {lv.conversations}{note} | {lv.messages:,} | {lv.p50:.0f} / {lv.p95:.0f} / "
+                     f"{lv.p99:.0f} ms | {lv.rate:.1f} | {lv.errors} | {lv.empty_replies} |")
+    lines += ["", goal_sentence(report), "",
+              ("Resident memory (from /proc/<pid>/status; a server with worker processes is the sum over them, pages "
+               "they share counted in each; the bench process is the load generator alone):"),
+              "",
+              "| process | idle after start: VmRSS | after the run: VmRSS | peak (VmHWM) |",
+              "|---|---|---|---|"]
+    idle = {m.name: m for m in report.idle_memory}
+    for m in report.memory:
+        before = idle.get(m.name)
+        count = f" ({m.processes} processes)" if m.processes > 1 else ""
+        lines.append(f"| {m.name}{count} | {before.rss_mb:.0f} MB | {m.rss_mb:.0f} MB | {m.hwm_mb:.0f} MB |"
+                     if before else f"| {m.name}{count} | — | {m.rss_mb:.0f} MB | {m.hwm_mb:.0f} MB |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_section(report: Report, path: Path | None = None) -> str:
+    """Render the report, replace the "conversations" section of BENCHMARKS.md, and return the text."""
+    from bot.nlu.benchmark import update_benchmarks_file
+
+    body = render_markdown(report)
+    update_benchmarks_file(path or PROJECT_ROOT / "BENCHMARKS.md", SECTION, body)
+    return body
