@@ -13,11 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from pydantic import ValidationError
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from actions.turn import operator_value
 from bot.db import new_session, upgrade
 from bot.knowledge import get_knowledge
 from bot.ledger.cases import record_case
+from bot.ledger.errors import LedgerError
 from bot.ledger.models import Case, CaseCreate, Ticket
 from bot.settings import get_settings
 from bot.workdays import get_calendar
@@ -58,3 +63,21 @@ async def record(data: CaseCreate) -> tuple[Case, Ticket | None]:
                            now=datetime.now(UTC))
 
     return await run(work, commit=True)
+
+
+async def record_or_explain(dispatcher: CollectingDispatcher,
+                            build: Callable[[], CaseCreate]) -> tuple[Case, Ticket | None] | None:
+    """Record the case built by ``build``; on failure tell the citizen why and return None.
+
+    Nothing is written on failure: the ledger's transaction is rolled back with the session.
+    """
+    try:
+        return await record(build())
+    except ValidationError:
+        pass
+    except LedgerError as error:
+        dispatcher.utter_message(text=error.message)
+    except (SQLAlchemyError, OSError):
+        dispatcher.utter_message(response="utter_backoffice_unavailable", service_phone=operator_value("service_phone"))
+    dispatcher.utter_message(response="utter_case_not_recorded")
+    return None

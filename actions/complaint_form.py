@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions import backoffice
 from actions.forms import (
@@ -32,8 +30,7 @@ from actions.forms import (
     is_unknown,
     yes_or_no,
 )
-from actions.turn import Turn, citizen_ref, knowledge, operator_value
-from bot.ledger.errors import LedgerError
+from actions.turn import Turn, citizen_ref, knowledge
 from bot.ledger.models import CaseCreate
 from bot.privacy import mask
 
@@ -244,20 +241,10 @@ class ActionSubmitComplaint(Action):
         if tracker.get_slot(CANCELLED) or not tracker.get_slot("complaint_confirmed"):
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return reset()
-        try:
-            _, ticket = await backoffice.record(case_data(tracker))
-        except ValidationError:
-            dispatcher.utter_message(response="utter_case_not_recorded")
+        recorded = await backoffice.record_or_explain(dispatcher, lambda: case_data(tracker))
+        if recorded is None:
             return reset()
-        except LedgerError as error:
-            dispatcher.utter_message(text=error.message)
-            dispatcher.utter_message(response="utter_case_not_recorded")
-            return reset()
-        except (SQLAlchemyError, OSError):
-            dispatcher.utter_message(response="utter_backoffice_unavailable",
-                                     service_phone=operator_value("service_phone"))
-            dispatcher.utter_message(response="utter_case_not_recorded")
-            return reset()
+        _, ticket = recorded
         if ticket is None:  # cannot happen: the form requires a bank
             dispatcher.utter_message(response="utter_case_not_recorded")
             return reset()
