@@ -81,7 +81,8 @@ def positive_data_accepted(ctx, response, case):
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None,
+# Derandomised: the same examples on every run, so CI does not pass or fail by luck.
+@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 def test_no_server_errors_and_responses_match_the_schema(case, fuzz_target):

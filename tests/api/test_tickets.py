@@ -46,7 +46,7 @@ def test_list_paginates_with_total_count(client, banks, ledger):
 
 @pytest.mark.parametrize(("params", "field"), [
     ({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"limit": "ten"}, "limit"),
-    ({"offset": -1}, "offset"), ({"state": "lost"}, "state"),
+    ({"offset": -1}, "offset"), ({"state": "lost"}, "state"), ({"page": 2}, "page"),
 ])
 def test_list_refuses_bad_query(client, banks, params, field):
     response = client.get(URL, params=params, headers=banks.a)

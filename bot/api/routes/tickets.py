@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from bot.api import crud
@@ -59,13 +60,22 @@ def _detail(session: Session, ticket: Ticket, knowledge: Knowledge) -> BankTicke
     return crud.ticket_detail(ticket, crud.case_of(session, ticket=ticket), knowledge=knowledge)
 
 
+class TicketFilter(BaseModel):
+    """Query parameters of the list; an unknown parameter is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: TicketState | None = Field(default=None, description="只看这一状态的工单")
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE, description="每页条数")
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="跳过的条数")
+
+
 @router.get("", response_model=BankTicketsPublic, summary="本行的工单列表")
 def list_tickets(session: SessionDep, bank: CurrentBank, knowledge: KnowledgeDep,
-                 state: Annotated[TicketState | None, Query(description="只看这一状态的工单")] = None,
-                 limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="每页条数")] = 50,
-                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="跳过的条数")] = 0) -> Any:
+                 query: Annotated[TicketFilter, Query()]) -> Any:
     """本行的转办单和督办单，新的在前；可按状态筛选，分页。"""
-    rows, count = crud.list_tickets(session, bank=bank.bank, state=state, limit=limit, offset=offset)
+    rows, count = crud.list_tickets(session, bank=bank.bank, state=query.state, limit=query.limit,
+                                    offset=query.offset)
     return BankTicketsPublic(data=[crud.ticket_public(t, c, knowledge=knowledge) for t, c in rows], count=count)
 
 
