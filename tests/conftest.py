@@ -1,12 +1,15 @@
-"""Shared fixtures: the real knowledge base and one model host for the whole session."""
+"""Shared fixtures: the real knowledge base and migrated databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import pytest
+import os
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import make_engine, upgrade
 from bot.knowledge import Knowledge, get_knowledge
-from bot.nlu import Classifier
-from bot.settings import get_settings
 
 
 @pytest.fixture(scope="session")
@@ -14,20 +17,7 @@ def knowledge() -> Knowledge:
     return get_knowledge()
 
 
-@pytest.fixture(scope="session")
-def classifier(knowledge: Knowledge):
-    """The trained model (models/assistant.tar.gz, built by `make test`), loaded once."""
-    with Classifier(get_settings(), knowledge=knowledge) as clf:
-        yield clf
-
-
 # --------------------------------------------------------------------------- databases
-
-import os  # noqa: E402
-
-from sqlalchemy import text  # noqa: E402
-
-from bot.db import make_engine, upgrade  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 # Each test run works in a schema of its own inside the `test` database, so runs that happen
@@ -52,8 +42,8 @@ def _drop_postgres_schema():
     try:
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
-    except Exception:  # the database may be unreachable; the tests that needed it already failed
-        pass
+    except SQLAlchemyError:  # the database may be unreachable; the tests that needed it already failed
+        return
     finally:
         engine.dispose()
 
