@@ -51,17 +51,21 @@ class YamlDocument:
         return Problem(self.file, message, format_path(parts), self.line_of(parts))
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    name = path.name
+def read_yaml(path: Path, *, name: str | None = None,
+              loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> YamlDocument:
+    """Parse `path` with `loader` (a SafeLoader or subclass); problems are reported under `name`."""
+    name = name or path.name
     if not path.is_file():
         raise KnowledgeError(Problem(name, f"file not found (looked in {path.parent})"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeError(Problem(name, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")) from exc
+    except OSError as exc:
+        raise KnowledgeError(Problem(name, f"cannot be read ({exc.strerror})")) from exc
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader or subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"

@@ -20,12 +20,12 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
 from bot.knowledge.errors import KnowledgeError, Problem
+from bot.knowledge.yamlio import read_yaml
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _YEAR_FILE = re.compile(r"^(\d{4})\.yml$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-PathParts = tuple[str | int, ...]
 
 
 def default_root() -> Path:
@@ -88,49 +88,6 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
-def _format_path(parts: PathParts) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
-class _Doc:
-    def __init__(self, file: str):
-        self.file = file
-        self.lines: dict[PathParts, int] = {}
-
-    def problem(self, parts: PathParts, message: str) -> Problem:
-        line = None
-        probe = tuple(parts)
-        while True:
-            if probe in self.lines:
-                line = self.lines[probe]
-                break
-            if not probe:
-                break
-            probe = probe[:-1]
-        return Problem(self.file, message, _format_path(parts), line)
-
-    def walk(self, node: yaml.Node, parts: PathParts, problems: list[Problem]) -> None:
-        self.lines.setdefault(parts, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    problems.append(Problem(self.file, f"duplicate key {key!r} (first defined on line {seen[key]})",
-                                            _format_path(parts), line))
-                    continue
-                seen[key] = line
-                self.lines[parts + (key,)] = line
-                self.walk(value_node, parts + (key,), problems)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self.walk(item, parts + (index,), problems)
-
-
 def _display_name(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(_PROJECT_ROOT))
@@ -138,37 +95,12 @@ def _display_name(path: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, doc: _Doc) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise KnowledgeError(Problem(doc.file, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")) from exc
-    except OSError as exc:
-        raise KnowledgeError(Problem(doc.file, f"cannot be read ({exc.strerror})")) from exc
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise KnowledgeError(Problem(
-            doc.file, f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}",
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)) from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(Problem(doc.file, f"YAML syntax error: {exc}")) from exc
-    problems: list[Problem] = []
-    if node is not None:
-        doc.walk(node, (), problems)
-    if problems:
-        raise KnowledgeError(problems)
-    return data
-
-
 # --------------------------------------------------------------------------- validation
 
 
 def _check_year_file(path: Path, year: int) -> YearCalendar:
-    doc = _Doc(_display_name(path))
-    data = _read(path, doc)
+    doc = read_yaml(path, name=_display_name(path), loader=_Loader)
+    data = doc.data
     if not isinstance(data, dict):
         raise KnowledgeError(doc.problem((), "the file must contain a YAML mapping with source, holidays "
                                              "and make_up_working_days"))
