@@ -288,7 +288,7 @@ def servers(work: Path, *, model: Path = MODEL, progress: Callable[[str], None] 
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {database}\n", encoding="utf-8")
+        "tracker_store:\n  type: nlu_runtime.tracker_store.ProductTrackerStore\n", encoding="utf-8")
     startup: dict[str, float] = {}
     with ExitStack() as stack:
         progress("starting the action server")
@@ -300,7 +300,7 @@ def servers(work: Path, *, model: Path = MODEL, progress: Callable[[str], None] 
         rasa = stack.enter_context(_started(
             [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(model),
              "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
-            env={**os.environ, **RASA_ENV}, log=work / "rasa.log"))
+            env={**os.environ, **RASA_ENV, "DATABASE_URL": f"sqlite:///{database}"}, log=work / "rasa.log"))
         startup["action server"] = _wait_for(f"http://127.0.0.1:{actions_port}/health", actions,
                                              work / "actions.log", timeout=120)
         startup["Rasa server"] = _wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, work / "rasa.log",

@@ -198,7 +198,9 @@ def action_server(work: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def endpoints(work: Path, action_server: str) -> Path:
     path = work / "endpoints.yml"
-    path.write_text(f'action_endpoint:\n  url: "{action_server}"\n', encoding="utf-8")
+    # The tracker store of production: the same database as the ledger, personal data masked.
+    path.write_text(f'action_endpoint:\n  url: "{action_server}"\n'
+                    "tracker_store:\n  type: nlu_runtime.tracker_store.ProductTrackerStore\n", encoding="utf-8")
     return path
 
 
@@ -210,7 +212,8 @@ def rasa_server(model: Path, endpoints: Path, work: Path) -> Iterator[str]:
         process = subprocess.Popen(
             [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-            cwd=ROOT, env={**os.environ, **RASA_ENV}, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env={**os.environ, **RASA_ENV, "DATABASE_URL": f"sqlite:///{work / 'sbk.db'}"},
+            stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for(f"http://127.0.0.1:{port}/status", process, log, timeout=300)
         yield f"http://127.0.0.1:{port}"
@@ -226,7 +229,8 @@ def test_rasa_test_core_predicts_every_story(model: Path, endpoints: Path, work:
     result = subprocess.run(
         [str(RASA), "test", "core", "--model", str(model), "--stories", str(HERE), "--endpoints", str(endpoints),
          "--out", str(out)],
-        check=False, cwd=ROOT, env={**os.environ, **RASA_ENV}, capture_output=True, text=True, timeout=900)
+        check=False, cwd=ROOT, env={**os.environ, **RASA_ENV, "DATABASE_URL": f"sqlite:///{work / 'sbk.db'}"},
+        capture_output=True, text=True, timeout=900)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
     evaluated = re.search(r"Evaluating (\d+) stories", log)

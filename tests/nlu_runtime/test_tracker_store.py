@@ -1,0 +1,101 @@
+"""The Rasa tracker store on the product's database (nlu_runtime/tracker_store.py).
+
+Each test runs a short script in the Rasa environment, as the Rasa server would use the store:
+one store instance saves a conversation, a second one (a restarted server) reads it back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.db import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+PHONE = "13912345678"
+ID_NUMBER = "11010519491231002X"
+
+SCRIPT = textwrap.dedent(f"""
+    import asyncio, json
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from nlu_runtime.tracker_store import ProductTrackerStore
+
+    domain = Domain.load("domain.yml")
+
+    async def main():
+        tracker = DialogueStateTracker("telegram:42", domain.slots)
+        tracker.update(UserUttered("我电话{PHONE}，身份证{ID_NUMBER}，建行态度太差",
+                                   parse_data={{"text": "我电话{PHONE}，身份证{ID_NUMBER}，建行态度太差",
+                                                "intent": {{"name": "complaint_attitude", "confidence": 0.9}}}}))
+        tracker.update(SlotSet("phone", "{PHONE}"))
+        tracker.update(ActionExecuted("utter_ask_complaint_form_confirm"))
+        tracker.update(BotUttered("回电：需要，手机 {PHONE}"))
+        await ProductTrackerStore(domain).save(tracker)
+
+        restarted = await ProductTrackerStore(domain).retrieve("telegram:42")
+        print(json.dumps({{
+            "events": len(restarted.events),
+            "slot": restarted.get_slot("phone"),
+            "texts": [e.text for e in restarted.events if isinstance(e, (UserUttered, BotUttered))],
+            "intent": restarted.latest_message.intent.get("name"),
+        }}, ensure_ascii=False))
+
+    asyncio.run(main())
+""")
+
+
+@pytest.fixture
+def stored(db_url: str) -> tuple[str, dict]:
+    """Run the script against `db_url` (SQLite file and PostgreSQL schema) and return what it read back."""
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run([str(RASA_PYTHON), "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db_url, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_restarted_server_finds_the_conversation_where_it_was(stored):
+    _, read_back = stored
+    assert read_back["events"] == 4
+    assert read_back["intent"] == "complaint_attitude"
+    # The form still has the phone number the citizen gave before the restart.
+    assert read_back["slot"] == PHONE
+
+
+def test_stored_messages_hold_no_phone_or_id_number(stored):
+    db_url, read_back = stored
+    assert read_back["texts"] == ["我电话139****5678，身份证110105********002X，建行态度太差", "回电：需要，手机 139****5678"]
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = [json.loads(data) for (data,) in conn.execute(
+                text("SELECT data FROM events WHERE type_name IN ('user', 'bot') ORDER BY id"))]
+    finally:
+        engine.dispose()
+    assert len(rows) == 2
+    stored_text = json.dumps(rows, ensure_ascii=False)
+    assert PHONE not in stored_text and ID_NUMBER not in stored_text
+    assert rows[0]["parse_data"]["text"].startswith("我电话139****5678")
+
+
+def test_the_conversation_is_kept_in_the_ledgers_database(stored):
+    db_url, _ = stored
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            senders = conn.execute(text("SELECT DISTINCT sender_id FROM events")).scalars().all()
+            ledger_tables = conn.execute(text("SELECT count(*) FROM ticket")).scalar_one()
+    finally:
+        engine.dispose()
+    assert senders == ["telegram:42"]
+    assert ledger_tables == 0  # the same database the migrations built, not a second file
