@@ -18,6 +18,8 @@ NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
 DIALOGUE_FILES := domain.yml $(wildcard dialogue/*.yml)
 KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/regulation.txt
 E2E_NODE := tests/e2e/node_modules/.package-lock.json
+# The console's browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+CHROMIUM := /usr/bin/chromium
 RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 .PHONY: run test install model validate evaluate compare bench lock clean
@@ -26,7 +28,7 @@ run: install model ## main job: install what is missing, train if inputs changed
 	$(VENV)/bin/sbk db upgrade
 	exec $(VENV)/bin/honcho start -f Procfile
 
-test: install model $(E2E_NODE) ## the whole test suite
+test: install model $(E2E_NODE) $(CHROMIUM) ## the whole test suite
 	$(VENV)/bin/python -m pytest -q
 
 install: $(APP_STAMP) $(RASA_STAMP)
@@ -34,6 +36,10 @@ install: $(APP_STAMP) $(RASA_STAMP)
 # The local Telegram Bot API server the end-to-end tests talk to (npm package telegram-test-api).
 $(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json
 	cd tests/e2e && npm ci --no-audit --no-fund
+
+$(CHROMIUM):
+	apt-get install -y --no-install-recommends chromium || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium)
 
 # The application environment: Python 3.11, modern libraries, pinned by requirements/app.lock.
 $(APP_STAMP): pyproject.toml requirements/app.lock
