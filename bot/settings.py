@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # and parse time grows with length.
     nlu_max_chars: int = Field(default=500, ge=16)
 
+    # Console sign-in (bot/console/): a session ends after this long without a request …
+    console_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # … and in any case this long after sign-in.
+    console_session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # Set when the console is served over HTTPS (directly or behind a TLS proxy): the cookie then never travels in clear.
+    console_cookie_secure: bool = False
+
 
 @cache
 def get_settings() -> Settings:

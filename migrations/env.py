@@ -3,6 +3,9 @@
 from alembic import context
 
 import bot.ledger.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import bot.one_time_notices.models  # noqa: F401
+import bot.console.models  # noqa: F401
+import bot.handoff.models  # noqa: F401
 from bot.db.engine import make_engine
 from sqlmodel import SQLModel
 

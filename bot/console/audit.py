@@ -1,0 +1,50 @@
+"""The console's audit log (Art. 51): who viewed or changed which ticket, and every change to users.
+
+An entry is written in the same transaction as what it records, so a change that is rolled back
+leaves no entry claiming it happened, and a change that is saved always has one. Text in the
+detail is masked (ID, phone and card numbers), since the log is read by more people than the
+tickets themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.console.models import AuditEntry, ConsoleUser, utcnow
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        from bot.privacy import mask
+
+        return mask(value)
+    if isinstance(value, dict):
+        return {str(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
+
+
+def record_audit(session: Session, *, user: ConsoleUser, action: str, ticket_number: str | None = None,
+                 detail: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEntry:
+    """Add one entry for `user` doing `action` (English, e.g. view_ticket), flushed with the request's
+    transaction. `detail` must be JSON-serialisable; its text is masked."""
+    entry = AuditEntry(at=at or utcnow(), user_name=user.name, role=user.role.value, action=action,
+                       ticket_number=ticket_number, detail=_masked(detail or {}))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def audit_trail(session: Session, *, ticket_number: str | None = None, user_name: str | None = None,
+                limit: int = 100) -> list[AuditEntry]:
+    """The latest entries (newest first), for one ticket and/or one user; uses the log's indexes."""
+    query = select(AuditEntry)
+    if ticket_number is not None:
+        query = query.where(AuditEntry.ticket_number == ticket_number)
+    if user_name is not None:
+        query = query.where(AuditEntry.user_name == user_name)
+    return list(session.exec(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))  # type: ignore[attr-defined]
