@@ -24,6 +24,8 @@ SIMPLE_REPLIES = {
     "other/handoff": "handoff",
     "other/ticket_status": "ticket_status",
 }
+NOT_OFFERED_WHEN_UNSURE = frozenset({
+    "other/greet", "other/goodbye", "other/thanks", "other/affirm", "other/deny", "other/out_of_scope"})
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,10 @@ def _out_of_scope(interp: Interpretation, knowledge: Knowledge) -> Reply:
 
 
 def _clarify(interp: Interpretation, knowledge: Knowledge) -> Reply:
-    choices = tuple((name, knowledge.intent(name).label) for name, _ in interp.ranking[:3])
+    # "Did you mean: goodbye?" helps no one: a citizen who is not understood is offered only
+    # matters the assistant can act on.
+    offered = [name for name, _ in interp.ranking if name not in NOT_OFFERED_WHEN_UNSURE]
+    choices = tuple((name, knowledge.intent(name).label) for name in offered[:3])
     options = "；".join(f"{i}. {label}" for i, (_, label) in enumerate(choices, 1))
     return Reply(knowledge.replies.render("clarify", options=options), choices=choices)
 

@@ -8,6 +8,8 @@ from bot.knowledge import Knowledge
 
 FALLBACK_INTENT = "nlu_fallback"
 BLANK_INTENT = "other/out_of_scope"
+# Enough alternatives for a clarifying question that leaves out small talk (bot/answers).
+RANKING_KEPT = 10
 OUTLET_SUFFIXES = ("支行", "分行", "营业部", "营业所", "分理处", "网点", "营业厅")
 
 
@@ -56,7 +58,7 @@ def interpret(text: str, parse: dict, knowledge: Knowledge) -> Interpretation:
         category=knowledge.intent(intent).category,
         intent=intent,
         confidence=confidence,
-        ranking=tuple(ranking[:5]),
+        ranking=tuple(ranking[:RANKING_KEPT]),
         entities=canonical_entities(parse.get("entities") or [], text, knowledge),
         low_confidence=low_confidence,
     )

@@ -100,3 +100,12 @@ def test_handoff_on_request(k):
     events, messages = run(ActionHandoff(), tracker(message("转人工", "other_handoff", 1.0)))
     assert events == [SlotSet("handoff", True)]
     assert "12333" in messages[0]["text"] and "转接" in messages[0]["text"]
+
+
+def test_small_talk_is_never_offered_as_a_meaning(k):
+    ranking = [("nlu_fallback", 0.3), ("other_thanks", 0.27), ("inquiry_activate", 0.2), ("other_out_of_scope", 0.15),
+               ("other_goodbye", 0.1), ("complaint_attitude", 0.08), ("inquiry_password", 0.05)]
+    _, messages = run(ActionClarify(), tracker(message("那个卡弄好了吧谢了啊", "nlu_fallback", 0.3, ranking=ranking)))
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/inquiry_activate", "/complaint_attitude", "/inquiry_password"]
+    assert "感谢" not in messages[0]["text"] and "再见" not in messages[0]["text"]
