@@ -1,4 +1,5 @@
-"""Ticket numbers: ZB-YYYYMMDD-NNNN (transfer), DB-YYYYMMDD-NNNN (supervision), per Asia/Shanghai day."""
+"""Document numbers per Asia/Shanghai day: tickets ZB-YYYYMMDD-NNNN (transfer) and DB-YYYYMMDD-NNNN
+(supervision); other numbered documents (one-time notices, GZ-…) share the same counter table."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ PREFIXES = {TicketKind.transfer: "ZB", TicketKind.supervision: "DB"}
 
 
 def next_ticket_number(session: Session, *, kind: TicketKind, at: datetime) -> str:
-    """Allocate the next number of the day in the caller's transaction.
+    """Allocate the next ticket number of the day in the caller's transaction."""
+    return next_number(session, prefix=PREFIXES[kind], at=at)
+
+
+def next_number(session: Session, *, prefix: str, at: datetime) -> str:
+    """Allocate the next `prefix` number of the day in the caller's transaction.
 
     One upsert both creates the day's counter and increments it, so concurrent writers
     never receive the same number, on PostgreSQL and SQLite alike.
     """
-    prefix = PREFIXES[kind]
     day = at.astimezone(SHANGHAI).date()
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = TicketSequence.__table__
