@@ -62,6 +62,10 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.include_router(api_router, prefix=API_PREFIX)
+    # The web console for 12333 operators and the agencies (/console, and / leads there).
+    from bot.console.app import mount_console
+
+    mount_console(app)
     return app
 
 

@@ -16,6 +16,26 @@ from sqlmodel import Session, select
 from bot.console.models import AuditEntry, ConsoleUser, utcnow
 
 
+ACTION_LABELS = {
+    "sign_in": "登录",
+    "sign_out": "退出登录",
+    "create_user": "创建用户",
+    "deactivate_user": "停用用户",
+    "activate_user": "启用用户",
+    "reset_password": "重置密码",
+    "view_ticket": "查看工单",
+    "create_ticket": "创建工单",
+    "verify_case": "核定（查实/不实）",
+    "reply_handoff": "回复转人工会话",
+    "export_xlsx": "导出 XLSX",
+}
+
+
+def action_label(action: str) -> str:
+    """The action in Chinese for people reading the log; unknown actions as recorded."""
+    return ACTION_LABELS.get(action, action)
+
+
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
         from bot.privacy import mask

@@ -43,6 +43,11 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_urlsafe(32))
 
 
+def prepare_sign_in() -> None:
+    """Make the stand-in hash now, so the first sign-in with an unknown name costs no more than later ones."""
+    _dummy_hash()
+
+
 def normalize_name(name: str) -> str:
     """The stored form of a sign-in name: NFKC (full-width Ａ → A), surrounding spaces removed."""
     return unicodedata.normalize("NFKC", name or "").strip()
