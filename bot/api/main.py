@@ -9,6 +9,7 @@ from bot.api.errors import install_error_handlers
 from bot.api.middleware import BodySizeLimit
 from bot.api.routes import api_router
 from bot.knowledge import Knowledge
+from bot.nlu.remote import RasaParser, rasa_parser_lifespan
 from bot.workdays import WorkdayCalendar
 
 API_PREFIX = "/api/bank"
@@ -37,9 +38,10 @@ DESCRIPTION = """\
 
 
 def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None = None,
-               knowledge: Knowledge | None = None) -> FastAPI:
+               knowledge: Knowledge | None = None, nlu_parser: RasaParser | None = None) -> FastAPI:
     """The bank API over `engine` (default: DATABASE_URL's), `calendar` and `knowledge`
-    (default: the repository's)."""
+    (default: the repository's); the console's NLU is `nlu_parser` (default: a client of
+    Settings.rasa_url, opened and closed with the application)."""
     if engine is None:
         from bot.db import get_engine
 
@@ -55,7 +57,9 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=rasa_parser_lifespan,
     )
+    app.state.nlu_parser = nlu_parser
     app.state.engine = engine
     app.state.calendar = calendar if calendar is not None else WorkdayCalendar()
     app.state.knowledge = knowledge
