@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answer, bank, bench, chat, classify, dispatch, nlu, report, telegram, tickets, workdays
+from bot.cli import answer, bank, bench, chat, classify, dispatch, nlu, report, telegram, tickets, user, workdays
 from bot.privacy import install_log_masking
 
 
@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sbk", description="SBK Hotline Assistant")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (classify, answer, nlu, workdays, tickets, bank, dispatch, report, bench, chat, telegram):
+    for module in (classify, answer, nlu, workdays, tickets, bank, dispatch, report, bench, chat, telegram, user):
         module.register(commands)
     return parser
 

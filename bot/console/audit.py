@@ -59,6 +59,20 @@ def record_audit(session: Session, *, user: ConsoleUser, action: str, ticket_num
     return entry
 
 
+SYSTEM_ROLE = "system"
+
+
+def record_system_audit(session: Session, *, actor: str, action: str, detail: dict[str, Any] | None = None,
+                        at: datetime | None = None) -> AuditEntry:
+    """An entry for a change made outside the console (e.g. ``sbk user add`` on the server),
+    with `actor` naming the tool."""
+    entry = AuditEntry(at=at or utcnow(), user_name=actor[:32], role=SYSTEM_ROLE, action=action,
+                       detail=_masked(detail or {}))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
 def audit_trail(session: Session, *, ticket_number: str | None = None, user_name: str | None = None,
                 limit: int = 100) -> list[AuditEntry]:
     """The latest entries (newest first), for one ticket and/or one user; uses the log's indexes."""

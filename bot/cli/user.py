@@ -1,0 +1,86 @@
+"""`sbk user add NAME --role ROLE [--district 李沧区]`: create a console user (SPEC.md contract).
+
+    printf '%s\\n' "$PASSWORD" | sbk user add zhangsan --role district_supervisor --district 李沧区
+    {"name": "zhangsan", "role": "district_supervisor", "role_label": "区级监管人员", "district": "李沧区"}
+
+The password is the first line of standard input; at a terminal it is asked for twice without
+echo. It is never printed or logged. A bad name, role, district or password, or a name already
+taken: one line on stderr, exit 2, nothing written. The database is migrated first if needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from bot.console.errors import InvalidUser
+from bot.console.models import Role
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("user", help="console users: create one (the password is read from standard input)")
+    actions = cmd.add_subparsers(dest="user_action", metavar="{add}", required=True)
+    add = actions.add_parser("add", help="create a console user; password from standard input (one line)")
+    add.add_argument("name", help="sign-in name: 2-32 letters (any script), digits or . _ - @")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role],
+                     help="operator (话务员), district_supervisor (区级监管人员), city_supervisor (市级监管人员), "
+                          "admin (系统管理员)")
+    add.add_argument("--district", default=None,
+                     help="the district a district supervisor oversees, e.g. 李沧区 (only for district_supervisor)")
+    add.set_defaults(handler=run, _parser=add)
+
+
+def _read_password(parser: argparse.ArgumentParser) -> str:
+    if sys.stdin is None:
+        parser.error("没有标准输入：请通过标准输入提供密码")
+    if sys.stdin.isatty():
+        first = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != first:
+            parser.error("两次输入的密码不一致")
+        return first
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.console.users import (
+        create_user,
+        validate_district,
+        validate_name,
+        validate_password,
+        validate_role,
+    )
+    from bot.db import new_session, upgrade
+    from bot.knowledge import get_knowledge
+
+    parser = args._parser
+    knowledge = get_knowledge()
+    try:  # refuse bad arguments before asking for the password or touching the database
+        name = validate_name(args.name)
+        role = validate_role(args.role)
+        district = validate_district(role, args.district, knowledge=knowledge)
+        password = _read_password(parser)
+        if not password:
+            raise InvalidUser("没有读到密码：请在标准输入的第一行提供密码", field="password")
+        validate_password(password, name=name)
+    except InvalidUser as exc:
+        parser.error(exc.message.replace("\n", " "))  # one line on stderr, exit 2
+
+    from bot.console.audit import record_system_audit
+
+    upgrade()
+    with new_session() as session:
+        try:
+            user = create_user(session, name=name, role=role, password=password, district=district,
+                               knowledge=knowledge)
+            record_system_audit(session, actor="sbk user add", action="create_user",
+                                detail={"name": user.name, "role": user.role.value, "district": user.district})
+            session.commit()
+        except InvalidUser as exc:
+            session.rollback()
+            parser.error(exc.message.replace("\n", " "))
+    sys.stdout.write(json.dumps({"name": user.name, "role": user.role.value, "role_label": user.role.label,
+                                 "district": user.district}, ensure_ascii=False) + "\n")
+    return 0
