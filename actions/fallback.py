@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.handoff import hand_off
 from actions.turn import Turn, knowledge, send
 from bot.answers import Reply, compose_reply
+from bot.handoff import HandoffReason
 
 LOW_TURNS = "low_confidence_turns"
 HANDOFF_AFTER = 2
@@ -33,12 +34,12 @@ def earlier_low_turns(tracker: Tracker) -> int:
     return int(counts[-1] or 0) if counts else 0
 
 
-def clarify(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> list[EventType]:
+async def clarify(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> list[EventType]:
     """Ask the clarifying question, or hand off if the previous turn was not understood either."""
     count = earlier_low_turns(tracker) + 1
     if count >= HANDOFF_AFTER:
         dispatcher.utter_message(response="utter_handoff_low_confidence")
-        return [*hand_off(dispatcher), SlotSet(LOW_TURNS, 0)]
+        return [*await hand_off(dispatcher, tracker, reason=HandoffReason.low_confidence), SlotSet(LOW_TURNS, 0)]
     send(dispatcher, reply)
     return [SlotSet(LOW_TURNS, count)]
 
@@ -48,4 +49,4 @@ class ActionClarify(Action):
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return clarify(dispatcher, tracker, compose_reply(Turn.of(tracker).interpretation, knowledge()))
+        return await clarify(dispatcher, tracker, compose_reply(Turn.of(tracker).interpretation, knowledge()))

@@ -1,26 +1,84 @@
 """Handoff to a 12333 operator: on request, or after two low-confidence turns in a row.
 
-The action only marks the conversation (slot ``handoff``) and tells the citizen; the console's
-queue and the operator's replies are the channel's and the console's work.
+The action puts the conversation in the console's queue (bot.handoff, with this conversation's last
+turns for the operator to read), marks it (slot ``handoff``) and tells the citizen. While the handoff
+is open the citizen's channel passes their messages to the operator instead of to the assistant; once
+it is closed, ``ValidateHandoffSlot`` clears the slot on the citizen's next message.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.turn import knowledge, send
+from actions import backoffice
+from actions.turn import citizen_ref, knowledge, send
 from bot.answers import compose_reply
+from bot.handoff import HandoffReason, MessageAuthor, TranscriptLine, open_handoff, open_handoff_for
 from bot.nlu.interpret import Interpretation
+
+logger = logging.getLogger(__name__)
 
 HANDOFF = "handoff"
 HANDOFF_INTENT = Interpretation(text="", category="other", intent="other/handoff", confidence=1.0)
+AUTHORS = {"user": MessageAuthor.citizen, "bot": MessageAuthor.assistant}
 
 
-def hand_off(dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Tell the citizen a person takes over (knowledge/replies.yml) and mark the conversation."""
+def _shown_text(event: dict[str, Any]) -> str:
+    """What the citizen saw of a message: a pressed button's payload (/inquiry_apply) becomes its label."""
+    text = (event.get("text") or "").strip()
+    if event.get("event") == "user" and text.startswith("/"):
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or text[1:].split("{")[0]
+        try:
+            return f"［选择了：{knowledge().intent_by_rasa_name(name).label}］"
+        except KeyError:
+            return text
+    return text
+
+
+def transcript(tracker: Tracker) -> list[TranscriptLine]:
+    """The citizen's and the assistant's messages of this conversation (since its session started)."""
+    events = list(tracker.events)
+    start = max((i for i, e in enumerate(events) if e.get("event") == "session_started"), default=-1) + 1
+    lines = []
+    for event in events[start:]:
+        author = AUTHORS.get(event.get("event"))
+        text = _shown_text(event) if author else ""
+        if text:
+            at = datetime.fromtimestamp(event["timestamp"], UTC) if event.get("timestamp") else datetime.now(UTC)
+            lines.append(TranscriptLine(at=at, author=author, text=text))
+    return lines
+
+
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: HandoffReason) -> list[EventType]:
+    """Queue the conversation for an operator, tell the citizen (knowledge/replies.yml) and mark it.
+
+    When the queue cannot be reached the citizen is given the hotline's number instead: a promise
+    that a person will answer here would not be kept.
+    """
+    ref = citizen_ref(tracker)
+    lines = transcript(tracker)
+
+    def work(session):
+        return open_handoff(session, citizen_ref=ref, channel=ref.split(":", 1)[0], reason=reason,
+                            transcript=lines, now=datetime.now(UTC))
+
+    try:
+        await backoffice.run(work, commit=True)
+    except (SQLAlchemyError, OSError):
+        logger.exception("handoff of %s could not be queued", ref)
+        k = knowledge()
+        dispatcher.utter_message(text=k.replies.render("handoff_unavailable",
+                                                       service_phone=k.operator.service_phone))
+        return []
     send(dispatcher, compose_reply(HANDOFF_INTENT, knowledge()))
     return [SlotSet(HANDOFF, True)]
 
@@ -30,4 +88,25 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return hand_off(dispatcher)
+        return await hand_off(dispatcher, tracker, reason=HandoffReason.requested)
+
+
+class ValidateHandoffSlot(ValidationAction):
+    """Rasa runs this on every message (action_validate_slot_mappings): it clears ``handoff`` once the
+    operator or the citizen has closed the handoff, so the slot says what the queue says."""
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        return [HANDOFF]
+
+    async def extract_handoff(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        if not tracker.get_slot(HANDOFF):
+            return {}  # the common case costs no database read
+        ref = citizen_ref(tracker)
+        try:
+            still_open = await backoffice.run(lambda session: open_handoff_for(session, citizen_ref=ref) is not None)
+        except (SQLAlchemyError, OSError):
+            logger.warning("handoff state of %s could not be read; the slot is left as it is", ref)
+            return {}
+        return {} if still_open else {HANDOFF: None}

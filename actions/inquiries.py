@@ -38,6 +38,6 @@ class ActionAnswer(Action):
             interp = replace(interp, confidence=max(interp.confidence, CLARIFY_BELOW), low_confidence=False)
         reply = compose_reply(interp, knowledge())
         if reply.choices:  # not sure what was meant: a clarifying question, or a person
-            return clarify(dispatcher, tracker, reply)
+            return await clarify(dispatcher, tracker, reply)
         send(dispatcher, reply)
         return []

@@ -1,11 +1,10 @@
-"""One complete reply from knowledge/; clarifying questions; handoff."""
+"""One complete reply from knowledge/; clarifying questions (the handoff after them: test_handoff.py)."""
 
 from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
 from actions.fallback import ActionClarify
-from actions.handoff import ActionHandoff
 from actions.inquiries import ActionAnswer
 from bot.answers import compose_reply, render_guide, render_notice
 from bot.nlu.interpret import Interpretation
@@ -74,18 +73,6 @@ def test_low_confidence_asks_with_buttons_for_the_three_likeliest(k):
     assert messages[0]["text"].startswith("抱歉，我没完全明白您的意思")
 
 
-def test_two_low_confidence_turns_in_a_row_hand_off(k):
-    first = message("阿斯顿发", "nlu_fallback", 0.3, ranking=FALLBACK)
-    second = message("啊啊啊", "nlu_fallback", 0.3, ranking=FALLBACK)
-    trk = tracker(second, before=[user(first), {"event": "action", "name": "action_clarify"},
-                                  slot("low_confidence_turns", 1), {"event": "action", "name": "action_listen"}])
-    events, messages = run(ActionClarify(), trk)
-    assert events == [SlotSet("handoff", True), SlotSet("low_confidence_turns", 0)]
-    assert messages[0]["response"] == "utter_handoff_low_confidence"
-    assert messages[1]["text"] == k.replies.render(
-        "handoff", **{key: s.text for key, s in k.operator.settings.items()})
-
-
 def test_an_understood_turn_breaks_the_row():
     first = message("阿斯顿发", "nlu_fallback", 0.3, ranking=FALLBACK)
     understood = message("怎么激活", "inquiry_activate", 0.99)
@@ -94,12 +81,6 @@ def test_an_understood_turn_breaks_the_row():
                                  {"event": "action", "name": "action_answer"}])
     events, _ = run(ActionClarify(), trk)
     assert events == [SlotSet("low_confidence_turns", 1)]
-
-
-def test_handoff_on_request(k):
-    events, messages = run(ActionHandoff(), tracker(message("转人工", "other_handoff", 1.0)))
-    assert events == [SlotSet("handoff", True)]
-    assert "12333" in messages[0]["text"] and "转接" in messages[0]["text"]
 
 
 def test_small_talk_is_never_offered_as_a_meaning(k):
