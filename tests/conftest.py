@@ -71,3 +71,18 @@ def pg_engine(tmp_path):
     eng = make_engine(url)
     yield eng
     eng.dispose()
+
+
+# --------------------------------------------------------------------------- the real NLU
+
+
+@pytest.fixture(scope="session")
+def rasa_url(tmp_path_factory) -> str:
+    """One Rasa server with the trained assistant model (HTTP API on), shared by the whole run."""
+    from tests.rasa_server import missing_requirements, start_rasa
+
+    problem = missing_requirements()
+    if problem:
+        pytest.fail(problem)
+    with start_rasa(tmp_path_factory.mktemp("rasa")) as url:
+        yield url

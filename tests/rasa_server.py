@@ -1,0 +1,99 @@
+"""A real Rasa server with the trained assistant model, for tests that need the real NLU.
+
+``start_rasa(work)`` starts ``.venv-rasa/bin/rasa run --enable-api`` on a free loopback port and
+yields its URL once ``/status`` answers; the session-scoped fixture ``rasa_url`` in
+tests/conftest.py shares one server among every test that asks for it. Nothing is trained here:
+without ``models/assistant.tar.gz`` (or ``SBK_ASSISTANT_MODEL``) the fixture fails and says how
+to train one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = Path(os.environ.get("SBK_ASSISTANT_MODEL") or ROOT / "models" / "assistant.tar.gz")
+TRAIN = ("PYTHONPATH=. .venv-rasa/bin/rasa train --config config.yml --domain domain.yml "
+         "--data nlu_data dialogue --out models --fixed-model-name assistant")
+RASA_ENV = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore"}
+START_TIMEOUT = 300.0  # TensorFlow's start-up on two busy cores
+
+
+class RasaStartError(RuntimeError):
+    """The Rasa server could not be started; the message carries the end of its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def missing_requirements(model: Path = MODEL) -> str | None:
+    """Why a Rasa server cannot be started here, or None."""
+    if not model.is_file():
+        return (f"no trained assistant model at {model}; train it first (from {ROOT}, after "
+                f"`.venv/bin/sbk nlu build`):\n  {TRAIN}\nor set SBK_ASSISTANT_MODEL to a model archive.")
+    if not RASA.exists():
+        return f"the Rasa environment is missing ({RASA}); run `make install`"
+    return None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None,
+               timeout: float = START_TIMEOUT) -> Iterator[str]:
+    """A Rasa server (HTTP API enabled) with `model`, its log in `work`; yields its base URL."""
+    problem = missing_requirements(model)
+    if problem:
+        raise RasaStartError(problem)
+    port = free_port()
+    log = work / f"rasa-{port}.log"
+    command = [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
+               "--credentials", str(ROOT / "credentials.yml")]
+    if endpoints is not None:
+        command += ["--endpoints", str(endpoints)]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **RASA_ENV}, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, process, log, timeout)
+        yield url
+    finally:
+        _stop(process)
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RasaStartError(f"Rasa exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            # /status answers once the model is loaded; before that parsing would fail.
+            status = httpx.get(f"{url}/status", timeout=2)
+            if status.status_code == 200 and status.json().get("model_file"):
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise RasaStartError(f"Rasa did not answer at {url} within {timeout:.0f} s:\n"
+                         f"{log.read_text(errors='replace')[-3000:]}")
