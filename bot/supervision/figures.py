@@ -1,0 +1,197 @@
+"""Monthly and yearly figures per bank, annual grades and suspension flags, and the report workbook.
+
+For the city (and administrators) everything comes from `bot.reports` — the very report
+`sbk report month|year` builds, so the console and the command can never disagree. A district
+supervisor sees their district only: cases received in the period whose `Case.district` is theirs,
+tallied per bank with the reports' own `Counts`, and the tickets of those cases overdue today; the
+city's grades and suspension flags (a bank's standing, which decides whether its outlets in the
+district may issue new cards), without the city-wide ledger figures behind them. The report
+workbook is the city's and is not produced for a district.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.knowledge import Knowledge
+from bot.ledger.models import Case, Ticket
+from bot.ledger.tickets import OPEN_STATES, local_day
+from bot.reports import (
+    AssessmentError,
+    AssessmentInput,
+    Period,
+    Report,
+    load_assessment,
+    month_report,
+    parse_month,
+    parse_year,
+    year_report,
+)
+from bot.reports.model import AssessmentRow, Counts
+from bot.reports.xlsx import build_workbook
+from bot.settings import PROJECT_ROOT
+from bot.supervision.errors import InvalidFilters, SupervisionError
+from bot.workdays import WorkdayCalendar
+
+# The city agency's assessment file of a year (same format as `sbk report year --assessment FILE`).
+ASSESSMENT_DIR = PROJECT_ROOT / "var" / "assessments"
+
+
+def parse_period(text: str) -> Period:
+    """"2026-11" (a month) or "2026" (a year); InvalidFilters in Chinese otherwise."""
+    text = (text or "").strip()
+    try:
+        return parse_month(text) if "-" in text else parse_year(text)
+    except ValueError:
+        raise InvalidFilters({"period": "期间应为年份（如 2026）或年月（如 2026-11）"}) from None
+
+
+@dataclass(frozen=True)
+class BankFigures:
+    bank: str
+    complaints: Counts
+    praise: Counts
+    overdue_tickets: int | None  # None: not shown for this period
+    firings_official: int | None = None
+    firings_warning: int | None = None
+    missed_tickets: int | None = None
+
+
+@dataclass
+class Figures:
+    period: Period
+    scope: str | None
+    title: str
+    as_of_label: str
+    banks: list[BankFigures]
+    totals: dict[str, Counts]
+    report: Report | None = None  # the city's report (None for a district)
+    notes: list[str] = field(default_factory=list)
+
+
+def assessment_path(year: int, directory: Path = ASSESSMENT_DIR) -> Path:
+    return directory / f"{year}.yml"
+
+
+def agency_assessment(year: int, *, knowledge: Knowledge, directory: Path = ASSESSMENT_DIR) -> AssessmentInput | None:
+    """The city agency's assessment of `year` if its file exists; SupervisionError if it is broken."""
+    path = assessment_path(year, directory)
+    if not path.is_file():
+        return None
+    try:
+        return load_assessment(path, knowledge)
+    except AssessmentError as exc:
+        raise SupervisionError(f"考评文件 {path.name} 无法使用：{exc}") from exc
+
+
+def city_report(session: Session, *, period: Period, knowledge: Knowledge, calendar: WorkdayCalendar,
+                now: datetime, assessment_dir: Path = ASSESSMENT_DIR) -> Report:
+    """The report `sbk report` builds for `period` (a year with the agency's assessment file, if any)."""
+    if period.kind == "month":
+        return month_report(session, month=period, knowledge=knowledge, calendar=calendar, now=now)
+    assessment = agency_assessment(period.year, knowledge=knowledge, directory=assessment_dir)
+    return year_report(session, year=period, knowledge=knowledge, calendar=calendar, assessment=assessment, now=now)
+
+
+def figures(session: Session, *, period: Period, scope: str | None, knowledge: Knowledge,
+            calendar: WorkdayCalendar, now: datetime, assessment_dir: Path = ASSESSMENT_DIR) -> Figures:
+    """Per-bank figures of `period` for the city (scope None) or one district."""
+    if scope is None:
+        report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
+                             assessment_dir=assessment_dir)
+        banks = [BankFigures(bank=b.bank, complaints=b.complaints, praise=b.praise, overdue_tickets=b.overdue_tickets,
+                             firings_official=b.firings_official, firings_warning=b.firings_warning,
+                             missed_tickets=b.missed_tickets) for b in report.banks]
+        return Figures(period=period, scope=None, title=report.title, as_of_label=report.as_of_label, banks=banks,
+                       totals={"complaints": report.totals["complaints"], "praise": report.totals["praise"]},
+                       report=report, notes=list(report.notes))
+    return _district_figures(session, period=period, district=scope, knowledge=knowledge, now=now)
+
+
+def _district_figures(session: Session, *, period: Period, district: str, knowledge: Knowledge,
+                      now: datetime) -> Figures:
+    rows = session.exec(
+        select(Case.bank, Case.kind, Case.verification, func.count())
+        .where(Case.district == district, Case.received_at >= period.start_utc, Case.received_at < period.end_utc)
+        .group_by(Case.bank, Case.kind, Case.verification))
+    per_bank: dict[str, dict[str, Counts]] = {b.name: {"complaints": Counts(), "praise": Counts()}
+                                              for b in knowledge.banks}
+    totals = {"complaints": Counts(), "praise": Counts()}
+    for bank, kind, verification, n in rows:
+        group = "complaints" if getattr(kind, "value", kind) == "complaint" else "praise"
+        verification = getattr(verification, "value", verification)
+        totals[group].add(verification, n)
+        if bank:
+            per_bank.setdefault(bank, {"complaints": Counts(), "praise": Counts()})[group].add(verification, n)
+
+    today = local_day(now)
+    current = period.first_day <= today <= period.last_day
+    overdue: dict[str, int] = {}
+    if current:
+        overdue = dict(session.exec(
+            select(Ticket.bank, func.count()).join(Case, Case.id == Ticket.case_id)  # type: ignore[arg-type]
+            .where(Case.district == district, Ticket.state.in_(OPEN_STATES), Ticket.due_date < today)  # type: ignore[attr-defined]
+            .group_by(Ticket.bank)).all())
+    banks = [BankFigures(bank=name, complaints=c["complaints"], praise=c["praise"],
+                         overdue_tickets=overdue.get(name, 0) if current else None) for name, c in per_bank.items()]
+    kind_label = "月度" if period.month else "年度"
+    return Figures(
+        period=period, scope=district, title=f"{district}社会保障卡经办服务{kind_label}情况（{period.label}）",
+        as_of_label=f"截至今日 {today.isoformat()}" if current else "逾期工单只按当期统计", banks=banks, totals=totals,
+        notes=["只统计事情发生在本区（受理时登记的区、市）的投诉和褒奖；按受理时间（Asia/Shanghai）归入自然月、自然年。",
+               "依据第五十条，只有经查实的投诉举报和褒奖计入阈值；已受理未查实的只用于预警。"])
+
+
+@dataclass(frozen=True)
+class Grade:
+    bank: str
+    score: float | None
+    grade_label: str
+    complete: bool
+    missing_items: int
+    automatic_fail: list[str]
+    suspended: bool
+    suspensions: list[str]
+    assessment: AssessmentRow | None  # the full row, city supervisors only
+
+
+@dataclass
+class Grades:
+    year: int
+    scope: str | None
+    rows: list[Grade]
+    assessment_file: str | None  # the agency's file the grades rest on, if any
+    basis_note: str | None
+
+
+def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowledge, calendar: WorkdayCalendar,
+           now: datetime, assessment_dir: Path = ASSESSMENT_DIR) -> Grades:
+    """Annual grades (Art. 41) and suspension flags (Art. 42, 49) as the yearly report computes them."""
+    period = parse_year(year)
+    report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
+                         assessment_dir=assessment_dir)
+    from bot.reports.render import articles_label
+
+    rows = [Grade(bank=a.bank, score=a.score, grade_label=a.grade_label, complete=a.complete,
+                  missing_items=len(a.missing_items),
+                  automatic_fail=[f"{e.label}（{articles_label([e.article])}，{e.source_label}）" for e in a.automatic_fail],
+                  suspended=a.suspended,
+                  suspensions=[f"{s.effect}（{articles_label([s.article])}）" for s in a.suspensions],
+                  assessment=a if scope is None else None) for a in report.assessment or []]
+    path = assessment_path(period.year, assessment_dir)
+    basis = report.assessment_basis or {}
+    return Grades(year=period.year, scope=scope, rows=rows, assessment_file=str(path) if path.is_file() else None,
+                  basis_note=basis.get("ledger_points_note") if not basis.get("ledger_points_confirmed") else None)
+
+
+def workbook_bytes(report: Report) -> bytes:
+    """The report's workbook exactly as `sbk report … --xlsx` writes it (the PNG charts aside)."""
+    buffer = io.BytesIO()
+    build_workbook(report).save(buffer)
+    return buffer.getvalue()

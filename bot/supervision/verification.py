@@ -1,0 +1,45 @@
+"""The agency's finding on a complaint or praise (查实 / 不实, Art. 28, 50), from a ticket page.
+
+The finding is recorded by `bot.ledger.cases.verify_case` (which moves the tickets, tells the bank
+and the citizen and re-evaluates the thresholds); this module only decides whether a supervisor may
+record it now: the ticket must be within their scope, and the bank must have reported its result
+on a ticket of the case first — a finding before the bank has answered would judge a matter the
+bank has not handled yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.knowledge import Knowledge
+from bot.ledger.cases import verify_case
+from bot.ledger.errors import LedgerError
+from bot.ledger.models import Case, Ticket, Verification
+from bot.supervision.errors import VerificationRefused
+from bot.supervision.tickets import visible_ticket
+
+
+def verify_ticket_case(session: Session, *, number: str, found_true: bool, by: str, scope: str | None,
+                       knowledge: Knowledge, now: datetime) -> Case:
+    """Record 查实 (found_true) or 不实 for the case behind ticket `number`.
+
+    TicketNotVisible outside the scope; VerificationRefused before the bank's result report or
+    when the case has a finding already. Runs in the caller's transaction.
+    """
+    ticket, case = visible_ticket(session, number=number, scope=scope)
+    if case.verification is not Verification.received:
+        finding = "查实" if case.verification is Verification.found_true else "不实"
+        raise VerificationRefused(f"工单 {number} 的事项已经核查，结论为{finding}，不能重复核查")
+    reported = session.exec(select(Ticket.number).where(Ticket.case_id == case.id,
+                                                        Ticket.result_reported_at.is_not(None))  # type: ignore[union-attr]
+                            ).first()
+    if reported is None:
+        raise VerificationRefused(f"银行尚未反馈工单 {ticket.number} 的处理结果，不能核查。"
+                                  "请待合作银行反馈处理结果后再作出查实或不实的结论（《办法》第二十八条、第五十条）。")
+    try:
+        return verify_case(session, case_id=case.id, found_true=found_true, by=by,  # type: ignore[arg-type]
+                           knowledge=knowledge, now=now)
+    except LedgerError as exc:
+        raise VerificationRefused(exc.message) from exc
