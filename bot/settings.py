@@ -32,8 +32,10 @@ class Settings(BaseSettings):
     telegram_max_chars: int = Field(default=1000, ge=16, le=4096)
     # Wait between two getUpdates calls (Telegram itself long-polls, so 0 is right there).
     telegram_poll_interval: float = Field(default=0.0, ge=0)
-    # How often the back office's notices (bank results, escalations) are looked for and pushed.
-    telegram_push_interval: float = Field(default=10.0, gt=0)
+    # How often the back office's notices (bank results, escalations, a 12333 operator's replies in a
+    # handoff) are looked for and pushed: short, because an operator's reply should arrive like a chat
+    # message; each look is one indexed query.
+    telegram_push_interval: float = Field(default=2.0, gt=0)
     # First wait before a message kept while Rasa was down is tried again; doubles up to 5 minutes.
     telegram_rasa_retry_seconds: float = Field(default=10.0, gt=0)
     # What /cancel sends to Rasa so an open form is cancelled (NLU reads 取消 as a denial).

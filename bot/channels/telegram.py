@@ -2,7 +2,13 @@
 
 Every text a citizen sends goes to Rasa with the sender ``telegram:<chat_id>``; Rasa's replies come
 back, its buttons as inline keyboards whose presses are sent to Rasa as the button's payload.
-Commands: /start, /help, /status (the citizen's tickets from the ledger), /cancel (ends an open form).
+Commands: /start, /help, /status (the citizen's tickets from the ledger), /cancel (ends an open form,
+or the conversation with a 12333 operator).
+
+While the citizen's conversation is handed over to a 12333 operator (bot.handoff), what they write goes
+to the operator's queue instead of to Rasa, and they are told once that a person will reply; the
+operator's replies come back through the notice outbox below. When the operator or the citizen
+(/cancel) ends the handoff, Rasa answers again.
 
 Nothing a citizen sends is silently lost:
 - while Rasa is down, the citizen is told so and the message is kept in the chat's data (saved by the
@@ -53,6 +59,7 @@ from bot.channels.rasa import RasaBadResponse, RasaClient, RasaReply, RasaUnavai
 from bot.channels.ratelimit import SlidingWindowLimiter, Verdict
 from bot.channels.replies import Say
 from bot.db import make_engine, new_session
+from bot.handoff import add_citizen_message, end_by_citizen
 from bot.ledger.models import Case, CitizenNotice, Ticket
 from bot.ledger.notices import due_notices, mark_failed, mark_sent
 from bot.reports.labels import TICKET_KIND, TICKET_STATE
@@ -282,7 +289,9 @@ async def status(update: Update, context: ChannelContext) -> None:
 
 
 async def cancel(update: Update, context: ChannelContext) -> None:
-    """Ask Rasa to cancel whatever the citizen is filling in."""
+    """End the citizen's conversation with an operator, or ask Rasa to cancel whatever they are filling in."""
+    if await end_handoff(update, context):
+        return
     await converse(update, context, context.services.settings.rasa_cancel_message, shown="/cancel",
                    empty="channel_cancelled")
 
@@ -295,6 +304,8 @@ async def text_message(update: Update, context: ChannelContext) -> None:
     if len(text) > limit:
         text = text[:limit]
         await update.message.reply_text(services.say("channel_truncated", limit=limit))
+    if await to_operator(update, context, text):
+        return
     await converse(update, context, text)
 
 
@@ -303,6 +314,8 @@ async def button(update: Update, context: ChannelContext) -> None:
     query = update.callback_query
     await query.answer()
     title, payload = query.data
+    if await to_operator(update, context, title):
+        return
     await converse(update, context, payload, shown=title)
 
 
@@ -337,6 +350,54 @@ async def error_handler(update: object, context: ChannelContext) -> None:
             await context.bot.send_message(update.effective_chat.id, context.services.say("channel_failed"))
         except TelegramError:
             logger.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+# --------------------------------------------------------------------------- handoff to a 12333 operator
+
+
+def _to_handoff(engine: Engine, ref: str, text: str, now: datetime) -> bool | None:
+    with new_session(engine) as session:
+        received = add_citizen_message(session, citizen_ref=ref, text=text, now=now)
+        session.commit()
+    return None if received is None else received.first
+
+
+def _end_handoff(engine: Engine, ref: str, now: datetime) -> bool:
+    with new_session(engine) as session:
+        ended = end_by_citizen(session, citizen_ref=ref, now=now)
+        session.commit()
+    return ended is not None
+
+
+async def to_operator(update: Update, context: ChannelContext, text: str) -> bool:
+    """Pass the text to the operator if the citizen's conversation is handed over; False if it is not."""
+    services = context.services
+    chat_id = update.effective_chat.id
+    try:
+        first = await asyncio.to_thread(_to_handoff, services.engine, citizen_ref(chat_id), text, datetime.now(UTC))
+    except SQLAlchemyError:
+        # Better an answer from the assistant than none: the citizen can still ask for a person again.
+        logger.exception("handoff of chat %s could not be read; Rasa answers", chat_id)
+        return False
+    if first is None:
+        return False
+    if first:
+        await context.bot.send_message(chat_id, services.say("handoff_waiting"))
+    return True
+
+
+async def end_handoff(update: Update, context: ChannelContext) -> bool:
+    """End the citizen's open handoff and say the assistant answers again; False if there was none."""
+    services = context.services
+    chat_id = update.effective_chat.id
+    try:
+        ended = await asyncio.to_thread(_end_handoff, services.engine, citizen_ref(chat_id), datetime.now(UTC))
+    except SQLAlchemyError:
+        logger.exception("handoff of chat %s could not be ended", chat_id)
+        return False
+    if ended:
+        await update.effective_message.reply_text(services.say("handoff_closed_by_citizen"))
+    return ended
 
 
 # --------------------------------------------------------------------------- ledger: status and push

@@ -4,6 +4,7 @@ scripted citizen talking to the Bot API server as a Telegram client would."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,12 +13,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.channels.replies import Say
+from bot.db import make_engine, upgrade
 from bot.settings import PROJECT_ROOT
 
 E2E = Path(__file__).resolve().parent
@@ -229,3 +232,51 @@ class Citizen:
             self.read()
             time.sleep(0.1)
         return [m["message"].get("text") for m in self.inbox[start:]]
+
+
+@contextlib.contextmanager
+def telegram_stack(tmp: Path, database_url: str) -> Iterator[tuple[BotApiServer, FakeRasa, BotProcess]]:
+    """The Bot API server, the fake Rasa and the real bot on `database_url`, the bot answering when entered.
+
+    On leaving, a traceback anywhere in the bot's log fails the test that used it.
+    """
+    bot_api = BotApiServer(tmp)
+    rasa = FakeRasa(tmp)
+    bot = BotProcess(tmp, bot_api=bot_api, rasa=rasa, database_url=database_url)
+    try:
+        rasa.start()
+        bot.start()
+        # Ready when it answers: /start is handled by the bot alone.
+        first = Citizen(bot_api, 999)
+        first.send("/start")
+        first.wait_for(lambda m: Say()("channel_start_hint") in m["message"]["text"], timeout=30,
+                       what="the answer to /start")
+        yield bot_api, rasa, bot
+    finally:
+        output = bot.output() if bot.log.exists() else ""
+        bot.stop()
+        rasa.stop() if rasa.process else None
+        bot_api.stop()
+        assert "Traceback" not in output, output[-4000:]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, node_modules):
+    """One stack for a test module on its own migrated SQLite database: (bot_api, rasa, bot, engine, tmp)."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{tmp / 'sbk.db'}"
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with telegram_stack(tmp, database_url) as (bot_api, rasa, bot):
+            yield bot_api, rasa, bot, engine, tmp
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def citizen(stack, request):
+    bot_api, _rasa, bot, _engine, _tmp = stack
+    assert bot.running(), bot.output()[-3000:]
+    # A chat of its own for each test: the line the test starts on is unique in its file.
+    return Citizen(bot_api, 1000 + request.node.function.__code__.co_firstlineno)

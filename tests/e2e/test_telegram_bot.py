@@ -1,62 +1,25 @@
 """The real bot process against a local Telegram Bot API server and a fake Rasa: what a citizen sees.
 
-One stack for the module (Bot API server, fake Rasa, bot, SQLite database); each test plays its own
-citizen (chat id), so their messages never mix.
+One stack for the module (Bot API server, fake Rasa, bot, SQLite database: the `stack` fixture of
+conftest.py); each test plays its own citizen (chat id), so their messages never mix.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import select
 
 from bot.channels.replies import Say
-from bot.db import make_engine, new_session, upgrade
+from bot.db import new_session
 from bot.knowledge import get_knowledge
 from bot.ledger.cases import record_case
 from bot.ledger.models import CaseCreate, CitizenNotice
 from bot.ledger.tickets import report
 from bot.workdays import WorkdayCalendar
-from tests.e2e.conftest import BotApiServer, BotProcess, Citizen, FakeRasa, free_port, wait_for_port
+from tests.e2e.conftest import BotProcess, Citizen, free_port, wait_for_port
 
 say = Say()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, node_modules):
-    tmp = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{tmp / 'sbk.db'}"
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    bot_api = BotApiServer(tmp)
-    rasa = FakeRasa(tmp)
-    bot = BotProcess(tmp, bot_api=bot_api, rasa=rasa, database_url=database_url)
-    try:
-        rasa.start()
-        bot.start()
-        # Ready when it answers: /start is handled by the bot alone.
-        first = Citizen(bot_api, 999)
-        first.send("/start")
-        first.wait_for(lambda m: say("channel_start_hint") in m["message"]["text"], timeout=30,
-                       what="the answer to /start")
-        yield bot_api, rasa, bot, engine, tmp
-    finally:
-        output = bot.output() if bot.log.exists() else ""
-        bot.stop()
-        rasa.stop() if rasa.process else None
-        bot_api.stop()
-        engine.dispose()
-        # Whatever happened, no traceback in the bot's log went unnoticed.
-        assert "Traceback" not in output, output[-4000:]
-
-
-@pytest.fixture
-def citizen(stack, request):
-    bot_api, _rasa, bot, _engine, _tmp = stack
-    assert bot.running(), bot.output()[-3000:]
-    # A chat of its own for each test: the line the test starts on is unique in this file.
-    return Citizen(bot_api, 1000 + request.node.function.__code__.co_firstlineno)
 
 
 def test_a_text_gets_rasas_reply(stack, citizen):
