@@ -38,9 +38,12 @@ def action_label(action: str) -> str:
 
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
-        from bot.privacy import mask
+        # The privacy rules without the spaCy pipeline: the detail holds short values (names, numbers),
+        # not prose, and a command-line tool that audits must not spend seconds loading a language model.
+        from bot.privacy.rules import apply_masks, scan
 
-        return mask(value)
+        findings = scan(value)
+        return apply_masks(value, findings) if findings else value
     if isinstance(value, dict):
         return {str(k): _masked(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
