@@ -44,10 +44,10 @@ CONFIRM_WORDS = ("确认", "提交", "对", "是", "正确", "好", "可以", "�
 
 
 def complaint_intent(turn: Turn) -> str | None:
-    """The complaint intent a message states: the classifier's, or a category label it names."""
-    if turn.category == "complaint":
+    """The kind of complaint a message states: the classifier's, or a category label it names."""
+    if turn.category == "complaint" and knowledge().intent(turn.interpretation.intent).specific:
         return turn.interpretation.intent
-    return next((i.name for i in knowledge().intents_in("complaint") if i.label in turn.text), None)
+    return next((i.name for i in knowledge().specific_intents_in("complaint") if i.label in turn.text), None)
 
 
 def confirmation(turn: Turn) -> bool | None:
@@ -165,7 +165,7 @@ class ActionAskComplaintIntent(Action):
         return "action_ask_complaint_intent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        buttons = [{"title": i.label, "payload": "/" + i.rasa_name} for i in knowledge().intents_in("complaint")]
+        buttons = [{"title": i.label, "payload": "/" + i.rasa_name} for i in knowledge().specific_intents_in("complaint")]
         dispatcher.utter_message(response="utter_ask_complaint_intent", buttons=buttons)
         return []
 

@@ -117,6 +117,10 @@ def _complaint(interp: Interpretation, knowledge: Knowledge) -> Reply:
     r = knowledge.replies
     intent = knowledge.intent(interp.intent)
     subject = _subject(interp)
+    if not intent.specific:
+        text = r.render("complaint_start", subject=f"对{subject}的" if subject else "",
+                        bank=interp.entities.get("bank", "相关合作银行"))
+        return Reply(text, tuple(sorted({*intent.articles, 9, 27, 28})))
     lines = [
         r.render("complaint_ack", subject=f"{subject}的" if subject else "", label=intent.label,
                  articles=cite(intent.articles)),

@@ -113,6 +113,10 @@ class Knowledge(Frozen):
     def intents_in(self, category: str) -> tuple[Intent, ...]:
         return tuple(i for i in self.intents if i.category == category)
 
+    def specific_intents_in(self, category: str) -> tuple[Intent, ...]:
+        """The intents of `category` a citizen can be asked to choose from."""
+        return tuple(i for i in self.intents_in(category) if i.specific)
+
     def guide(self, intent: str) -> Guide:
         try:
             return self.guides[intent]

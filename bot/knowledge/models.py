@@ -127,6 +127,9 @@ class Intent(Frozen):
     label: Text
     description: Text | None = None
     articles: tuple[ArticleNumber, ...] = ()
+    # False for an intent that says only what kind of message it is ("我要投诉"): the dialogue
+    # then asks for the specific intent, and it is never offered as a choice itself.
+    specific: bool = True
 
     @property
     def rasa_name(self) -> str:

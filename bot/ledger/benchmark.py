@@ -280,7 +280,7 @@ def _banks(knowledge: Knowledge) -> list[tuple[str, tuple[tuple[str, str | None]
 
 
 def _complaint_intents(knowledge: Knowledge) -> list[str]:
-    return [i.name for i in knowledge.intents_in("complaint")]
+    return [i.name for i in knowledge.specific_intents_in("complaint")]
 
 
 def _channels(knowledge: Knowledge) -> list[str]:

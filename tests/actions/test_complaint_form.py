@@ -66,11 +66,14 @@ def test_a_short_first_message_leaves_the_rest_to_ask():
 
 
 def test_unknown_kind_is_asked_with_a_button_per_complaint_intent(k):
-    events, _ = validate(message("我要投诉", "other_ticket_status", 0.99), after=ACTIVATED)
+    text = "我想投诉一下建行"
+    events, _ = validate(message(text, "complaint_unspecified", 0.9, [entity(text, "bank", "建行", "中国建设银行")]),
+                         after=ACTIVATED)
+    assert form_slots(events)["complaint_intent"] is None and form_slots(events)["bank"] == "中国建设银行"
     assert form_slots(events)[REQUESTED] == "complaint_intent"
     _, messages = run(ActionAskComplaintIntent(), tracker(message("我要投诉", "other_ticket_status")))
     assert messages[0]["response"] == "utter_ask_complaint_intent"
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/" + i.rasa_name for i in k.intents_in("complaint")]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/" + i.rasa_name for i in k.specific_intents_in("complaint")]
     events, _ = validate(message("/complaint_fees", "complaint_fees", 1.0), requested="complaint_intent")
     assert events == [SlotSet("complaint_intent", "complaint/fees"), SlotSet(REQUESTED, "bank")]
     events, _ = validate(message("乱收费", "nlu_fallback", 0.2), requested="complaint_intent")

@@ -87,3 +87,11 @@ def test_low_confidence_asks_with_the_likeliest_intents(knowledge):
 
 def test_nothing_to_understand_gets_a_clear_message(knowledge):
     assert "没法识别" in compose_reply(blank(""), knowledge).text
+
+
+def test_a_complaint_that_names_no_problem_is_taken_up_not_misread(knowledge):
+    reply = compose_reply(understood(knowledge, "complaint/unspecified", "我想投诉一下建行",
+                                     entities={"bank": "中国建设银行"}), knowledge)
+    assert reply.text.startswith("好的，我来帮您登记对中国建设银行的投诉")
+    assert "哪类问题" in reply.text
+    assert "待说明" not in reply.text  # the label is for operators, not a sentence for the citizen

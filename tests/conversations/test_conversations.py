@@ -59,6 +59,7 @@ REPLIES: dict[str, list[tuple[int, str]]] = {
     "corrections during the form and at the confirmation": [
         (1, "不是本市社保卡合作银行"), (8, "银行：中国工商银行"), (9, "转交中国工商银行办理")],
     "the complaint is cancelled in the middle": [(1, "已取消")],
+    "a complaint that names no problem asks which kind, then goes on": [(0, "哪类问题"), (1, "哪家合作银行")],
     "the complaint is cancelled at the confirmation": [(3, "已取消")],
     "an out-of-scope question and a request for a person during the complaint": [(1, "12345"), (2, "转接")],
     "praise of a named outlet is forwarded to its bank": [(2, r"转告中国农业银行.*\n工单编号：ZB-")],
