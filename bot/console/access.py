@@ -15,6 +15,7 @@ from bot.console.models import Role
 
 OPERATORS = frozenset({Role.operator, Role.admin})
 SUPERVISORS = frozenset({Role.district_supervisor, Role.city_supervisor, Role.admin})
+CITY_SUPERVISORS = frozenset({Role.city_supervisor, Role.admin})
 ADMINS = frozenset({Role.admin})
 EVERYONE = frozenset(Role)
 
@@ -33,6 +34,8 @@ AREAS: tuple[Area, ...] = (
     Area("/console/notices", "一次性告知单", OPERATORS, "查看、打印已出具的一次性告知单。"),
     Area("/console/handoff", "转人工会话", OPERATORS, "机器人转来的市民会话：查看记录并在控制台回复，市民在 Telegram 中收到。"),
     Area("/console/supervision", "监管", SUPERVISORS, "工单筛选、超期与督办、阈值触发、查实核定、月度年度统计与考核。"),
+    # The report workbook sums up every district: the city's to export, not a district's.
+    Area("/console/supervision/figures/export.xlsx", "导出月报年报", CITY_SUPERVISORS, "", nav=False),
     Area("/console/users", "用户管理", ADMINS, "创建用户、停用账号、重置密码。"),
 )
 
