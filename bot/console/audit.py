@@ -26,7 +26,10 @@ ACTION_LABELS = {
     "view_ticket": "查看工单",
     "create_ticket": "创建工单",
     "verify_case": "核定（查实/不实）",
+    "view_handoff": "查看转人工会话",
+    "take_handoff": "接入转人工会话",
     "reply_handoff": "回复转人工会话",
+    "close_handoff": "结束转人工会话",
     "export_xlsx": "导出 XLSX",
 }
 

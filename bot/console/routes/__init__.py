@@ -8,8 +8,9 @@ One include line per module below.
 
 from fastapi import APIRouter
 
-from bot.console.routes import auth, users
+from bot.console.routes import auth, handoff, users
 
 console_router = APIRouter(include_in_schema=False)
 console_router.include_router(auth.router)
 console_router.include_router(users.router)
+console_router.include_router(handoff.router)
