@@ -75,11 +75,11 @@ class Figures:
     notes: list[str] = field(default_factory=list)
 
 
-def assessment_path(year: int, directory: Path = ASSESSMENT_DIR) -> Path:
-    return directory / f"{year}.yml"
+def assessment_path(year: int, directory: Path | None = None) -> Path:
+    return (directory or ASSESSMENT_DIR) / f"{year}.yml"
 
 
-def agency_assessment(year: int, *, knowledge: Knowledge, directory: Path = ASSESSMENT_DIR) -> AssessmentInput | None:
+def agency_assessment(year: int, *, knowledge: Knowledge, directory: Path | None = None) -> AssessmentInput | None:
     """The city agency's assessment of `year` if its file exists; SupervisionError if it is broken."""
     path = assessment_path(year, directory)
     if not path.is_file():
@@ -91,7 +91,7 @@ def agency_assessment(year: int, *, knowledge: Knowledge, directory: Path = ASSE
 
 
 def city_report(session: Session, *, period: Period, knowledge: Knowledge, calendar: WorkdayCalendar,
-                now: datetime, assessment_dir: Path = ASSESSMENT_DIR) -> Report:
+                now: datetime, assessment_dir: Path | None = None) -> Report:
     """The report `sbk report` builds for `period` (a year with the agency's assessment file, if any)."""
     if period.kind == "month":
         return month_report(session, month=period, knowledge=knowledge, calendar=calendar, now=now)
@@ -100,7 +100,7 @@ def city_report(session: Session, *, period: Period, knowledge: Knowledge, calen
 
 
 def figures(session: Session, *, period: Period, scope: str | None, knowledge: Knowledge,
-            calendar: WorkdayCalendar, now: datetime, assessment_dir: Path = ASSESSMENT_DIR) -> Figures:
+            calendar: WorkdayCalendar, now: datetime, assessment_dir: Path | None = None) -> Figures:
     """Per-bank figures of `period` for the city (scope None) or one district."""
     if scope is None:
         report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
@@ -171,7 +171,7 @@ class Grades:
 
 
 def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowledge, calendar: WorkdayCalendar,
-           now: datetime, assessment_dir: Path = ASSESSMENT_DIR) -> Grades:
+           now: datetime, assessment_dir: Path | None = None) -> Grades:
     """Annual grades (Art. 41) and suspension flags (Art. 42, 49) as the yearly report computes them."""
     period = parse_year(year)
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,

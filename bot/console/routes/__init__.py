@@ -8,9 +8,10 @@ One include line per module below.
 
 from fastapi import APIRouter
 
-from bot.console.routes import auth, handoff, users
+from bot.console.routes import auth, handoff, supervision, users
 
 console_router = APIRouter(include_in_schema=False)
 console_router.include_router(auth.router)
 console_router.include_router(users.router)
 console_router.include_router(handoff.router)
+console_router.include_router(supervision.router)
