@@ -15,7 +15,6 @@ from bot.handoff import (
     REPLY_LIMIT,
     Handoff,
     HandoffClosed,
-    HandoffMessage,
     HandoffNotFound,
     HandoffReason,
     HandoffState,
