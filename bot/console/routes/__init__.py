@@ -8,10 +8,12 @@ One include line per module below.
 
 from fastapi import APIRouter
 
-from bot.console.routes import auth, handoff, supervision, users
+from bot.console.routes import assist, auth, handoff, notices, supervision, users
 
 console_router = APIRouter(include_in_schema=False)
 console_router.include_router(auth.router)
 console_router.include_router(users.router)
+console_router.include_router(assist.router)
+console_router.include_router(notices.router)
 console_router.include_router(handoff.router)
 console_router.include_router(supervision.router)

@@ -1,0 +1,171 @@
+"""What the assist page shows for the caller's words: category, the likeliest intents, entities,
+the masked utterances, the answer to read out with its articles, and what to prefill.
+
+The model is asked about the utterance in focus (what is being typed, else the last one) and,
+for entities only, about the earlier utterances, so a bank named in the first sentence and an
+outlet in the third both reach the ticket form; a later mention wins ("不对，是农行").
+The operator may pick another intent (or, with the NLU down, look one up): the answer then
+follows their choice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+
+from starlette.concurrency import run_in_threadpool
+
+from bot.answers import compose_reply
+from bot.answers.compose import CLARIFY_BELOW
+from bot.knowledge import Knowledge, NoticeCase
+from bot.nlu.errors import NluError, NluUnavailable
+from bot.nlu.interpret import Interpretation, blank
+from bot.nlu.remote import RasaParser
+from bot.privacy import find, mask
+
+MAX_UTTERANCES = 50
+MAX_CHARS = 500  # per utterance: what the model reads (Settings.nlu_max_chars)
+TOP = 3
+TICKET_CATEGORIES = ("complaint", "praise")
+NLU_DOWN = "语义理解服务暂时不可用，请直接查阅知识库"
+NLU_FAILED = "语义理解服务返回了无法识别的结果，请直接查阅知识库"
+
+
+@dataclass(frozen=True)
+class Guess:
+    intent: str
+    label: str
+    category_label: str
+    confidence: float
+
+    @property
+    def percent(self) -> str:
+        return f"{self.confidence * 100:.0f}%"
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    number: int
+    label: str
+    text: str
+
+
+@dataclass
+class Analysis:
+    utterances: list[str] = field(default_factory=list)  # masked, in order
+    focus: str = ""  # masked
+    truncated: bool = False
+    masked_count: int = 0
+    nlu_error: str | None = None
+    category_label: str | None = None
+    guesses: list[Guess] = field(default_factory=list)
+    low_confidence: bool = False
+    intent: str | None = None  # the intent the answer follows
+    intent_label: str | None = None
+    chosen_by_operator: bool = False
+    entities: dict[str, str] = field(default_factory=dict)
+    answer: str | None = None
+    articles: list[ArticleText] = field(default_factory=list)
+    notice_case: NoticeCase | None = None
+    ticket_intent: str | None = None
+    description: str = ""  # masked utterances, for the ticket form
+
+
+def _cut(text: str) -> tuple[str, bool]:
+    text = (text or "").strip()
+    return text[:MAX_CHARS], len(text) > MAX_CHARS
+
+
+async def _masked(texts: list[str]) -> tuple[list[str], int]:
+    """Masked texts and how many pieces of personal data were hidden (spaCy runs off the loop)."""
+
+    def work() -> tuple[list[str], int]:
+        return [mask(t) for t in texts], sum(len(find(t)) for t in texts)
+
+    return await run_in_threadpool(work)
+
+
+def _entities(earlier: Interpretation | None, focus: Interpretation, knowledge: Knowledge) -> dict[str, str]:
+    entities = {**(earlier.entities if earlier else {}), **focus.entities}
+    if "district" not in entities and "bank" in entities and "outlet" in entities:
+        outlet = knowledge.bank(entities["bank"]).outlet(entities["outlet"])
+        if outlet is not None:
+            entities["district"] = outlet.district
+    return {k: entities[k] for k in ("bank", "outlet", "district") if k in entities}
+
+
+def _answer(analysis: Analysis, interp: Interpretation, intent: str, knowledge: Knowledge) -> None:
+    """The reply the assistant would give for `intent`, as the operator's script."""
+    chosen = knowledge.intent(intent)
+    # The operator decides what was meant: never the clarifying question here.
+    confidence = max(interp.confidence if interp.intent == intent else 1.0, CLARIFY_BELOW)
+    reply = compose_reply(replace(interp, intent=intent, category=chosen.category, confidence=confidence,
+                                  low_confidence=False, ranking=interp.ranking or ((intent, confidence),)),
+                          knowledge)
+    analysis.intent, analysis.intent_label = intent, chosen.label
+    analysis.answer = reply.text
+    analysis.articles = [ArticleText(n, knowledge.article(n).label, knowledge.article(n).text)
+                         for n in reply.articles if n in knowledge.articles]
+    guide = knowledge.guides.get(intent)
+    if guide is not None and guide.notice_case:
+        analysis.notice_case = knowledge.notices[guide.notice_case]
+
+
+async def analyze(parser: RasaParser | None, *, draft: str, utterances: list[str], knowledge: Knowledge,
+                  intent: str | None = None) -> Analysis:
+    """Everything the page shows for the conversation so far; the NLU being down is part of the
+    result (`nlu_error`), not an exception, so the rest of the page keeps working."""
+    cut = [_cut(u) for u in utterances[-MAX_UTTERANCES:] if (u or "").strip()]
+    texts = [t for t, _ in cut]
+    draft_text, draft_cut = _cut(draft)
+    focus_text = draft_text or (texts[-1] if texts else "")
+    earlier = texts if draft_text else texts[:-1]
+
+    masked, count = await _masked([*texts, draft_text])
+    analysis = Analysis(utterances=masked[:-1], focus=masked[-1] if draft_text else (masked[-2] if texts else ""),
+                        truncated=draft_cut or any(c for _, c in cut), masked_count=count,
+                        description="\n".join(masked[:-1] + ([masked[-1]] if draft_text else [])))
+
+    focus, before = blank(focus_text), None
+    if focus_text and parser is not None:
+        try:
+            focus, before = await asyncio.gather(
+                parser.parse(focus_text), parser.parse("\n".join(earlier)) if earlier else _none())
+        except NluUnavailable:
+            analysis.nlu_error = NLU_DOWN
+        except NluError:
+            analysis.nlu_error = NLU_FAILED
+    elif focus_text:
+        analysis.nlu_error = NLU_DOWN
+
+    if focus.ranking:
+        analysis.category_label = knowledge.category(focus.category).label
+        analysis.low_confidence = focus.low_confidence or focus.confidence < CLARIFY_BELOW
+        for name, confidence in focus.ranking[:TOP]:
+            item = knowledge.intent(name)
+            analysis.guesses.append(Guess(name, item.label, knowledge.category(item.category).label, confidence))
+    analysis.entities = _entities(before, focus, knowledge)
+
+    chosen = intent if intent and _known(intent, knowledge) else None
+    if chosen:
+        analysis.chosen_by_operator = True
+        _answer(analysis, focus, chosen, knowledge)
+    elif focus.ranking:
+        _answer(analysis, focus, focus.intent, knowledge)
+
+    candidates = ([analysis.intent] if analysis.intent else []) + [g.intent for g in analysis.guesses]
+    analysis.ticket_intent = next(
+        (name for name in candidates if knowledge.intent(name).category in TICKET_CATEGORIES), None)
+    return analysis
+
+
+async def _none() -> None:
+    return None
+
+
+def _known(intent: str, knowledge: Knowledge) -> bool:
+    try:
+        knowledge.intent(intent)
+    except KeyError:
+        return False
+    return True
