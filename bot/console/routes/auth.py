@@ -28,7 +28,7 @@ from bot.console.deps import (
     tokens_match,
 )
 from bot.console.errors import SessionInvalid, SignInFailed
-from bot.console.sessions import COOKIE_NAME, SessionPolicy, load_session, start_session
+from bot.console.sessions import COOKIE_NAME, SessionPolicy, load_session, purge_expired, start_session
 from bot.console.templating import navigation, render
 from bot.console.users import authenticate
 
@@ -83,6 +83,7 @@ def login(request: Request, session: SessionDep, now: NowDep, policy: PolicyDep,
         user = authenticate(session, name=name, password=password)
     except SignInFailed as exc:
         return _login_page(request, next_path=next_path, name=name, error=exc.message, status_code=401)
+    purge_expired(session, now=now, policy=policy)  # sessions left behind by closed browsers go at the next sign-in
     _row, token = start_session(session, user=user, now=now, policy=policy, replaces=request.cookies.get(COOKIE_NAME))
     record_audit(session, user=user, action="sign_in", at=now)
     response = RedirectResponse(next_path, status_code=303)

@@ -126,3 +126,13 @@ def test_the_home_page_lists_only_what_the_role_may_use(signed_in):
     assert 'href="/console/users"' in admin
     assert 'href="/console/users"' not in operator
     assert "您好，operator1" in operator and "话务员" in operator
+
+
+def test_sessions_left_behind_are_cleared_at_the_next_sign_in(app, client, clock, engine):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as closed_browser:
+        _post_login(Browser(closed_browser), "operator1", "operator-password-1")
+    clock.advance(hours=1)
+    _post_login(Browser(client), "admin1", "admin-password-1")
+    assert _sessions(engine) == 1
