@@ -174,12 +174,17 @@ def reply(session: Session, *, handoff_id: int, operator: str, text: str, now: d
     return message
 
 
-def close(session: Session, *, handoff_id: int, operator: str, now: datetime, knowledge: Knowledge) -> Handoff:
-    """The operator ends the handoff; the citizen is told the assistant answers again. Closing twice is a no-op."""
+def close(session: Session, *, handoff_id: int, operator: str, now: datetime, knowledge: Knowledge,
+          override: bool = False) -> Handoff:
+    """The operator ends the handoff; the citizen is told the assistant answers again. Closing twice is a no-op.
+
+    Only the operator serving the citizen may end a handoff that is taken, unless `override` (an
+    administrator ending a conversation its operator left behind).
+    """
     handoff = get_handoff(session, handoff_id=handoff_id, for_update=True)
     if handoff.state is HandoffState.closed:
         return handoff
-    if handoff.state is HandoffState.taken and handoff.taken_by != operator:
+    if handoff.state is HandoffState.taken and handoff.taken_by != operator and not override:
         raise TakenByAnother(f"这位市民正由 {handoff.taken_by} 接待，只有他/她可以结束这次服务。")
     handoff.state, handoff.closed_at, handoff.closed_by = HandoffState.closed, now, operator
     session.add(handoff)

@@ -277,3 +277,16 @@ def test_the_queue_lists_waiting_citizens_oldest_first_and_those_being_served_ap
         assert queue[0].last_citizen_text == "我电话13912345678，请回电" and queue[0].messages == len(TRANSCRIPT) + 1
         assert queue[1].last_citizen_text == "转人工"
         assert [item.handoff.id for item in in_service(session)] == [served.id]
+
+
+def test_an_administrator_can_end_a_conversation_its_operator_left_behind(engine, knowledge):
+    with new_session(engine) as session:
+        handoff = opened(session)
+        take(session, handoff_id=handoff.id, operator="王芳", now=T0, knowledge=knowledge)
+        with pytest.raises(TakenByAnother):
+            close(session, handoff_id=handoff.id, operator="管理员", now=T0, knowledge=knowledge)
+        close(session, handoff_id=handoff.id, operator="管理员", now=T0, knowledge=knowledge, override=True)
+        session.commit()
+        stored = session.get(Handoff, handoff.id)
+        assert (stored.state, stored.closed_by) == (HandoffState.closed, "管理员")
+        assert "结束" in notices_to(session)[-1]

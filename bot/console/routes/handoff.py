@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from bot.api.deps import KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import record_audit
-from bot.console.deps import CsrfChecked, OperatorUser
+from bot.console.deps import CsrfChecked, OperatorUser, get_policy
 from bot.console.handoff_view import (
     CHANNEL_LABELS,
     REASON_LABELS,
@@ -29,7 +29,7 @@ from bot.console.handoff_view import (
     queue_rows,
     serves,
 )
-from bot.console.models import ConsoleUser
+from bot.console.models import ConsoleUser, Role
 from bot.console.templating import render
 from bot.handoff import (
     REPLY_LIMIT,
@@ -80,9 +80,12 @@ def _conversation_page(request: Request, session: Session, user: ConsoleUser, ha
         "last_id": history[-1].id if history else 0,
         "serving": serves(user, handoff),
         "mine_to_answer": handoff.state is HandoffState.waiting or serves(user, handoff),
+        "may_close": handoff.state is HandoffState.waiting or serves(user, handoff) or user.role is Role.admin,
         "replyable": handoff.channel in REPLYABLE_CHANNELS,
         "reply_limit": REPLY_LIMIT,
         "poll_seconds": POLL_SECONDS,
+        # The poll stops a minute before the session's idle limit: it must not keep an unattended page signed in.
+        "poll_idle_seconds": max(60, int(get_policy(request).idle.total_seconds()) - 60),
         "draft": draft,
         "error": error,
         "flash": flash,
@@ -159,9 +162,11 @@ def close_handoff(request: Request, session: SessionDep, operator: OperatorUser,
                   knowledge: KnowledgeDep, handoff_id: int) -> Response:
     handoff = _handoff_or_404(session, handoff_id)
     try:
-        close(session, handoff_id=handoff.id, operator=operator.name, now=now, knowledge=knowledge)
+        close(session, handoff_id=handoff.id, operator=operator.name, now=now, knowledge=knowledge,
+              override=operator.role is Role.admin)
     except HandoffError as exc:
         return _conversation_page(request, session, operator, handoff, error=exc.message, status_code=409)
-    record_audit(session, user=operator, action="close_handoff", at=now, detail={"handoff": handoff.id})
+    record_audit(session, user=operator, action="close_handoff", at=now,
+                 detail={"handoff": handoff.id, "taken_by": handoff.taken_by})
     return RedirectResponse(f"/console/handoff?{urlencode({'done': 'closed'})}", status_code=303)
 

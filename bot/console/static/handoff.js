@@ -1,6 +1,8 @@
 // The handoff conversation page: the citizen's new messages appear without reloading (a poll of
 // /console/handoff/<id>/messages), and the reply box counts characters against the limit.
-// Everything received is shown as text (textContent), never parsed as markup.
+// Everything received is shown as text (textContent), never parsed as markup. The poll pauses when
+// nobody has used the page for almost the session's idle limit, so an unattended page does not
+// stay signed in; a button resumes it.
 (() => {
   "use strict";
 
@@ -27,6 +29,9 @@
   const seconds = Number(history.dataset.seconds) || 3;
   const stateBadge = document.getElementById("handoff-state");
   const status = document.getElementById("poll-status");
+  const resume = document.getElementById("poll-resume");
+  const idleMs = (Number(history.dataset.idleSeconds) || 1740) * 1000;
+  let lastActivity = Date.now();
   const title = document.title;
   let after = Number(history.dataset.after) || 0;
   let stopped = history.dataset.state === "closed";
@@ -109,11 +114,31 @@
     } catch (error) {
       status.textContent = "网络中断，暂时收不到新消息，稍后自动重试。";
     } finally {
-      if (!stopped) {
-        window.setTimeout(poll, seconds * 1000);
-      }
+      schedule();
     }
   }
+
+  function schedule() {
+    if (stopped) {
+      return;
+    }
+    if (Date.now() - lastActivity > idleMs) {
+      status.textContent = "长时间未操作，已暂停接收新消息。";
+      resume.hidden = false;
+      return;
+    }
+    window.setTimeout(poll, seconds * 1000);
+  }
+
+  for (const event of ["keydown", "pointerdown", "input", "focus"]) {
+    window.addEventListener(event, () => { lastActivity = Date.now(); }, true);
+  }
+  resume.addEventListener("click", () => {
+    resume.hidden = true;
+    status.textContent = "";
+    lastActivity = Date.now();
+    poll();
+  });
 
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) {
@@ -121,7 +146,5 @@
       document.title = title;
     }
   });
-  if (!stopped) {
-    window.setTimeout(poll, seconds * 1000);
-  }
+  schedule();
 })();

@@ -11,7 +11,15 @@ from sqlmodel import select
 
 from bot.channels.replies import Say
 from bot.db import make_engine, new_session
-from bot.handoff import HandoffReason, HandoffState, MessageAuthor, TranscriptLine, get_handoff, open_handoff
+from bot.handoff import (
+    HandoffReason,
+    HandoffState,
+    MessageAuthor,
+    TranscriptLine,
+    add_citizen_message,
+    get_handoff,
+    open_handoff,
+)
 from bot.ledger.models import CitizenNotice
 from tests.e2e.conftest import Citizen, node_modules, telegram_stack  # noqa: F401  (node_modules: a fixture)
 
@@ -113,3 +121,22 @@ def test_an_operator_answers_a_handed_over_citizen_who_receives_it_in_telegram(
     citizen.send("谢谢")
     citizen.wait_for_text("收到：谢谢", timeout=15)
     assert [r["message"] for r in rasa.received() if r["sender"] == f"telegram:{CHAT}"] == ["谢谢"]
+
+
+def test_an_unattended_conversation_page_stops_asking_for_messages_until_the_operator_returns(
+        page, console_server, sign_in, engine):
+    handoff_id = hand_over(engine, CHAT + 1)
+    sign_in(page, "operator")
+    page.clock.install()
+    page.goto(f"{console_server.url}/console/handoff/{handoff_id}")
+    # Nobody touches the page for longer than the session's idle limit (30 minutes): the poll pauses,
+    # so the open page does not keep the session alive.
+    page.clock.fast_forward("31:00")
+    page.wait_for_selector("text=长时间未操作，已暂停接收新消息")
+    with new_session(engine) as session:
+        add_citizen_message(session, citizen_ref=f"telegram:{CHAT + 1}", text="还有人吗", now=datetime.now(UTC))
+        session.commit()
+    page.clock.fast_forward("00:10")
+    assert "还有人吗" not in page.locator("#history").inner_text()
+    page.click("#poll-resume")
+    page.locator("#history .line-citizen", has_text="还有人吗").wait_for(timeout=10_000)

@@ -214,3 +214,14 @@ def test_the_queue_renders_fast_among_many_closed_handoffs(engine, signed_in):
     elapsed = time.perf_counter() - started
     assert page.status_code == 200 and page.text.count("data-handoff=") == 200
     assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+
+def test_an_administrator_may_end_a_conversation_an_operator_left_open(engine, signed_in):
+    handoff_id = hand_over(engine, 111)
+    signed_in("operator").post(f"/console/handoff/{handoff_id}/take")
+    admin = signed_in("admin")
+    assert 'id="close-form"' in admin.get(f"/console/handoff/{handoff_id}").text
+    assert admin.post(f"/console/handoff/{handoff_id}/close").status_code == 303
+    [entry] = audit(engine, "close_handoff")
+    assert (entry.user_name, entry.detail["taken_by"]) == ("admin1", "operator1")
+    assert "智能助手" in notices(engine, 111)[-1]
