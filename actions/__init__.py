@@ -12,6 +12,7 @@ written here: sentences come from knowledge/ through ``bot.answers`` or from ``d
 | ``praise`` | praise intake, recorded and forwarded when a bank is named |
 | ``tickets`` | ticket status by number or for the citizen's own tickets |
 | ``handoff`` | handoff to a 12333 operator |
+| ``one_time_notices`` | the Art. 19 notice registered with a number, and the reminder offered |
 | ``fallback`` | low confidence: a clarifying question, then a person |
 | ``forms``, ``turn``, ``dates``, ``backoffice`` | what the modules above share |
 """

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.fallback import clarify
+from actions.one_time_notices import has_notice, issue_notice, withdraw_reminder_offer
 from actions.turn import Turn, knowledge, send
 from bot.answers import compose_reply
 from bot.answers.compose import CLARIFY_BELOW
@@ -40,4 +41,7 @@ class ActionAnswer(Action):
         if reply.choices:  # not sure what was meant: a clarifying question, or a person
             return await clarify(dispatcher, tracker, reply)
         send(dispatcher, reply)
-        return []
+        if has_notice(interp.intent):
+            return await issue_notice(dispatcher, tracker, intent=interp.intent)
+        # The citizen moved on: a later "好的" must not be read as accepting an old reminder offer.
+        return withdraw_reminder_offer(tracker)

@@ -18,7 +18,7 @@ def test_an_inquiry_gets_its_guide(k):
     assert not messages[0]["buttons"]
 
 
-def test_photo_and_insurance_record_answers_carry_the_one_time_notice(k):
+def test_photo_and_insurance_record_answers_carry_the_one_time_notice(k, db):
     for intent, text in (("inquiry_photo", "没有照片怎么办"), ("inquiry_insurance_record", "参保信息错了怎么办")):
         guide = k.guide(intent.replace("_", "/", 1))
         _, messages = run(ActionAnswer(), tracker(message(text, intent, 0.97)))

@@ -47,8 +47,10 @@ UNSET = object()
 
 # Replies whose content matters, by story: (index of the user turn, pattern the turn's replies match).
 REPLIES: dict[str, list[tuple[int, str]]] = {
-    "no photo gets the one-time notice": [(0, "一次性告知")],
-    "an insurance-record error gets the one-time notice": [(0, "一次性告知")],
+    "no photo gets the one-time notice, registered, and the reminder declined": [
+        (0, "一次性告知"), (0, r"已登记，编号 GZ-\d{8}-\d{4}"), (1, "不提醒了")],
+    "an insurance-record error gets the one-time notice and a reminder": [
+        (0, r"编号 GZ-\d{8}-\d{4}"), (1, r"\d+月\d+日上午我会提醒您办理（告知单 GZ-\d{8}-\d{4}）")],
     "out of scope gets a pointer to the right service": [(0, "12393")],
     "the acceptance date in the question": [(0, r"受理日期 2026-11-23，最晚发卡日为 2026-12-02")],
     "the acceptance date asked for, a wrong one, then a right one": [
