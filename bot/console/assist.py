@@ -1,11 +1,14 @@
 """What the assist page shows for the caller's words: category, the likeliest intents, entities,
 the masked utterances, the answer to read out with its articles, and what to prefill.
 
-The model is asked about the utterance in focus (what is being typed, else the last one) and,
-for entities only, about the earlier utterances, so a bank named in the first sentence and an
-outlet in the third both reach the ticket form; a later mention wins ("不对，是农行").
-The operator may pick another intent (or, with the NLU down, look one up): the answer then
-follows their choice.
+The model is asked about every sentence of the call on its own (the parser remembers sentences
+it has seen, so only new text reaches Rasa). The sentence in focus (what is being typed, else
+the last one) decides what the caller wants when it says something of substance; when it does
+not (a phone number, "对", "谢谢", or too unsure), the latest sentence that did decides, so a
+complaint stays a complaint while the caller spells out their number. Entities come from every
+sentence, a later mention winning ("不对，是农行"), so a bank named in the first sentence and an
+outlet in the third both reach the ticket form. The operator may pick another intent (or, with
+the NLU down, look one up): the answer then follows their choice.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ MAX_UTTERANCES = 50
 MAX_CHARS = 500  # per utterance: what the model reads (Settings.nlu_max_chars)
 TOP = 3
 TICKET_CATEGORIES = ("complaint", "praise")
+# What a caller says that is no request of its own: a phone number reads as out of scope.
+SMALL_TALK = frozenset({"other/greet", "other/goodbye", "other/thanks", "other/affirm", "other/deny",
+                        "other/out_of_scope"})
 NLU_DOWN = "语义理解服务暂时不可用，请直接查阅知识库"
 NLU_FAILED = "语义理解服务返回了无法识别的结果，请直接查阅知识库"
 
@@ -63,6 +69,7 @@ class Analysis:
     intent: str | None = None  # the intent the answer follows
     intent_label: str | None = None
     chosen_by_operator: bool = False
+    understood_from: int | None = None  # the focus asked for nothing: the request of this earlier sentence (1-based)
     entities: dict[str, str] = field(default_factory=dict)
     answer: str | None = None
     articles: list[ArticleText] = field(default_factory=list)
@@ -85,8 +92,11 @@ async def _masked(texts: list[str]) -> tuple[list[str], int]:
     return await run_in_threadpool(work)
 
 
-def _entities(earlier: Interpretation | None, focus: Interpretation, knowledge: Knowledge) -> dict[str, str]:
-    entities = {**(earlier.entities if earlier else {}), **focus.entities}
+def _entities(parses: list[Interpretation], knowledge: Knowledge) -> dict[str, str]:
+    """Bank, outlet and district named anywhere in the call; a later mention wins."""
+    entities: dict[str, str] = {}
+    for parse in parses:
+        entities.update(parse.entities)
     if "district" not in entities and "bank" in entities and "outlet" in entities:
         outlet = knowledge.bank(entities["bank"]).outlet(entities["outlet"])
         if outlet is not None:
@@ -118,40 +128,45 @@ async def analyze(parser: RasaParser | None, *, draft: str, utterances: list[str
     cut = [_cut(u) for u in utterances[-MAX_UTTERANCES:] if (u or "").strip()]
     texts = [t for t, _ in cut]
     draft_text, draft_cut = _cut(draft)
-    focus_text = draft_text or (texts[-1] if texts else "")
-    earlier = texts if draft_text else texts[:-1]
+    spoken = [*texts, draft_text] if draft_text else texts  # the focus is the last one
 
-    masked, count = await _masked([*texts, draft_text])
-    analysis = Analysis(utterances=masked[:-1], focus=masked[-1] if draft_text else (masked[-2] if texts else ""),
+    masked, count = await _masked(spoken)
+    analysis = Analysis(utterances=masked[:len(texts)], focus=masked[-1] if masked else "",
                         truncated=draft_cut or any(c for _, c in cut), masked_count=count,
-                        description="\n".join(masked[:-1] + ([masked[-1]] if draft_text else [])))
+                        description="\n".join(masked))
 
-    focus, before = blank(focus_text), None
-    if focus_text and parser is not None:
+    parses = [blank(text) for text in spoken]
+    if spoken and parser is not None:
         try:
-            focus, before = await asyncio.gather(
-                parser.parse(focus_text), parser.parse("\n".join(earlier)) if earlier else _none())
+            # Each sentence on its own (the parser remembers sentences it has seen).
+            parses = list(await asyncio.gather(*(parser.parse(text) for text in spoken)))
         except NluUnavailable:
             analysis.nlu_error = NLU_DOWN
         except NluError:
             analysis.nlu_error = NLU_FAILED
-    elif focus_text:
+    elif spoken:
         analysis.nlu_error = NLU_DOWN
 
-    if focus.ranking:
-        analysis.category_label = knowledge.category(focus.category).label
-        analysis.low_confidence = focus.low_confidence or focus.confidence < CLARIFY_BELOW
-        for name, confidence in focus.ranking[:TOP]:
+    understood = parses[-1] if parses else blank("")
+    if not _substantive(understood):
+        for index in range(len(parses) - 2, -1, -1):
+            if _substantive(parses[index]):
+                understood, analysis.understood_from = parses[index], index + 1
+                break
+    if understood.ranking:
+        analysis.category_label = knowledge.category(understood.category).label
+        analysis.low_confidence = not _confident(understood)
+        for name, confidence in understood.ranking[:TOP]:
             item = knowledge.intent(name)
             analysis.guesses.append(Guess(name, item.label, knowledge.category(item.category).label, confidence))
-    analysis.entities = _entities(before, focus, knowledge)
+    analysis.entities = _entities(parses, knowledge)
 
     chosen = intent if intent and _known(intent, knowledge) else None
     if chosen:
         analysis.chosen_by_operator = True
-        _answer(analysis, focus, chosen, knowledge)
-    elif focus.ranking:
-        _answer(analysis, focus, focus.intent, knowledge)
+        _answer(analysis, understood, chosen, knowledge)
+    elif understood.ranking:
+        _answer(analysis, understood, understood.intent, knowledge)
 
     candidates = ([analysis.intent] if analysis.intent else []) + [g.intent for g in analysis.guesses]
     analysis.ticket_intent = next(
@@ -159,8 +174,13 @@ async def analyze(parser: RasaParser | None, *, draft: str, utterances: list[str
     return analysis
 
 
-async def _none() -> None:
-    return None
+def _confident(interp: Interpretation) -> bool:
+    return not interp.low_confidence and interp.confidence >= CLARIFY_BELOW
+
+
+def _substantive(interp: Interpretation) -> bool:
+    """Says what the caller wants: understood with confidence, and not small talk or a bare detail."""
+    return bool(interp.ranking) and interp.intent not in SMALL_TALK and _confident(interp)
 
 
 def _known(intent: str, knowledge: Knowledge) -> bool:

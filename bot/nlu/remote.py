@@ -12,6 +12,7 @@ it at shutdown, unless a parser was injected already (tests).
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -29,18 +30,23 @@ PARSE_PATH = "/model/parse"
 # quick, and a parse that takes seconds is as good as none.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=1.0, read=5.0, write=2.0, pool=1.0)
 MAX_CHARS = 500
+MEMO_SIZE = 2000
 
 
 class RasaParser:
     """Parses one text with a Rasa server's model and interprets it with knowledge/."""
 
     def __init__(self, client: httpx.AsyncClient, base_url: str, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-                 *, knowledge: Knowledge | None = None, max_chars: int = MAX_CHARS) -> None:
+                 *, knowledge: Knowledge | None = None, max_chars: int = MAX_CHARS, memo_size: int = MEMO_SIZE) -> None:
         self.client = client
         self.url = base_url.rstrip("/") + PARSE_PATH
         self.timeout = timeout
         self.max_chars = max_chars
+        self.memo_size = memo_size
         self._knowledge = knowledge
+        # Recent parses by text: the assist page asks about every sentence of a call again and
+        # again while the operator types; the model gives the same answer for the same text.
+        self._memo: OrderedDict[str, Interpretation] = OrderedDict()
 
     @property
     def knowledge(self) -> Knowledge:
@@ -55,8 +61,15 @@ class RasaParser:
             return blank(text)
         # Entity offsets refer to the text sent, so the same (cut) text is interpreted.
         cleaned = cleaned[: self.max_chars]
+        if cleaned in self._memo:
+            self._memo.move_to_end(cleaned)
+            return self._memo[cleaned]
         raw = await self._post(cleaned)
-        return replace(interpret(cleaned, self._known(raw), self.knowledge), text=cleaned)
+        result = replace(interpret(cleaned, self._known(raw), self.knowledge), text=cleaned)
+        self._memo[cleaned] = result
+        while len(self._memo) > self.memo_size:
+            self._memo.popitem(last=False)
+        return result
 
     async def _post(self, text: str) -> dict[str, Any]:
         try:

@@ -80,3 +80,21 @@ def test_blank_text_never_reaches_rasa():
 
     interp = run(parse_with(record, text=" \u200b\n"))
     assert calls == [] and interp.confidence == 0.0
+
+
+def test_a_text_seen_recently_is_not_sent_again():
+    sent = []
+
+    def rasa(request):
+        sent.append(request.read().decode())
+        ranking = [{"name": "inquiry_photo", "confidence": 0.9}, {"name": "not_in_knowledge", "confidence": 0.1}]
+        return httpx.Response(200, json={"intent": ranking[0], "intent_ranking": ranking, "entities": []})
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(rasa)) as client:
+            parser = RasaParser(client, "http://rasa.test", memo_size=2)
+            return [await parser.parse(text) for text in ("没有照片", "没有照片", "照片", "补卡", "没有照片")]
+
+    results = run(go())
+    assert len(sent) == 4  # the repeat is remembered; after two other texts it is forgotten
+    assert all(r.intent == "inquiry/photo" and [n for n, _ in r.ranking] == ["inquiry/photo"] for r in results)

@@ -110,8 +110,27 @@ def test_the_analysis_shows_intents_entities_answer_and_articles(operator, parse
     assert f"<summary>{article.label}</summary>" in page
     assert html.escape(article.text.splitlines()[0]) in page
     assert 'data-ticket-intent="complaint/fees"' in page
-    # The draft is in focus; the earlier utterance is asked about for its entities.
-    assert parser.texts == ["柜员还乱收费", "建行李村支行的柜员态度很差"]
+    # Every sentence is read on its own, the draft last.
+    assert parser.texts == ["建行李村支行的柜员态度很差", "柜员还乱收费"]
+
+
+def test_a_sentence_without_a_request_leaves_the_calls_request_in_place(app, signed_in, knowledge):
+    class ByText(FakeParser):
+        async def parse(self, text):
+            small_talk = {"好的": "other/affirm"}.get(text) or ("other/out_of_scope" if "电话" in text else None)
+            if small_talk is None:
+                return await FakeParser.parse(self, text)
+            self.texts.append(text)
+            return Interpretation(text=text, category="other", intent=small_talk, confidence=0.6,
+                                  ranking=((small_talk, 0.6), ("other/ticket_status", 0.2)))
+
+    app.state.nlu_parser = ByText()
+    operator = signed_in("operator")
+    page = analyze(operator, {"utterances": ["建行李村支行乱收费", "好的", f"我的电话是{PHONE}"]}).text
+    assert "按第 1 句识别" in page and 'data-intent="complaint/fees"' in page
+    assert 'data-ticket-intent="complaint/fees"' in page and "已收到您反映的问题" in page
+    alone = analyze(operator, {"utterances": [f"我的电话是{PHONE}"]}).text
+    assert "句识别" not in alone and 'data-intent="other/out_of_scope"' in alone
 
 
 def test_id_and_phone_numbers_are_masked_and_markup_is_escaped(operator, parser):
