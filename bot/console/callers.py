@@ -43,19 +43,23 @@ class CallerHistory:
         return [c.ticket_number for c in self.cases if c.ticket_number]
 
 
+def cases_query(phone: str, *, limit: int = LIMIT):  # type: ignore[no-untyped-def]
+    """A stored phone's cases with their tickets, newest first (ix_ledger_case_contact_phone)."""
+    return (select(Case, Ticket).join(Ticket, Ticket.case_id == Case.id, isouter=True)  # type: ignore[arg-type]
+            .where(Case.contact_phone == phone)
+            .order_by(Case.received_at.desc(), Ticket.id)  # type: ignore[attr-defined]
+            .limit(limit))
+
+
 def caller_history(session: Session, *, phone: str, limit: int = LIMIT) -> CallerHistory:
     """The latest cases (with their tickets) and notices of `phone`; InvalidInput(field="phone")
     for something that is not a phone number."""
     number = normalize_phone(phone, field="phone")
-    query = (select(Case, Ticket).join(Ticket, Ticket.case_id == Case.id, isouter=True)  # type: ignore[arg-type]
-             .where(Case.contact_phone == number)
-             .order_by(Case.received_at.desc(), Ticket.id)  # type: ignore[attr-defined]
-             .limit(limit))
     cases = [EarlierCase(received_at=case.received_at, kind=case.kind.value, intent=case.intent, bank=case.bank,
                          outlet=case.outlet, ticket_number=ticket.number if ticket else None,
                          ticket_kind=ticket.kind.value if ticket else None,
                          state=ticket.state.value if ticket else None,
                          due_date=ticket.due_date if ticket else None,
                          due_provisional=bool(ticket and ticket.due_provisional))
-             for case, ticket in session.exec(query)]
+             for case, ticket in session.exec(cases_query(number, limit=limit))]
     return CallerHistory(phone=number, cases=cases, notices=notices_for_phone(session, phone=number, limit=limit))
