@@ -1,9 +1,10 @@
 """Handoff to a 12333 operator: on request, or after two low-confidence turns in a row.
 
 The action puts the conversation in the console's queue (bot.handoff, with this conversation's last
-turns for the operator to read), marks it (slot ``handoff``) and tells the citizen. While the handoff
-is open the citizen's channel passes their messages to the operator instead of to the assistant; once
-it is closed, ``ValidateHandoffSlot`` clears the slot on the citizen's next message.
+turns for the operator to read) and tells the citizen. While the handoff is open the citizen's
+channel passes their messages to the operator instead of to the assistant. Whether a conversation
+is handed over is the queue's to say: no slot copies it, so nothing has to be kept in step (and
+Rasa needs no extra call to the action server on every message to check it).
 """
 
 from __future__ import annotations
@@ -13,21 +14,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import backoffice
 from actions.turn import citizen_ref, knowledge, send
 from bot.answers import compose_reply
-from bot.handoff import HandoffReason, MessageAuthor, TranscriptLine, open_handoff, open_handoff_for
+from bot.handoff import HandoffReason, MessageAuthor, TranscriptLine, open_handoff
 from bot.nlu.interpret import Interpretation
 
 logger = logging.getLogger(__name__)
 
-HANDOFF = "handoff"
 HANDOFF_INTENT = Interpretation(text="", category="other", intent="other/handoff", confidence=1.0)
 AUTHORS = {"user": MessageAuthor.citizen, "bot": MessageAuthor.assistant}
 
@@ -80,7 +79,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason
                                                        service_phone=k.operator.service_phone))
         return []
     send(dispatcher, compose_reply(HANDOFF_INTENT, knowledge()))
-    return [SlotSet(HANDOFF, True)]
+    return []
 
 
 class ActionHandoff(Action):
@@ -89,24 +88,3 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         return await hand_off(dispatcher, tracker, reason=HandoffReason.requested)
-
-
-class ValidateHandoffSlot(ValidationAction):
-    """Rasa runs this on every message (action_validate_slot_mappings): it clears ``handoff`` once the
-    operator or the citizen has closed the handoff, so the slot says what the queue says."""
-
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> list[str]:
-        return [HANDOFF]
-
-    async def extract_handoff(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
-        if not tracker.get_slot(HANDOFF):
-            return {}  # the common case costs no database read
-        ref = citizen_ref(tracker)
-        try:
-            still_open = await backoffice.run(lambda session: open_handoff_for(session, citizen_ref=ref) is not None)
-        except (SQLAlchemyError, OSError):
-            logger.warning("handoff state of %s could not be read; the slot is left as it is", ref)
-            return {}
-        return {} if still_open else {HANDOFF: None}

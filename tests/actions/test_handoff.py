@@ -1,21 +1,19 @@
-"""Handoff to a 12333 operator from the conversation: the queue gets the conversation, the slot follows
-the queue, and a citizen is never promised a person when the queue cannot be reached."""
+"""Handoff to a 12333 operator from the conversation: the queue gets the conversation, and a citizen
+is never promised a person when the queue cannot be reached."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from rasa_sdk.events import SlotSet
 from sqlmodel import select
 
 import bot.db.engine
 import bot.settings
-from actions import backoffice
 from actions.fallback import ActionClarify
-from actions.handoff import ActionHandoff, ValidateHandoffSlot
+from actions.handoff import ActionHandoff
 from bot.db import new_session
-from bot.handoff import Handoff, HandoffReason, HandoffState, MessageAuthor, close, end_by_citizen, messages
+from bot.handoff import Handoff, HandoffReason, HandoffState, MessageAuthor, messages
 from tests.actions.conftest import SENDER, action, message, run, slot, tracker
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -60,7 +58,7 @@ def test_a_request_for_a_person_puts_this_conversation_in_the_queue(db, k):
     trk.events[-1]["timestamp"] = at(103)  # the request itself, as Rasa stamps it
     events, sent = run(ActionHandoff(), trk)
 
-    assert events == [SlotSet("handoff", True)]
+    assert events == []
     assert [m["text"] for m in sent] == [operator_message(k)]
     handoff, history = stored()
     assert (handoff.state, handoff.reason, handoff.channel) == (HandoffState.waiting, HandoffReason.requested,
@@ -79,7 +77,7 @@ def test_asking_again_while_waiting_keeps_one_handoff(db):
     trk = tracker(message("转人工", "other_handoff", 1.0), before=THIS_CONVERSATION)
     run(ActionHandoff(), trk)
     events, _ = run(ActionHandoff(), tracker(message("人呢？转人工", "other_handoff", 1.0)))
-    assert events == [SlotSet("handoff", True)]
+    assert events == []
     with new_session() as session:
         assert len(session.exec(select(Handoff)).all()) == 1
 
@@ -90,7 +88,7 @@ def test_two_low_confidence_turns_in_a_row_hand_off_with_the_reason(db, k):
     trk = tracker(second, before=[said("user", "阿斯顿发", 1, parse_data=first), action("action_clarify"),
                                   slot("low_confidence_turns", 1), action("action_listen")])
     events, sent = run(ActionClarify(), trk)
-    assert events == [SlotSet("handoff", True), SlotSet("low_confidence_turns", 0)]
+    assert events == [SlotSet("low_confidence_turns", 0)]
     assert sent[0]["response"] == "utter_handoff_low_confidence"
     assert sent[1]["text"] == operator_message(k)
     handoff, history = stored()
@@ -111,31 +109,3 @@ def test_when_the_queue_cannot_be_reached_the_citizen_gets_the_hotline_not_a_pro
     assert [m["text"] for m in sent] == [k.replies.render("handoff_unavailable",
                                                           service_phone=k.operator.service_phone)]
     assert "正在为您转接" not in sent[0]["text"] and k.operator.service_phone in sent[0]["text"]
-
-
-@pytest.mark.parametrize("ended_by", ["operator", "citizen"])
-def test_the_slot_is_cleared_on_the_first_message_after_the_handoff_closed(db, k, ended_by):
-    run(ActionHandoff(), tracker(message("转人工", "other_handoff", 1.0)))
-    next_message = tracker(message("补卡要多久", "inquiry_replace", 0.9), slots={"handoff": True})
-    events, sent = run(ValidateHandoffSlot(), next_message)
-    assert (events, sent) == ([], [])  # still open: the slot stays
-
-    handoff, _ = stored()
-    with new_session() as session:
-        if ended_by == "operator":
-            close(session, handoff_id=handoff.id, operator="王芳", now=datetime.now(UTC), knowledge=k)
-        else:
-            end_by_citizen(session, citizen_ref=SENDER, now=datetime.now(UTC))
-        session.commit()
-    events, sent = run(ValidateHandoffSlot(), next_message)
-    assert (events, sent) == ([SlotSet("handoff", None)], [])
-
-
-def test_without_a_handoff_the_check_costs_no_database_read(monkeypatch):
-    async def no_database(*args, **kwargs):
-        raise AssertionError("the database was read")
-
-    monkeypatch.setattr(backoffice, "run", no_database)
-    for slots in ({}, {"handoff": None}, {"handoff": False}):
-        events, _ = run(ValidateHandoffSlot(), tracker(message("你好", "other_greet", 0.99), slots=slots))
-        assert events == []
