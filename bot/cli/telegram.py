@@ -33,10 +33,6 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # loaded by the log masking; its dictionary loading logs at DEBUG
-
     from bot.channels.telegram import run as run_bot
 
     # The first record loads the masking pipeline (seconds): here, not inside the bot's event loop.

@@ -18,6 +18,7 @@ this module is imported.
 from __future__ import annotations
 
 import functools
+import logging
 import warnings
 from collections.abc import Iterable
 from datetime import date
@@ -99,6 +100,8 @@ def build_nlp(user_dictionary: Iterable[str] = (), *, today: date | None = None)
     """A new pipeline: blank zh on jieba (with these dictionary lines) + the personal-data component."""
     import jieba
 
+    # jieba reports its dictionary loading on stderr at DEBUG; every command that masks would print it.
+    jieba.setLogLevel(logging.WARNING)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     segmenter = jieba.Tokenizer()
     for line in user_dictionary:

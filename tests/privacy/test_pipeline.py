@@ -82,3 +82,14 @@ def test_any_text_is_handled(text):
     findings = find(text)
     assert all(text[f.start:f.end] == f.text for f in findings)
     assert len(mask(text)) == len(text)
+
+
+def test_masking_in_a_fresh_process_prints_nothing_on_stderr():
+    """Commands that mask (sbk report, sbk telegram, the action server) keep stderr for real problems."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "from bot.privacy import mask; print(mask('电话13912345678'))"],
+                            capture_output=True, text=True, timeout=300, check=True)
+    assert result.stdout.strip() == "电话139****5678"
+    assert result.stderr == ""
