@@ -8,6 +8,7 @@ is how the client treats a failing server, not the model.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -17,7 +18,9 @@ from bot.nlu.remote import RasaParser
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run `coro` on a loop of its own thread: Playwright's sync API may hold this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def parse_with(handler, text="建行李村支行乱收费"):

@@ -37,23 +37,28 @@
   let controller = null;
   let sequence = 0;
 
+  // No "text/html" in Accept: a signed-out or expired session then answers 401 with a message
+  // the page can show, instead of a redirect to the sign-in page that would land in a panel.
   function headers(extra) {
-    return Object.assign({ "X-CSRF-Token": csrf, "X-Assist-Fragment": "1", Accept: "text/html" }, extra || {});
+    return Object.assign({ "X-CSRF-Token": csrf, "X-Assist-Fragment": "1", Accept: "*/*" }, extra || {});
   }
 
   async function failureMessage(response) {
-    if (response.status === 401 || response.status === 403 || response.status === 413 ||
-        response.status === 422) {
-      try {
-        const body = await response.json();
-        if (body && body.detail && body.detail.message) {
-          return body.detail.message;
-        }
-      } catch (error) {
-        // not JSON: fall through to the generic message
+    try {
+      const body = await response.json();
+      if (body && body.detail && body.detail.message) {
+        return body.detail.message;
       }
+    } catch (error) {
+      // not JSON: the generic message below
     }
     return "请求没有成功（" + response.status + "），请稍后重试";
+  }
+
+  // A panel the server rendered (also for a refused form, 422), as opposed to an error message.
+  function isPanel(response) {
+    return (response.ok || response.status === 422) &&
+      (response.headers.get("Content-Type") || "").startsWith("text/html");
   }
 
   function showStatus(text, isError) {
@@ -86,7 +91,7 @@
       if (mine !== sequence) {
         return;
       }
-      if (!response.ok) {
+      if (!isPanel(response) || !response.ok) {
         showStatus(await failureMessage(response), true);
         return;
       }
@@ -244,7 +249,7 @@
       callerHistory.textContent = "网络连接失败，请稍后重试";
       return;
     }
-    if (response.ok || response.status === 422) {
+    if (isPanel(response)) {
       callerHistory.innerHTML = await response.text(); // rendered and escaped by the server
       callerPhone.setAttribute("aria-invalid", response.ok ? "false" : "true");
     } else {
@@ -270,7 +275,7 @@
       showStatus("网络连接失败，工单没有提交，请重试", true);
       return false;
     }
-    if (response.ok || response.status === 422) {
+    if (isPanel(response)) {
       ticketPanel.innerHTML = await response.text(); // rendered and escaped by the server
       if (!response.ok) {
         // The form came back with the operator's own values: analysis must not overwrite them.
