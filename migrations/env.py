@@ -6,6 +6,7 @@ import bot.ledger.models  # noqa: F401  (registers the tables on SQLModel.metada
 import bot.one_time_notices.models  # noqa: F401
 import bot.console.models  # noqa: F401
 import bot.handoff.models  # noqa: F401
+import bot.supervision.indexes  # noqa: F401
 from bot.db.engine import make_engine
 from sqlmodel import SQLModel
 

@@ -45,6 +45,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     conversations.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md",
                                help="file whose 'conversations' section is replaced (default: BENCHMARKS.md)")
     conversations.set_defaults(handler=run_conversations)
+    console = sub.add_parser(
+        "console",
+        help="render time of every console page with 100k tickets, on SQLite and PostgreSQL (~10 min)",
+        description="Seeds 100k tickets (SQLite: a temporary file; PostgreSQL: a private schema sbk_bench_<pid>, "
+                    "created and dropped), requests every console page through the application as a city "
+                    "supervisor, a district supervisor, an operator and an administrator, prints p50/p95 per page "
+                    "and replaces the 'console' section of BENCHMARKS.md.",
+    )
+    console.add_argument("--quick", action="store_true", help="10k tickets, 5 requests per page (about 2 min)")
+    console.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                         help="PostgreSQL server and database to create the private schema in "
+                              "(default: $SBK_BENCH_POSTGRES_URL or the local `test` database)")
+    console.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    console.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md",
+                         help="file whose 'console' section is replaced (default: BENCHMARKS.md)")
+    console.set_defaults(handler=run_console)
 
 
 def run_backoffice(args: argparse.Namespace) -> int:
@@ -92,6 +108,43 @@ def run_conversations(args: argparse.Namespace) -> int:
 
     try:
         report = benchmark.run(sizes, progress=progress)
+    except KeyboardInterrupt:
+        print("sbk bench: interrupted; nothing written", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(f"sbk bench: {exc}", file=sys.stderr)
+        return 1
+    body = benchmark.write_section(report, args.output)
+    print(body)
+    progress(f"wrote section '{benchmark.SECTION}' of {args.output}")
+    return 0
+
+
+def run_console(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.console import benchmark
+    from bot.knowledge import get_knowledge
+    from bot.workdays import WorkdayCalendar
+
+    # jieba (loaded by the masking of ticket texts) logs its dictionary loading at DEBUG.
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - a dependency of the product
+        pass
+
+    # SIGTERM unwinds like Ctrl-C, so the temporary database and the schema are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sizes = benchmark.QUICK if args.quick else benchmark.FULL
+
+    def progress(message: str) -> None:
+        print(f"sbk bench: {message}", file=sys.stderr, flush=True)
+
+    try:
+        report = benchmark.run(sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
+                               postgres_url=None if args.no_postgres else args.postgres_url, progress=progress)
     except KeyboardInterrupt:
         print("sbk bench: interrupted; nothing written", file=sys.stderr)
         return 130
