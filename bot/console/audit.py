@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "reply_handoff": "回复转人工会话",
     "close_handoff": "结束转人工会话",
     "export_xlsx": "导出 XLSX",
+    "export_csv": "导出工单列表 CSV",
+    "issue_notice": "出具一次性告知单",
+    "complete_notice": "登记告知事项办结",
 }
 
 
