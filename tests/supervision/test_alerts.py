@@ -55,9 +55,7 @@ def test_counts_are_complete_and_rows_are_capped(engine, seed, knowledge, calend
     for i in range(5):
         seed.ticket(due=date(2026, 11, 20) + timedelta(days=i % 3))
     with Session(engine) as session:
-        from bot.supervision import deadline_alerts as build
-
-        alerts = build(session, scope=None, now=NOW, calendar=calendar, knowledge=knowledge, limit=2)
+        alerts = deadline_alerts(session, scope=None, now=NOW, calendar=calendar, knowledge=knowledge, limit=2)
     group = alerts.group("overdue")
     assert group.total == 5 and len(group.rows) == 2
     assert group.list_query == {"overdue": "1", "sort": "due"}

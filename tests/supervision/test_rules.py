@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.ledger.cases import record_case, verify_case
 from bot.ledger.models import CaseCreate, CaseKind, Ticket
@@ -125,5 +125,4 @@ def test_tickets_of_the_listed_cases_are_theirs(engine, knowledge, firings):
     with Session(engine) as session:
         for case in row.cases:
             for number in case.tickets:
-                assert session.get(Ticket, session.exec(
-                    __import__("sqlmodel").select(Ticket.id).where(Ticket.number == number)).one()).case_id == case.id
+                assert session.exec(select(Ticket.case_id).where(Ticket.number == number)).one() == case.id

@@ -18,6 +18,7 @@ from bot.ledger.models import (
     Delivery,
     ThresholdFiring,
     Ticket,
+    TicketKind,
     TicketState,
     Verification,
 )
@@ -122,8 +123,6 @@ def test_findings_count_toward_the_thresholds(engine, knowledge, calendar):
 
 
 def test_the_supervision_ticket_of_an_escalated_case_can_carry_the_report(engine, seed, knowledge):
-    from bot.ledger.models import TicketKind
-
     transfer = seed.ticket(due=NOW.date() - timedelta(days=3), state=TicketState.acknowledged)
     case = seed.case_of(transfer)
     seed.ticket(kind=TicketKind.supervision, case_id=case.id, parent=transfer,

@@ -10,13 +10,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.console.models import AuditEntry
-from bot.ledger.models import Case, TicketState, Verification
+from bot.ledger.models import Case, Ticket, TicketState, Verification
 from bot.settings import PROJECT_ROOT
 from tests.console.supervision.html import table, text
 from tests.supervision.conftest import CCB, ICBC, LICANG, NOW, PHONE, SHINAN, TODAY
@@ -32,8 +33,6 @@ def _audit(engine, action: str) -> list[AuditEntry]:
 
 
 def _case(engine, number: str) -> Case:
-    from bot.ledger.models import Ticket
-
     with Session(engine) as session:
         return session.exec(select(Case).join(Ticket, Ticket.case_id == Case.id).where(Ticket.number == number)).one()
 
@@ -206,7 +205,7 @@ def test_the_workbook_is_the_one_sbk_report_writes(signed_in, seed, engine, cloc
     seed.ticket(district=SHINAN, bank=ICBC, created_at=clock.now - timedelta(hours=2),
                 verification=Verification.found_true, verified_at=clock.now - timedelta(minutes=30),
                 state=TicketState.verified, result="已处理")
-    month = clock.now.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    month = clock.now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     download = signed_in("city_supervisor").get(f"/console/supervision/figures/export.xlsx?period={month}")
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

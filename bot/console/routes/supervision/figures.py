@@ -116,10 +116,9 @@ def grades_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
             raise InvalidFilters({"year": "请选择年份，如 2026"})
         result = grades(session, year=period.year, scope=scope_of(user), knowledge=knowledge, calendar=calendar,
                         now=now)
-    except InvalidFilters as exc:
+    except InvalidFilters:
         return page(request, "supervision/grades.html", "grades", user,
-                    {**context, "errors": {"year": "请选择年份，如 2026"} if exc.errors else {}, "result": None},
-                    status_code=400)
+                    {**context, "errors": {"year": "请选择年份，如 2026"}, "result": None}, status_code=400)
     except SupervisionError as exc:
         return page(request, "supervision/grades.html", "grades", user,
                     {**context, "errors": {"year": exc.message}, "result": None}, status_code=500)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -17,7 +18,9 @@ from starlette.responses import Response
 from bot.api.deps import CalendarDep, EngineDep, KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import record_audit
 from bot.console.deps import CsrfChecked, SupervisorUser
+from bot.console.models import ConsoleUser
 from bot.console.routes.supervision.common import PREFIX, not_found, page, scope_of, today_of
+from bot.knowledge import Knowledge
 from bot.ledger.models import TicketKind, TicketState
 from bot.reports import labels
 from bot.supervision import (
@@ -32,6 +35,7 @@ from bot.supervision import (
     verify_ticket_case,
 )
 from bot.supervision.filters import MAX_DUE_WITHIN
+from bot.workdays import WorkdayCalendar
 
 router = APIRouter(prefix=f"{PREFIX}/tickets", include_in_schema=False)
 
@@ -46,7 +50,7 @@ def _form_values(request: Request) -> dict[str, str]:
     return {name: request.query_params.get(name, "")[:100] for name in _RAW_FIELDS}
 
 
-def _choices(knowledge) -> dict[str, object]:  # noqa: ANN001
+def _choices(knowledge: Knowledge) -> dict[str, object]:
     return {
         "banks": [b.name for b in knowledge.banks],
         "districts": [d.name for d in knowledge.districts],
@@ -128,8 +132,10 @@ def _csv_stream(chunks: Iterator[str]) -> Iterator[bytes]:
             yield chunk.encode("utf-8")
 
 
-def _detail_page(request: Request, session: SessionDep, knowledge, calendar, now, user, number: str,  # noqa: ANN001
-                 *, error: str | None = None, flash: str | None = None, status_code: int = 200) -> Response:
+def _detail_page(request: Request, session: Session, knowledge: Knowledge, calendar: WorkdayCalendar, now: datetime,
+                 user: ConsoleUser, number: str, *, error: str | None = None, flash: str | None = None,
+                 status_code: int = 200) -> Response:
+    """The ticket's page (audited as view_ticket), or the 404 page outside the user's scope."""
     scope = scope_of(user)
     try:
         detail = ticket_detail(session, number=number, scope=scope, today=today_of(now), calendar=calendar,
