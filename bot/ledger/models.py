@@ -83,6 +83,8 @@ class Case(CaseBase, table=True):
         Index("ix_ledger_case_bank_received_at", "bank", "received_at"),
         # Praise and complaint rules count one kind of case per bank and period.
         Index("ix_ledger_case_bank_kind_received_at", "bank", "kind", "received_at"),
+        # The console's caller lookup: a phone's earlier complaints and praise (migration 0004).
+        Index("ix_ledger_case_contact_phone", "contact_phone"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

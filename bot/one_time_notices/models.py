@@ -19,7 +19,6 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
-from bot.ledger.models import Case
 
 
 class NoticeItem(BaseModel):
@@ -98,8 +97,3 @@ class OneTimeNoticePublic(OneTimeNoticeBase):
     reminder_requested: bool
     completed_at: datetime | None
 
-
-# The console's caller lookup finds a phone's earlier complaints and praise as well as its notices.
-# The ledger's case table has no index on the phone; it is declared here, with the migration that
-# creates it (0004), because bot/ledger/models.py belongs to the ledger's owner.
-CASE_CONTACT_PHONE_INDEX = Index("ix_ledger_case_contact_phone", Case.__table__.c.contact_phone)
