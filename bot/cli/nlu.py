@@ -20,6 +20,8 @@ NLU_DIR = PROJECT_ROOT / "nlu_data"
 TEST_SET = PROJECT_ROOT / "evaluation" / "test_set.yml"
 # The fresh set was written after the last change to the training data and informed no decision.
 EVALUATION_SETS = {"test_set": TEST_SET, "fresh_set": PROJECT_ROOT / "evaluation" / "fresh_set.yml"}
+# Written apart from the training data to guide changes to it; `compare` scores on it, `evaluate` does not.
+DEV_SET = PROJECT_ROOT / "evaluation" / "dev_set.yml"
 RESULTS = PROJECT_ROOT / "evaluation" / "results"
 
 
@@ -30,8 +32,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                    ).set_defaults(handler=build)
     sub.add_parser("evaluate", help="report on the held-out test set beside the baseline"
                    ).set_defaults(handler=evaluate)
-    sub.add_parser("compare", help="train candidate pipelines on a split of nlu_data/ and compare them"
-                   ).set_defaults(handler=compare)
+    comparing = sub.add_parser("compare", help="train candidate pipelines on a split of nlu_data/ and compare them "
+                               "there and on evaluation/dev_set.yml")
+    comparing.add_argument("--pipeline", action="append", type=Path, metavar="CONFIG",
+                           help="compare only this config file (repeatable; BENCHMARKS.md is then left as it "
+                                "is; default: config.yml and every evaluation/pipelines/*.yml)")
+    comparing.set_defaults(handler=compare)
     bench = sub.add_parser("bench", help="time training, loading and parsing; update BENCHMARKS.md")
     bench.add_argument("--messages", type=int, default=1000, help="parses to time (default 1000)")
     bench.add_argument("--no-train", action="store_true", help="time the existing model only")
@@ -88,16 +94,26 @@ def bench_run(args: argparse.Namespace) -> int:
 def compare(args: argparse.Namespace) -> int:
     knowledge = get_knowledge()
     examples = load_examples([p for p in training_files(NLU_DIR) if p.name != "entities.yml"])
-    configs = [*sorted((PROJECT_ROOT / "evaluation" / "pipelines").glob("*.yml")), PROJECT_ROOT / "config.yml"]
+    configs = args.pipeline or [*sorted((PROJECT_ROOT / "evaluation" / "pipelines").glob("*.yml")),
+                                PROJECT_ROOT / "config.yml"]
+    missing = [str(c) for c in configs if not c.is_file()]
+    if missing:
+        print(f"sbk nlu compare: no such config file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    dev_set = load_examples([DEV_SET]) if DEV_SET.is_file() else None
+    (PROJECT_ROOT / "build").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=PROJECT_ROOT / "build") as work:
         try:
-            results = comparison.compare(get_settings(), knowledge, examples, configs,
-                                         NLU_DIR / "entities.yml", Path(work))
+            results = comparison.compare(get_settings(), knowledge, examples, [c.resolve() for c in configs],
+                                         NLU_DIR / "entities.yml", Path(work), dev_set=dev_set)
         except NluUnavailable as exc:
             print(f"sbk nlu compare: {exc}", file=sys.stderr)
             return 1
     train, dev = comparison.split(examples)
-    body = comparison.render_markdown(results, train_size=len(train), dev_size=len(dev))
-    benchmark.update_benchmarks_file(PROJECT_ROOT / "BENCHMARKS.md", "nlu-pipelines", body)
+    body = comparison.render_markdown(results, train_size=len(train), dev_size=len(dev),
+                                      dev_set_size=len(dev_set or []))
+    if not args.pipeline:
+        # Only the full comparison replaces the table; a partial run would drop the other candidates.
+        benchmark.update_benchmarks_file(PROJECT_ROOT / "BENCHMARKS.md", "nlu-pipelines", body)
     print(body)
     return 0
