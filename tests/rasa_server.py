@@ -59,9 +59,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None,
+def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None, env: dict[str, str] | None = None,
                timeout: float = START_TIMEOUT) -> Iterator[str]:
-    """A Rasa server (HTTP API enabled) with `model`, its log in `work`; yields its base URL."""
+    """A Rasa server (HTTP API enabled) with `model`, its log in `work`; yields its base URL.
+
+    `env` adds to the environment, e.g. the DATABASE_URL of endpoints.yml's tracker store."""
     problem = missing_requirements(model)
     if problem:
         raise RasaStartError(problem)
@@ -72,7 +74,7 @@ def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **RASA_ENV}, stdout=out,
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **RASA_ENV, **(env or {})}, stdout=out,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

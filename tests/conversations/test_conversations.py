@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -34,14 +33,10 @@ import httpx
 import pytest
 import yaml
 
+from tests.rasa_server import MODEL, RASA, RASA_ENV, free_port, missing_requirements, start_rasa
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-MODEL = Path(os.environ.get("SBK_ASSISTANT_MODEL") or ROOT / "models" / "assistant.tar.gz")
-TRAIN = ("PYTHONPATH=. .venv-rasa/bin/rasa train --config config.yml --domain domain.yml "
-         "--data nlu_data dialogue --out models --fixed-model-name assistant")
-RASA_ENV = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "PYTHONWARNINGS": "ignore"}
 BOOKKEEPING = {"action_listen", "action_extract_slots", "action_session_start"}
 UNSET = object()
 
@@ -139,12 +134,6 @@ def test_reply_checks_name_existing_stories():
 # --------------------------------------------------------------------------- the servers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -170,11 +159,9 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def model() -> Path:
-    if not MODEL.is_file():
-        pytest.fail(f"no trained assistant model at {MODEL}; train it first (from {ROOT}, after "
-                    f"`.venv/bin/sbk nlu build`):\n  {TRAIN}\nor set SBK_ASSISTANT_MODEL to a model archive.")
-    if not RASA.exists():
-        pytest.fail(f"the Rasa environment is missing ({RASA}); run `make install`")
+    problem = missing_requirements(MODEL)
+    if problem:
+        pytest.fail(problem)
     return MODEL
 
 
@@ -209,19 +196,8 @@ def endpoints(work: Path, action_server: str) -> Path:
 
 @pytest.fixture(scope="module")
 def rasa_server(model: Path, endpoints: Path, work: Path) -> Iterator[str]:
-    port = free_port()
-    log = work / "rasa.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
-             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-            cwd=ROOT, env={**os.environ, **RASA_ENV, "DATABASE_URL": f"sqlite:///{work / 'sbk.db'}"},
-            stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/status", process, log, timeout=300)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with start_rasa(work, model=model, endpoints=endpoints, env={"DATABASE_URL": f"sqlite:///{work / 'sbk.db'}"}) as url:
+        yield url
 
 
 # --------------------------------------------------------------------------- rasa test core
