@@ -17,7 +17,6 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "heads") -> None:
-    """Bring the database at `url` to `revision` (default: every head, so that independently
-    developed migrations apply together until they are put in one line)."""
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Bring the database at `url` to `revision`."""
     command.upgrade(alembic_config(url), revision)

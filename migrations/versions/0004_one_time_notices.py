@@ -1,7 +1,7 @@
 """one-time notices (Art. 19); caller lookup by phone
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-27 12:10:00.000000
 """
 
@@ -13,7 +13,7 @@ import bot.db.types
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """handoff of conversations to 12333 operators and their messages
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-27 12:05:00.000000
 """
 
@@ -13,7 +13,7 @@ import bot.db.types
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """supervision views: indexes for the ticket list, district scope, objection windows and objections
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-27 12:20:00.000000
 
 Measured with `sbk bench console` (100k tickets); see bot/supervision/indexes.py for why each exists.
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,7 @@ def test_the_migration_matches_the_models_and_can_be_undone(db_url):
         unique = [i for i in inspect(engine).get_indexes("handoff") if i["name"] == "uq_handoff_open_citizen"]
         assert unique and unique[0]["unique"]
 
-        command.downgrade(alembic_config(db_url), "0005@-1")
+        command.downgrade(alembic_config(db_url), "0004")
         engine.dispose()
         assert not TABLES & set(inspect(engine).get_table_names())
 

@@ -22,7 +22,7 @@ def shape(url: str) -> tuple[bool, bool]:
 
 def test_downgrade_and_upgrade_again(db_url):
     assert shape(db_url) == (True, True)
-    command.downgrade(alembic_config(db_url), "0004@-1")
+    command.downgrade(alembic_config(db_url), "0003")
     assert shape(db_url) == (False, False)
     upgrade(db_url)
     assert shape(db_url) == (True, True)
