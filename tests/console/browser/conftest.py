@@ -146,7 +146,9 @@ def _fontconfig_with_cjk(directory: Path) -> dict[str, str]:
     return {**os.environ, "FONTCONFIG_FILE": str(config)}
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main thread
+# while it is open, and every later test that calls asyncio.run() would fail.
+@pytest.fixture(scope="package")
 def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
