@@ -75,8 +75,10 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
 
 def app() -> FastAPI:
     """Factory for ``uvicorn bot.api.main:app --factory``: the served process masks personal data in logs."""
-    from bot.privacy import install_log_masking
+    from bot.privacy import get_nlp, install_log_masking
 
     for name in (None, "uvicorn", "uvicorn.access", "uvicorn.error"):
         install_log_masking(name)
+    # The masking pipeline takes seconds to build: at start-up, not in the first operator's request.
+    get_nlp()
     return create_app()
