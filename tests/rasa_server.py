@@ -1,6 +1,6 @@
 """A real Rasa server with the trained assistant model, for tests that need the real NLU.
 
-``start_rasa(work)`` starts ``.venv-rasa/bin/rasa run --enable-api`` on a free loopback port and
+``start_rasa(work)`` starts the product's Rasa server (``python -m nlu_runtime.server run --enable-api``) on a free loopback port and
 yields its URL once ``/status`` answers; the session-scoped fixture ``rasa_url`` in
 tests/conftest.py shares one server among every test that asks for it. Nothing is trained here:
 without ``models/assistant.tar.gz`` (or ``SBK_ASSISTANT_MODEL``) the fixture fails and says how
@@ -21,6 +21,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+# The server as the Procfile starts it (nlu_runtime/server.py); `rasa` itself for `rasa test`.
+RASA_SERVER = (str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu_runtime.server")
 MODEL = Path(os.environ.get("SBK_ASSISTANT_MODEL") or ROOT / "models" / "assistant.tar.gz")
 TRAIN = ("PYTHONPATH=. .venv-rasa/bin/rasa train --config config.yml --domain domain.yml "
          "--data nlu_data dialogue --out models --fixed-model-name assistant")
@@ -69,7 +71,7 @@ def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None
         raise RasaStartError(problem)
     port = free_port()
     log = work / f"rasa-{port}.log"
-    command = [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
+    command = [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
                "--credentials", str(ROOT / "credentials.yml")]
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]

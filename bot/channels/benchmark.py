@@ -37,6 +37,7 @@ GOAL_P95_MS = 300.0
 GOAL_CONCURRENCY = 10
 REST_PATH = "/webhooks/rest/webhook"
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_SERVER = (str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu_runtime.server")  # as in the Procfile
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 RASA_ENV = {"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONWARNINGS": "ignore"}
@@ -298,7 +299,7 @@ def servers(work: Path, *, model: Path = MODEL, progress: Callable[[str], None] 
             log=work / "actions.log"))
         progress("starting the Rasa server (loading the model takes a while)")
         rasa = stack.enter_context(_started(
-            [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(model),
+            [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(model),
              "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
             env={**os.environ, **RASA_ENV, "DATABASE_URL": f"sqlite:///{database}"}, log=work / "rasa.log"))
         startup["action server"] = _wait_for(f"http://127.0.0.1:{actions_port}/health", actions,

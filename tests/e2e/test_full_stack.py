@@ -36,6 +36,7 @@ from tests.e2e.conftest import (
 
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_SERVER = (str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu_runtime.server")  # as in the Procfile
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 UVICORN = PROJECT_ROOT / ".venv" / "bin" / "uvicorn"
 TICKET = re.compile(r"ZB-\d{8}-\d{4}")
@@ -113,7 +114,7 @@ def test_a_citizen_complains_gets_a_ticket_and_later_the_banks_result(tmp_path, 
         services.append(Service("actions", [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions",
                                             "--port", str(actions_port)],
                                 tmp=tmp_path, env={"DATABASE_URL": database_url, **quiet}))
-        services.append(Service("rasa", [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
+        services.append(Service("rasa", [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
                                          "--model", str(MODEL), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
                                          "--endpoints", str(endpoints)],
                                 tmp=tmp_path, env={"PYTHONPATH": str(PROJECT_ROOT), **quiet}))
