@@ -1,4 +1,4 @@
-"""`sbk bench backoffice [--quick]`: time the back office on this machine and update BENCHMARKS.md."""
+"""`sbk bench backoffice|conversations|console [--quick]`: time this machine and update BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from bot.settings import PROJECT_ROOT
 
@@ -63,95 +65,51 @@ def register(commands: argparse._SubParsersAction) -> None:
     console.set_defaults(handler=run_console)
 
 
-def run_backoffice(args: argparse.Namespace) -> int:
-    import logging
+def progress(message: str) -> None:
+    print(f"sbk bench: {message}", file=sys.stderr, flush=True)
 
+
+def measure(benchmark: ModuleType, run: Callable[[], object], output: Path) -> int:
+    """Run one benchmark, print its section and write it into `output`; nothing is written on failure."""
+    # SIGTERM unwinds like Ctrl-C, so servers are stopped and temporary files and schemas removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        report = run()
+    except KeyboardInterrupt:
+        progress("interrupted; nothing written")
+        return 130
+    except RuntimeError as exc:
+        progress(str(exc))
+        return 1
+    print(benchmark.write_section(report, output))
+    progress(f"wrote section '{benchmark.SECTION}' of {output}")
+    return 0
+
+
+def run_backoffice(args: argparse.Namespace) -> int:
     from bot.knowledge import get_knowledge
     from bot.ledger import benchmark
     from bot.workdays import WorkdayCalendar
 
-    # jieba (loaded by the masking of ticket payloads) logs its dictionary loading at DEBUG.
-    try:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - a dependency of the product
-        pass
-    # SIGTERM unwinds like Ctrl-C, so the temporary files, the schema and the receiver are removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = benchmark.QUICK if args.quick else benchmark.FULL
-
-    def progress(message: str) -> None:
-        print(f"sbk bench: {message}", file=sys.stderr, flush=True)
-
-    try:
-        report = benchmark.run(sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
-                               postgres_url=None if args.no_postgres else args.postgres_url, progress=progress)
-    except KeyboardInterrupt:
-        print("sbk bench: interrupted; nothing written", file=sys.stderr)
-        return 130
-    body = benchmark.write_section(report, args.output)
-    print(body)
-    progress(f"wrote section '{benchmark.SECTION}' of {args.output}")
-    return 0
+    return measure(benchmark, lambda: benchmark.run(
+        sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
+        postgres_url=None if args.no_postgres else args.postgres_url, progress=progress), args.output)
 
 
 def run_conversations(args: argparse.Namespace) -> int:
     from bot.channels import benchmark
 
-    # SIGTERM unwinds like Ctrl-C, so both servers are stopped and the temporary files removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = benchmark.QUICK if args.quick else benchmark.FULL
-
-    def progress(message: str) -> None:
-        print(f"sbk bench: {message}", file=sys.stderr, flush=True)
-
-    try:
-        report = benchmark.run(sizes, progress=progress)
-    except KeyboardInterrupt:
-        print("sbk bench: interrupted; nothing written", file=sys.stderr)
-        return 130
-    except RuntimeError as exc:
-        print(f"sbk bench: {exc}", file=sys.stderr)
-        return 1
-    body = benchmark.write_section(report, args.output)
-    print(body)
-    progress(f"wrote section '{benchmark.SECTION}' of {args.output}")
-    return 0
+    return measure(benchmark, lambda: benchmark.run(sizes, progress=progress), args.output)
 
 
 def run_console(args: argparse.Namespace) -> int:
-    import logging
-
     from bot.console import benchmark
     from bot.knowledge import get_knowledge
     from bot.workdays import WorkdayCalendar
 
-    # jieba (loaded by the masking of ticket texts) logs its dictionary loading at DEBUG.
-    try:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - a dependency of the product
-        pass
-
-    # SIGTERM unwinds like Ctrl-C, so the temporary database and the schema are removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = benchmark.QUICK if args.quick else benchmark.FULL
-
-    def progress(message: str) -> None:
-        print(f"sbk bench: {message}", file=sys.stderr, flush=True)
-
-    try:
-        report = benchmark.run(sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
-                               postgres_url=None if args.no_postgres else args.postgres_url, progress=progress)
-    except KeyboardInterrupt:
-        print("sbk bench: interrupted; nothing written", file=sys.stderr)
-        return 130
-    except RuntimeError as exc:
-        print(f"sbk bench: {exc}", file=sys.stderr)
-        return 1
-    body = benchmark.write_section(report, args.output)
-    print(body)
-    progress(f"wrote section '{benchmark.SECTION}' of {args.output}")
-    return 0
+    return measure(benchmark, lambda: benchmark.run(
+        sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
+        postgres_url=None if args.no_postgres else args.postgres_url, progress=progress), args.output)
