@@ -19,7 +19,7 @@ from bot.api.deps import get_now
 from bot.banks import register_bank
 from bot.ledger.models import Case, CaseKind, Ticket, TicketEvent, TicketKind, TicketState, Verification
 from bot.workdays import WorkdayCalendar
-from tests.api.support import drop_private_postgres, fast_hasher, migrated_url
+from tests.api.support import _drop_private_postgres, db_url, fast_hasher  # noqa: F401 - fixtures
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Friday 2026-11-27, 10:00 in Qingdao (02:00 UTC; the ledger stores UTC): a working day inside
@@ -27,19 +27,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
 TODAY = NOW.astimezone(SHANGHAI).date()
 BANK_A, BANK_B = "中国建设银行", "中国工商银行"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, tmp_path_factory) -> str:
-    """As tests/conftest.py's (an empty migrated SQLite file, then PostgreSQL), prepared faster and
-    in a PostgreSQL schema of this process (see support.py)."""
-    return migrated_url(request.param, tmp_path, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_private_postgres():
-    yield
-    drop_private_postgres()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import inspect, text
@@ -89,3 +90,17 @@ def drop_private_postgres() -> None:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+# Fixtures for the conftest.py of every package that wants these databases: import both by name.
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, tmp_path_factory) -> str:
+    """As tests/conftest.py's (an empty migrated SQLite file, then PostgreSQL), prepared faster and
+    in a PostgreSQL schema of this process (migrated once per run, emptied per test)."""
+    return migrated_url(request.param, tmp_path, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_private_postgres():
+    yield
+    drop_private_postgres()

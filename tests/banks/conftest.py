@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 
 import bot.banks.keys
-from tests.api.support import drop_private_postgres, fast_hasher, migrated_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, tmp_path_factory) -> str:
-    return migrated_url(request.param, tmp_path, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_private_postgres():
-    yield
-    drop_private_postgres()
+from tests.api.support import _drop_private_postgres, db_url, fast_hasher  # noqa: F401 - fixtures
 
 
 REAL_HASHER = bot.banks.keys._hasher

@@ -23,7 +23,7 @@ from bot.ledger.models import (
     Verification,
 )
 from bot.workdays import WorkdayCalendar
-from tests.api.support import drop_private_postgres, migrated_url
+from tests.api.support import _drop_private_postgres, db_url  # noqa: F401 - fixtures
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Friday 2026-11-27, 10:00 in Qingdao: the next working day is Monday 2026-11-30.
@@ -33,18 +33,6 @@ CCB, ICBC, BOC = "中国建设银行", "中国工商银行", "中国银行"
 LICANG, SHINAN = "李沧区", "市南区"
 PHONE = "13912345678"
 ID_NUMBER = "370202199001011237"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, tmp_path_factory) -> str:
-    """An empty migrated database, SQLite then PostgreSQL (migrated once per run, emptied per test)."""
-    return migrated_url(request.param, tmp_path, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_private_postgres():
-    yield
-    drop_private_postgres()
 
 
 @pytest.fixture(scope="session")

@@ -5,19 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.support import drop_private_postgres, migrated_url
+from tests.api.support import _drop_private_postgres, db_url  # noqa: F401 - fixtures
 from tests.supervision.conftest import Seed
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, tmp_path_factory) -> str:
-    return migrated_url(request.param, tmp_path, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_private_postgres():
-    yield
-    drop_private_postgres()
 
 
 @pytest.fixture
