@@ -51,7 +51,8 @@ def missing_requirements(model: Path = MODEL) -> str | None:
     return None
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it does not stop within 20 s."""
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -83,7 +84,7 @@ def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None
         _wait_until_ready(url, process, log, timeout)
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

@@ -33,7 +33,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.rasa_server import MODEL, RASA, RASA_ENV, free_port, missing_requirements, start_rasa
+from tests.rasa_server import MODEL, RASA, RASA_ENV, free_port, missing_requirements, start_rasa, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -146,15 +146,6 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float) -> 
             pass
         time.sleep(0.5)
     pytest.fail(f"{url} did not answer within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")
