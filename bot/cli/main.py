@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answer, bank, bench, chat, classify, dispatch, nlu, report, telegram, tickets, user, workdays
+from bot.cli import answer, bank, chat, classify, dispatch, nlu, report, telegram, tickets, tooling, user, workdays
 from bot.privacy import install_log_masking
 
 
@@ -21,8 +21,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sbk", description="SBK Hotline Assistant")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (classify, answer, nlu, workdays, tickets, bank, dispatch, report, bench, chat, telegram, user):
+    classify.register(commands)
+    answer.register(commands)
+    nlu_commands = nlu.register(commands)
+    for module in (workdays, tickets, bank, dispatch, report, chat, telegram, user):
         module.register(commands)
+    tooling.register(commands, nlu=nlu_commands)
     return parser
 
 

@@ -56,8 +56,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from bot.db import new_session, upgrade
     from bot.knowledge import KnowledgeError, get_knowledge
-    from bot.reports import AssessmentError, load_assessment, month_report, render_json, render_markdown, write_xlsx
-    from bot.reports import year_report
+    from bot.reports import (
+        AssessmentError,
+        load_assessment,
+        month_report,
+        render_json,
+        render_markdown,
+        write_xlsx,
+        year_report,
+    )
     from bot.workdays import get_calendar
 
     knowledge = get_knowledge()

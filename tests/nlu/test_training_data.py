@@ -9,7 +9,7 @@ from itertools import combinations
 import pytest
 import yaml
 
-from bot.nlu.dataset import load_examples, training_files
+from benchmarks.dataset import load_examples, training_files
 from bot.nlu.training_data import entity_training_data
 from bot.settings import PROJECT_ROOT
 

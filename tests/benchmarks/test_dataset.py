@@ -1,4 +1,4 @@
-from bot.nlu.dataset import parse_markup
+from benchmarks.dataset import parse_markup
 
 
 def test_markup_offsets_point_at_the_surface_text():

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import platform
-import re
 import resource
-import statistics
 import subprocess
 import tempfile
 import time
@@ -14,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.machine import describe_machine
+from benchmarks.stats import percentile
 from bot.nlu.service import Classifier
 from bot.nlu.worker import NluWorker
 from bot.settings import PROJECT_ROOT, Settings
@@ -32,11 +31,6 @@ class BenchResult:
     rasa_p95_ms: float
     throughput: float
     host_peak_rss_mb: float
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100) by linear interpolation."""
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
 def train_model(settings: Settings, out_dir: Path) -> tuple[float, float, Path]:
@@ -85,19 +79,6 @@ def run(settings: Settings, texts: Sequence[str], *, messages: int = 1000, train
     )
 
 
-def describe_machine() -> str:
-    """One line naming the CPU, cores, memory and Python of this machine."""
-    cpu = "unknown CPU"
-    try:
-        match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = match.group(1).strip() if match else cpu
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        memory = f"{mem_kb / 2**20:.0f} GiB"
-    except (OSError, AttributeError):
-        memory = "unknown memory"
-    return f"{cpu}, {os.cpu_count()} cores, {memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
-
-
 def render_markdown(result: BenchResult) -> str:
     """The NLU section of BENCHMARKS.md."""
     return "\n".join([
@@ -119,13 +100,3 @@ def render_markdown(result: BenchResult) -> str:
     ])
 
 
-def update_benchmarks_file(path: Path, section: str, body: str) -> None:
-    """Replace one marked section of BENCHMARKS.md, leaving the others as they are."""
-    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    block = f"{start}\n{body}{end}\n"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) + 1:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")

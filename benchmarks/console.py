@@ -25,7 +25,6 @@ import asyncio
 import json
 import random
 import re
-import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -41,6 +40,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from benchmarks.machine import describe_machine
+from benchmarks.report import update_benchmarks_file
+from benchmarks.stats import percentile
 from bot.knowledge import Knowledge
 from bot.workdays import WorkdayCalendar
 
@@ -84,14 +86,6 @@ QUICK = Sizes("quick", tickets=10_000, repeats=5)
 
 
 # --------------------------------------------------------------------------- figures
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
 @dataclass
@@ -522,7 +516,7 @@ def run(sizes: Sizes, *, knowledge: Knowledge, calendar: WorkdayCalendar, postgr
     import os
     import sqlite3
 
-    from bot.ledger import benchmark as ledger_bench
+    from benchmarks import backoffice as ledger_bench
 
     now = now or datetime.now(UTC).replace(microsecond=0)
     report = Report(sizes=sizes, now=now, sqlite_version=sqlite3.sqlite_version)
@@ -568,7 +562,6 @@ def _heads() -> list[str]:
 
 def render_markdown(report: Report) -> str:
     """The "console" section of BENCHMARKS.md."""
-    from bot.nlu.benchmark import describe_machine
 
     sizes = report.sizes
     databases = f"SQLite {report.sqlite_version} (temporary file, WAL)"
@@ -641,7 +634,6 @@ def render_markdown(report: Report) -> str:
 
 def write_section(report: Report, path: Path | None = None) -> str:
     """Render the report, replace the "console" section of BENCHMARKS.md, and return the text."""
-    from bot.nlu.benchmark import update_benchmarks_file
     from bot.settings import PROJECT_ROOT
 
     body = render_markdown(report)

@@ -1,7 +1,7 @@
 """The evaluation's arithmetic, on cases small enough to check by hand."""
 
-from bot.nlu.dataset import Example, parse_markup
-from bot.nlu.evaluation import entity_scores, gold_entities, score
+from benchmarks.dataset import Example, parse_markup
+from benchmarks.evaluation import entity_scores, gold_entities, score
 
 
 def test_a_wrong_value_is_both_a_false_positive_and_a_miss():

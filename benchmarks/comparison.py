@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.dataset import Example, to_rasa_yaml
+from benchmarks.evaluation import Scores, score, train_baseline
 from bot.knowledge import Knowledge
-from bot.nlu.dataset import Example, to_rasa_yaml
-from bot.nlu.evaluation import Scores, score, train_baseline
 from bot.nlu.interpret import interpret
 from bot.nlu.worker import NluWorker
 from bot.settings import PROJECT_ROOT, Settings

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bot.console import benchmark
+from benchmarks import console as benchmark
 from bot.workdays import WorkdayCalendar
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.channels import benchmark
+from benchmarks import conversations as benchmark
 
 
 class FakeRest:
@@ -84,11 +84,7 @@ def test_measure_level_stops_starting_conversations_after_its_time_limit(fake_re
     assert level.conversations == 0 and level.messages == 0 and not fake.received
 
 
-def test_percentile_and_report_rendering():
-    assert benchmark.percentile([3, 1, 2], 50) == 2
-    assert benchmark.percentile([1, 2, 3, 4], 100) == 4
-    assert benchmark.percentile([5.0], 95) == 5.0
-
+def test_report_rendering():
     fast = benchmark.LevelFigures(concurrency=10, conversations=2, messages=4, errors=0, seconds=1.0,
                                   latencies_ms=[10.0, 20.0, 30.0, 40.0])
     report = benchmark.Report(sizes=benchmark.QUICK, levels=[fast],

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.dataset import Example
 from bot.knowledge import Knowledge
-from bot.nlu.dataset import Example
 from bot.nlu.interpret import Interpretation, outlet_name
 
 ENTITY_TYPES = ("bank", "district", "outlet")

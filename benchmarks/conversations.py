@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,10 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.machine import describe_machine
+from benchmarks.ports import free_port
+from benchmarks.report import update_benchmarks_file
+from benchmarks.stats import percentile
 from bot.settings import PROJECT_ROOT
 
 SECTION = "conversations"
@@ -70,17 +73,6 @@ QUICK = Sizes("quick", levels=((1, 2), (10, 10), (50, 50)), level_seconds=25.0)
 
 
 # --------------------------------------------------------------------------- figures
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100) of `values`, by linear interpolation between closest ranks."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 @dataclass
@@ -226,12 +218,6 @@ async def measure_level(base_url: str, *, concurrency: int, conversations: int, 
 # --------------------------------------------------------------------------- the servers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -359,7 +345,6 @@ def goal_sentence(report: Report) -> str:
 
 def render_markdown(report: Report) -> str:
     """The "conversations" section of BENCHMARKS.md."""
-    from bot.nlu.benchmark import describe_machine
 
     sizes = report.sizes
     startup = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report.startup_seconds.items())
@@ -402,7 +387,6 @@ def render_markdown(report: Report) -> str:
 
 def write_section(report: Report, path: Path | None = None) -> str:
     """Render the report, replace the "conversations" section of BENCHMARKS.md, and return the text."""
-    from bot.nlu.benchmark import update_benchmarks_file
 
     body = render_markdown(report)
     update_benchmarks_file(path or PROJECT_ROOT / "BENCHMARKS.md", SECTION, body)

@@ -32,7 +32,6 @@ import resource
 import select
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,6 +53,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import func
 from sqlmodel import select as sql_select
 
+from benchmarks.machine import describe_machine
+from benchmarks.report import update_benchmarks_file
+from benchmarks.stats import percentile
 from bot.db import make_engine, new_session, upgrade
 from bot.forwarding import TICKET_CREATED, Dispatcher, enqueue
 from bot.knowledge import Knowledge
@@ -114,15 +116,6 @@ QUICK = Sizes("quick", tickets=300, ledger_rows=(10_000, 100_000), repeats=30, d
 
 
 # --------------------------------------------------------------------------- figures
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100) by linear interpolation."""
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
 def peak_rss_mb() -> float:
@@ -513,7 +506,7 @@ class Receiver:
 
     def __enter__(self) -> Self:
         env = {**os.environ, "SBK_BENCH_SECRET": self.secret}
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.ledger.benchmark", "receive"], cwd=PROJECT_ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "benchmarks.backoffice", "receive"], cwd=PROJECT_ROOT,
                                      env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         try:
             assert self.proc.stdout is not None
@@ -561,7 +554,7 @@ class Receiver:
 
 
 def serve_receiver() -> None:
-    """Run the receiver (``python -m bot.ledger.benchmark receive``, secret in SBK_BENCH_SECRET).
+    """Run the receiver (``python -m benchmarks.backoffice receive``, secret in SBK_BENCH_SECRET).
 
     Like a bank following docs/bank-integration.md, and written without bot.forwarding: it checks
     X-SBK-Signature (HMAC-SHA256 of the raw body) and that the body's delivery_id is the
@@ -763,7 +756,6 @@ def _ratio(big: Sequence[float], small: Sequence[float]) -> str:
 
 def render_markdown(report: Report) -> str:
     """The "backoffice" section of BENCHMARKS.md."""
-    from bot.nlu.benchmark import describe_machine
 
     sizes = report.sizes
     databases = f"SQLite {report.sqlite_version} (temporary file, WAL)"
@@ -855,7 +847,6 @@ def render_markdown(report: Report) -> str:
 
 def write_section(report: Report, path: Path | None = None) -> str:
     """Render the report, replace the "backoffice" section of BENCHMARKS.md, and return the text."""
-    from bot.nlu.benchmark import update_benchmarks_file
 
     body = render_markdown(report)
     update_benchmarks_file(path or PROJECT_ROOT / "BENCHMARKS.md", SECTION, body)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 from collections import Counter
 
-from bot.nlu.comparison import Candidate, render_markdown, split
-from bot.nlu.dataset import Example, load_examples
-from bot.nlu.evaluation import score
+from benchmarks.comparison import Candidate, render_markdown, split
+from benchmarks.dataset import Example, load_examples
+from benchmarks.evaluation import score
 from bot.settings import PROJECT_ROOT
 
 SBK = PROJECT_ROOT / ".venv" / "bin" / "sbk"
@@ -38,7 +38,7 @@ def test_table_without_a_dev_set_has_no_dev_columns():
 
 
 def test_dev_set_covers_every_intent_and_stays_apart_from_training(knowledge):
-    from bot.nlu.dataset import training_files
+    from benchmarks.dataset import training_files
 
     dev = load_examples([PROJECT_ROOT / "evaluation" / "dev_set.yml"])
     counts = Counter(ex.intent for ex in dev)

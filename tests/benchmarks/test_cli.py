@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.cli.bench import measure
+from benchmarks.cli import measure
 
 BEFORE = "# Benchmarks\n\n<!-- backoffice:start -->\nold figures\n<!-- backoffice:end -->\n"
 

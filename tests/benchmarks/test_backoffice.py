@@ -13,7 +13,7 @@ from sqlmodel import func, select
 
 from bot.cli.main import build_parser
 from bot.db import new_session
-from bot.ledger import benchmark
+from benchmarks import backoffice as benchmark
 from bot.ledger.models import Case, Delivery, DeliveryState, ThresholdFiring, Ticket
 from bot.workdays import WorkdayCalendar
 
