@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -19,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions.turn import operator_value
+from bot.clock import get_clock
 from bot.db import new_session, upgrade
 from bot.knowledge import get_knowledge
 from bot.ledger.cases import record_case
@@ -60,7 +60,7 @@ async def record(data: CaseCreate) -> tuple[Case, Ticket | None]:
 
     def work(session: Session) -> tuple[Case, Ticket | None]:
         return record_case(session, data=data, knowledge=get_knowledge(), calendar=get_calendar(),
-                           now=datetime.now(UTC))
+                           now=get_clock().now())
 
     return await run(work, commit=True)
 

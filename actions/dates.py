@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
+
+from bot.clock import get_clock, local_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -47,8 +49,8 @@ class DateReading:
 
 
 def today() -> date:
-    """Today in Asia/Shanghai (tests replace this)."""
-    return datetime.now(SHANGHAI).date()
+    """Today in Asia/Shanghai, where the citizen's "yesterday" and "last Wednesday" are counted."""
+    return local_today(get_clock())
 
 
 def _number(text: str) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import backoffice
 from actions.turn import citizen_ref, knowledge, send
 from bot.answers import compose_reply
+from bot.clock import get_clock
 from bot.handoff import HandoffReason, MessageAuthor, TranscriptLine, open_handoff
 from bot.nlu.interpret import Interpretation
 
@@ -52,7 +53,7 @@ def transcript(tracker: Tracker) -> list[TranscriptLine]:
         author = AUTHORS.get(event.get("event"))
         text = _shown_text(event) if author else ""
         if text:
-            at = datetime.fromtimestamp(event["timestamp"], UTC) if event.get("timestamp") else datetime.now(UTC)
+            at = datetime.fromtimestamp(event["timestamp"], UTC) if event.get("timestamp") else get_clock().now()
             lines.append(TranscriptLine(at=at, author=author, text=text))
     return lines
 
@@ -68,7 +69,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason
 
     def work(session):
         return open_handoff(session, citizen_ref=ref, channel=ref.split(":", 1)[0], reason=reason,
-                            transcript=lines, now=datetime.now(UTC))
+                            transcript=lines, now=get_clock().now())
 
     try:
         await backoffice.run(work, commit=True)

@@ -9,8 +9,6 @@ offered a reminder before the follow-up window ends; the answer to that offer is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,6 +18,7 @@ from sqlmodel import Session
 
 from actions import backoffice
 from actions.turn import Turn, citizen_ref, knowledge, operator_value
+from bot.clock import get_clock
 from bot.ledger.errors import LedgerError
 from bot.one_time_notices.models import OneTimeNotice
 from bot.one_time_notices.registry import register_notice, reminder_time, request_reminder
@@ -41,7 +40,7 @@ async def issue_notice(dispatcher: CollectingDispatcher, tracker: Tracker, *, in
 
     def work(session: Session) -> OneTimeNotice:
         return register_notice(session, matter=intent, channel=CHANNEL, citizen_ref=citizen_ref(tracker),
-                               knowledge=knowledge(), now=datetime.now(UTC))
+                               knowledge=knowledge(), now=get_clock().now())
 
     try:
         notice = await backoffice.run(work, commit=True)
@@ -77,7 +76,7 @@ class ActionNoticeReminder(Action):
             return done
 
         def work(session: Session) -> OneTimeNotice:
-            return request_reminder(session, number=number, knowledge=knowledge(), now=datetime.now(UTC))
+            return request_reminder(session, number=number, knowledge=knowledge(), now=get_clock().now())
 
         try:
             notice = await backoffice.run(work, commit=True)

@@ -6,7 +6,7 @@ private schema ``sbk_bench_<pid>`` of the `test` database, created and dropped h
 
 1. `record_case` of complaints about a bank — case, numbered ticket, outbox row and threshold
    evaluation — one transaction each, one writer: tickets/s and p50/p95 per ticket.
-2. `evaluate(session, bank=…, at=…)` with 10k and 1M cases in the ledger (bulk-inserted:
+2. `evaluate(session, bank=…, at=…, now=…)` with 10k and 1M cases in the ledger (bulk-inserted:
    executemany on SQLite, COPY on PostgreSQL; 8 banks, mixed intents, channels, outlets and
    verification). Two instants are evaluated: one in the *current* month, whose cases are the
    same at every ledger size (24 months of history lie before it, in earlier years), which shows
@@ -70,7 +70,6 @@ from bot.ledger.models import (
     ThresholdFiring,
     Ticket,
     TicketKind,
-    utcnow,
 )
 from bot.ledger.tickets import open_ticket
 from bot.settings import PROJECT_ROOT
@@ -311,7 +310,7 @@ def bench_tickets(engine: Engine, *, count: int, knowledge: Knowledge, calendar:
         data = make()
         started = time.perf_counter()
         with new_session(engine) as session:
-            _, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=utcnow())
+            _, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=datetime.now(UTC))
             session.commit()
         if ticket is None:  # pragma: no cover - every generated complaint names a bank
             raise RuntimeError("a complaint about a bank produced no ticket")
@@ -431,7 +430,7 @@ def time_evaluate(engine: Engine, *, banks: Sequence[str], at: datetime, repeats
     """
     for bank in banks:
         with new_session(engine) as session:
-            evaluate(session, bank=bank, at=at, knowledge=knowledge)
+            evaluate(session, bank=bank, at=at, now=at, knowledge=knowledge)
             session.commit()
     times: list[float] = []
     started = time.perf_counter()
@@ -440,7 +439,7 @@ def time_evaluate(engine: Engine, *, banks: Sequence[str], at: datetime, repeats
             break
         with new_session(engine) as session:
             t0 = time.perf_counter()
-            evaluate(session, bank=banks[i % len(banks)], at=at, knowledge=knowledge)
+            evaluate(session, bank=banks[i % len(banks)], at=at, now=at, knowledge=knowledge)
             times.append((time.perf_counter() - t0) * 1000)
             session.rollback()
     return times
@@ -627,9 +626,9 @@ def seed_deliveries(engine: Engine, *, count: int, knowledge: Knowledge, calenda
         for bank, _ in _banks(knowledge):
             if bank not in registered:
                 session.add(BankAccount(bank=bank, webhook_url=url, api_key_hash="not-used-by-the-bench",
-                                        api_key_prefix="k_bench", webhook_secret=secret))
+                                        api_key_prefix="k_bench", webhook_secret=secret, updated_at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)))
         for _ in range(count):
-            now = utcnow()
+            now = datetime.now(UTC)
             case = Case.model_validate(make(), update={"received_at": now})
             session.add(case)
             session.flush()
@@ -789,7 +788,7 @@ def render_markdown(report: Report) -> str:
         "",
         "### Threshold evaluation",
         "",
-        (f"`evaluate(session, bank=…, at=…)` over every rule, {sizes.repeats} calls per figure, the 8 banks in turn, "
+        (f"`evaluate(session, bank=…, at=…, now=…)` over every rule, {sizes.repeats} calls per figure, the 8 banks in turn, "
         "after one committed call per bank (so the firings the data reaches exist, as in a running ledger). "
         f"Ledger: {sizes.current_per_bank} cases per bank in the current month (2026-01, the same at every size) "
         f"and the rest spread over the {HISTORY_MONTHS} months before it (2024-01 … 2025-12); 90 % complaints of "

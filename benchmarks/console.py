@@ -349,7 +349,7 @@ def record_firings(engine: Engine, *, now: datetime, months: int, knowledge: Kno
             for bank in knowledge.banks:
                 # A running ledger records a firing when the case that reaches the threshold comes in,
                 # not all at once: each is dated at the instant it was evaluated for.
-                for firing in evaluate(session, bank=bank.name, at=at, knowledge=knowledge):
+                for firing in evaluate(session, bank=bank.name, at=at, now=at, knowledge=knowledge):
                     firing.fired_at = at
                     session.add(firing)
             session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -50,8 +50,8 @@ def validate_webhook_url(url: str) -> str:
     return url
 
 
-def register_bank(session: Session, *, bank: str, webhook_url: str,
-                  knowledge: Knowledge) -> tuple[BankAccount, str, str]:
+def register_bank(session: Session, *, bank: str, webhook_url: str, knowledge: Knowledge,
+                  now: datetime) -> tuple[BankAccount, str, str]:
     """Register `bank` (or update it): its webhook URL and a new API key and webhook secret.
 
     Returns the row, the API key and the webhook secret; the key is stored only as a hash, so
@@ -64,12 +64,13 @@ def register_bank(session: Session, *, bank: str, webhook_url: str,
     secret = generate_webhook_secret()
     account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
     if account is None:
-        account = BankAccount(bank=name, webhook_url=url, api_key_hash="", api_key_prefix=prefix, webhook_secret="")
+        account = BankAccount(bank=name, webhook_url=url, api_key_hash="", api_key_prefix=prefix, webhook_secret="",
+                              updated_at=now)
     account.webhook_url = url
     account.api_key_hash = hash_api_key(api_key)
     account.api_key_prefix = prefix
     account.webhook_secret = secret
-    account.updated_at = datetime.now(UTC)
+    account.updated_at = now
     session.add(account)
     session.flush()
     return account, api_key, secret

@@ -28,7 +28,7 @@ import logging
 import secrets
 import weakref
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -58,6 +58,7 @@ from telegram.request import BaseRequest
 from bot.channels.rasa import RasaBadResponse, RasaClient, RasaReply, RasaUnavailable, make_http_client
 from bot.channels.ratelimit import SlidingWindowLimiter, Verdict
 from bot.channels.replies import Say
+from bot.clock import Clock, SystemClock
 from bot.db import make_engine, new_session
 from bot.handoff import add_citizen_message, end_by_citizen
 from bot.ledger.models import Case, CitizenNotice, Ticket
@@ -94,6 +95,7 @@ class ChannelServices:
     rasa: RasaClient
     say: Say
     limiter: SlidingWindowLimiter
+    clock: Clock = field(default_factory=SystemClock)
     _engine: Engine | None = None
     _own_engine: bool = False
     # Chats whose retry job is scheduled or running: one retrier per chat keeps the order of messages.
@@ -190,7 +192,7 @@ async def converse(update: Update, context: ChannelContext, message: str, *, sho
     services = context.services
     chat_id = update.effective_chat.id
     item = {"message": message, "shown": shown or message, "empty": empty,
-            "received_at": datetime.now(UTC).isoformat()}
+            "received_at": services.clock.now().isoformat()}
     pending = context.chat_data.get(PENDING)
     if pending:
         # Earlier messages are still waiting: this one waits behind them, so answers keep their order.
@@ -374,7 +376,7 @@ async def to_operator(update: Update, context: ChannelContext, text: str) -> boo
     services = context.services
     chat_id = update.effective_chat.id
     try:
-        first = await asyncio.to_thread(_to_handoff, services.engine, citizen_ref(chat_id), text, datetime.now(UTC))
+        first = await asyncio.to_thread(_to_handoff, services.engine, citizen_ref(chat_id), text, services.clock.now())
     except SQLAlchemyError:
         # Better an answer from the assistant than none: the citizen can still ask for a person again.
         logger.exception("handoff of chat %s could not be read; Rasa answers", chat_id)
@@ -391,7 +393,7 @@ async def end_handoff(update: Update, context: ChannelContext) -> bool:
     services = context.services
     chat_id = update.effective_chat.id
     try:
-        ended = await asyncio.to_thread(_end_handoff, services.engine, citizen_ref(chat_id), datetime.now(UTC))
+        ended = await asyncio.to_thread(_end_handoff, services.engine, citizen_ref(chat_id), services.clock.now())
     except SQLAlchemyError:
         logger.exception("handoff of chat %s could not be ended", chat_id)
         return False
@@ -431,8 +433,7 @@ def _due_notices(engine: Engine, now: datetime) -> list[tuple[int, str, str]]:
         return [(n.id, n.citizen_ref, n.text) for n in due_notices(session, channel=CHANNEL, now=now)]
 
 
-def _record_notice(engine: Engine, notice_id: int, error: str | None) -> None:
-    now = datetime.now(UTC)
+def _record_notice(engine: Engine, notice_id: int, error: str | None, now: datetime) -> None:
     with new_session(engine) as session:
         notice = session.get(CitizenNotice, notice_id)
         if notice is None:
@@ -447,17 +448,17 @@ def _record_notice(engine: Engine, notice_id: int, error: str | None) -> None:
 async def push_notices(context: ChannelContext) -> None:
     """Push the back office's notices (a bank's result, an escalation) to the citizens."""
     context.services.limiter.forget_idle()  # housekeeping on the same beat: bounded memory
-    engine = context.services.engine
-    for notice_id, ref, text in await asyncio.to_thread(_due_notices, engine, datetime.now(UTC)):
+    engine, clock = context.services.engine, context.services.clock
+    for notice_id, ref, text in await asyncio.to_thread(_due_notices, engine, clock.now()):
         try:
             chat_id = int(ref.removeprefix(f"{CHANNEL}:"))
             for part in _chunks(text):
                 await context.bot.send_message(chat_id, part)
         except (ValueError, TelegramError) as exc:
             logger.warning("notice %s to %s not sent: %s", notice_id, ref, exc)
-            await asyncio.to_thread(_record_notice, engine, notice_id, f"{type(exc).__name__}: {exc}")
+            await asyncio.to_thread(_record_notice, engine, notice_id, f"{type(exc).__name__}: {exc}", clock.now())
         else:
-            await asyncio.to_thread(_record_notice, engine, notice_id, None)
+            await asyncio.to_thread(_record_notice, engine, notice_id, None, clock.now())
 
 
 # --------------------------------------------------------------------------- the application
@@ -485,10 +486,11 @@ async def _post_shutdown(application: Application) -> None:
 
 
 def build_application(settings: Settings, *, rasa: RasaClient, engine: Engine | None = None,
-                      request: BaseRequest | None = None) -> Application:
+                      request: BaseRequest | None = None, clock: Clock | None = None) -> Application:
     """The configured bot; it owns `rasa` from now on and closes it at shutdown.
 
-    `engine` defaults to one for `settings.database_url`; `request` replaces python-telegram-bot's HTTP transport (tests).
+    `engine` defaults to one for `settings.database_url`; `request` replaces python-telegram-bot's HTTP transport (tests);
+    `clock` defaults to the system clock.
     Raises TelegramNotConfigured without a token.
     """
     if not settings.telegram_token:
@@ -509,7 +511,8 @@ def build_application(settings: Settings, *, rasa: RasaClient, engine: Engine | 
     application = builder.build()
     application.bot_data[SERVICES] = ChannelServices(
         settings=settings, rasa=rasa, say=Say(),
-        limiter=SlidingWindowLimiter(settings.telegram_rate_per_minute, 60.0), _engine=engine)
+        limiter=SlidingWindowLimiter(settings.telegram_rate_per_minute, 60.0), clock=clock or SystemClock(),
+        _engine=engine)
 
     application.add_handler(TypeHandler(Update, throttle), group=-1)
     new = filters.UpdateType.MESSAGE  # edits arrive as EDITED_MESSAGE and are answered by `edited` only

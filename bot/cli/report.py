@@ -54,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.clock import get_clock
     from bot.db import new_session, upgrade
     from bot.knowledge import KnowledgeError, get_knowledge
     from bot.reports import (
@@ -78,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
         upgrade()
         with new_session() as session:
             if args.report_kind == "month":
-                report = month_report(session, month=args.period, knowledge=knowledge, calendar=get_calendar())
+                report = month_report(session, month=args.period, knowledge=knowledge, calendar=get_calendar(),
+                                      now=get_clock().now())
             else:
                 report = year_report(session, year=args.period, knowledge=knowledge, calendar=get_calendar(),
-                                     assessment=assessment)
+                                     assessment=assessment, now=get_clock().now())
     except ValueError as exc:  # e.g. an assessment file for another year
         args._parser.error(str(exc).replace("\n", " "))
     except KnowledgeError as exc:

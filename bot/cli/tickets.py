@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timezone
 
+from bot.clock import get_clock
 from bot.db import new_session, upgrade
 from bot.knowledge import get_knowledge
 from bot.ledger.escalation import escalate_overdue, recompute_provisional_due_dates
@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _scan_once(calendar: WorkdayCalendar) -> dict[str, list[str]]:
     knowledge = get_knowledge()
-    now = datetime.now(timezone.utc)
+    now = get_clock().now()
     calendar.reload()  # an operator may have configured a new year since the last scan
     with new_session() as session:
         recomputed = recompute_provisional_due_dates(session, knowledge=knowledge, calendar=calendar, now=now)

@@ -5,7 +5,7 @@
   transaction, its body the canonical JSON bytes every attempt signs.
 - `sign(body, secret)` / `verify(body, secret, header)`: X-SBK-Signature.
 - `Dispatcher(engine, client=…, …)`: claims due rows, POSTs them, retries with back-off, parks.
-- `retry_parked(session, delivery_id)`: an operator sends a parked delivery again.
+- `retry_parked(session, delivery_id, now=…)`: an operator sends a parked delivery again.
 
 The contract banks integrate with is described in docs/bank-integration.md.
 """

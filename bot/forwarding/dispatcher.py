@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import backoff
@@ -38,6 +38,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.clock import SystemClock
 from bot.forwarding.payload import as_utc
 from bot.forwarding.signing import sign
 from bot.ledger.models import BankAccount, Delivery, DeliveryState
@@ -50,10 +51,6 @@ BANKS = BankAccount.__table__  # type: ignore[attr-defined]
 USER_AGENT = "SBK-Hotline-Dispatcher/1"
 MAX_RESPONSE_BYTES = 64 * 1024
 Jitter = Callable[[float], float]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def default_worker_id() -> str:
@@ -99,6 +96,7 @@ class Outcome:
     status: int | None = None
     error: str | None = None
     next_attempt_at: datetime | None = None
+    at: datetime | None = None  # when this attempt ended
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -156,7 +154,7 @@ class Dispatcher:
         *,
         client: httpx.Client | httpx.AsyncClient,
         worker_id: str | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] = SystemClock().now,
         max_attempts: int = 12,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,
@@ -312,7 +310,7 @@ class Dispatcher:
     def _finish(self, claim: _Claim, answer: _Answer) -> Outcome:
         now = self._now()
         c = DELIVERY.c
-        base = {"delivery_id": claim.id, "ticket_id": claim.ticket_id, "bank": claim.bank, "event": claim.event, "attempts": claim.attempts}
+        base = {"at": now, "delivery_id": claim.id, "ticket_id": claim.ticket_id, "bank": claim.bank, "event": claim.event, "attempts": claim.attempts}
         with self.engine.begin() as conn:
             if answer.ok:
                 # Delivered whoever holds the lock now: the bank has it.

@@ -109,7 +109,7 @@ def get_delivery(session: Session, delivery_id: uuid.UUID | str) -> Delivery:
     return delivery
 
 
-def retry_parked(session: Session, delivery_id: uuid.UUID | str, *, now: datetime | None = None) -> Delivery:
+def retry_parked(session: Session, delivery_id: uuid.UUID | str, *, now: datetime) -> Delivery:
     """Make a parked delivery due now with a fresh attempt budget; caller commits.
 
     The delivery keeps its id and body, so the bank sees the same X-SBK-Delivery again and can
@@ -117,9 +117,7 @@ def retry_parked(session: Session, delivery_id: uuid.UUID | str, *, now: datetim
     kept). Raises DeliveryNotFound for an unknown id and DeliveryNotRetryable for a delivered one or
     one a dispatcher is sending at this moment.
     """
-    from bot.ledger.models import utcnow
-
-    now = as_utc(now) if now is not None else utcnow()
+    now = as_utc(now)
     delivery = get_delivery(session, delivery_id)
     state = DeliveryState(delivery.state)
     if state == DeliveryState.delivered:

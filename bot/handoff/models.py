@@ -13,7 +13,7 @@ conversation shown to anyone but the operator serving it, and every log line (te
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -24,10 +24,6 @@ from sqlmodel import Field, SQLModel
 from bot.db.types import UTCDateTime
 
 TEXT_LIMIT = 4096  # characters of one stored message: Telegram's own limit for one message
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _ts(**kw: Any) -> Any:
@@ -72,7 +68,7 @@ class Handoff(HandoffBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     state: HandoffState = Field(default=HandoffState.waiting, sa_type=SAEnum(HandoffState, name="handoff_state"))
-    opened_at: datetime = _ts(default_factory=utcnow)
+    opened_at: datetime = _ts()
     taken_by: str | None = Field(default=None, max_length=64, description="the operator's console name")
     taken_at: datetime | None = _ts(default=None)
     closed_at: datetime | None = _ts(default=None)
@@ -80,7 +76,7 @@ class Handoff(HandoffBase, table=True):
                                   description="the operator's console name, or None when the citizen ended it")
     # Messages the citizen sent after the handoff opened: the first one gets the "an operator will reply" note.
     citizen_messages: int = 0
-    last_message_at: datetime = _ts(default_factory=utcnow)
+    last_message_at: datetime = _ts()
 
 
 class HandoffPublic(HandoffBase):
@@ -105,7 +101,7 @@ class HandoffMessage(HandoffMessageBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     handoff_id: int = Field(foreign_key="handoff.id", index=True)
-    at: datetime = _ts(default_factory=utcnow)
+    at: datetime = _ts()
 
 
 class HandoffMessagePublic(HandoffMessageBase):

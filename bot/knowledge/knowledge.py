@@ -20,9 +20,9 @@ from .models import (
     NoticeCase,
     OperatorConfig,
     Outlet,
+    Replies,
     Rules,
     TimeLimit,
-    Replies,
     Vocabulary,
 )
 

@@ -24,11 +24,11 @@ from .models import (
     Guide,
     NoticeCase,
     OperatorConfig,
+    Replies,
     Rules,
     Taxonomy,
     TimeLimit,
     Vocabulary,
-    Replies,
 )
 from .regulation import parse_regulation
 from .yamlio import PathParts, YamlDocument, format_path, read_yaml

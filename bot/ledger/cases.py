@@ -10,8 +10,8 @@ from bot.forwarding import TICKET_CREATED, TICKET_UPDATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
 from bot.ledger.locks import lock_bank
-from bot.ledger.notices import notify_citizen
 from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, TicketState, Verification
+from bot.ledger.notices import notify_citizen
 from bot.ledger.tickets import open_ticket, record_event
 from bot.thresholds import evaluate
 from bot.workdays import WorkdayCalendar
@@ -66,7 +66,7 @@ def record_case(session: Session, *, data: CaseCreate, knowledge: Knowledge, cal
         ticket = open_ticket(session, case=case, kind=TicketKind.transfer, knowledge=knowledge,
                              calendar=calendar, now=now)
         enqueue(session, ticket=ticket, case=case, event=TICKET_CREATED, knowledge=knowledge, now=now)
-        evaluate(session, bank=data.bank, at=now, knowledge=knowledge)
+        evaluate(session, bank=data.bank, at=now, now=now, knowledge=knowledge)
     return case, ticket
 
 
@@ -96,5 +96,5 @@ def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, kn
             notify_citizen(session, case=case, ticket=ticket, message="notice_verified", knowledge=knowledge,
                            now=now, finding="情况属实（查实）" if found_true else "情况不实")
     if case.bank:
-        evaluate(session, bank=case.bank, at=case.received_at, knowledge=knowledge)
+        evaluate(session, bank=case.bank, at=case.received_at, now=now, knowledge=knowledge)
     return case

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from bot.forwarding import TICKET_ESCALATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.locks import lock_bank
-from bot.ledger.notices import notify_citizen
 from bot.ledger.models import Case, Ticket, TicketKind
+from bot.ledger.notices import notify_citizen
 from bot.ledger.tickets import OPEN_STATES, due_days, local_day, open_ticket, overdue, record_event
 from bot.thresholds import evaluate
 from bot.workdays import WorkdayCalendar
@@ -66,5 +66,5 @@ def escalate_overdue(session: Session, *, knowledge: Knowledge, calendar: Workda
                        supervision=supervision.number, due=supervision.due_date.isoformat())
         escalated.append(supervision)
     for bank in sorted({t.bank for t in late}):
-        evaluate(session, bank=bank, at=now, knowledge=knowledge)
+        evaluate(session, bank=bank, at=now, now=now, knowledge=knowledge)
     return escalated

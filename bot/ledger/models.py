@@ -8,7 +8,7 @@ Families follow one pattern: `XBase` (shared fields), `XCreate` (what a caller m
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -16,10 +16,6 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _ts(**kw: Any) -> Any:
@@ -88,7 +84,7 @@ class Case(CaseBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    received_at: datetime = _ts(default_factory=utcnow, index=True)
+    received_at: datetime = _ts(index=True)
     verification: Verification = Field(default=Verification.received, index=True)
     verified_at: datetime | None = _ts(default=None)
     verified_by: str | None = Field(default=None, max_length=64)
@@ -120,7 +116,7 @@ class Ticket(TicketBase, table=True):
     case_id: int = Field(foreign_key="ledger_case.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="ticket.id")
     state: TicketState = Field(default=TicketState.created, index=True)
-    created_at: datetime = _ts(default_factory=utcnow)
+    created_at: datetime = _ts()
     acknowledged_at: datetime | None = _ts(default=None)
     extension_requested_until: date | None = None
     process_report: str | None = Field(default=None, max_length=4000)
@@ -145,7 +141,7 @@ class TicketEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    at: datetime = _ts(default_factory=utcnow)
+    at: datetime = _ts()
     type: str = Field(max_length=32)
     actor: str = Field(max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -176,7 +172,7 @@ class ThresholdFiring(SQLModel, table=True):
     subject: str = Field(max_length=128, description="bank, or bank + outlet")
     bank: str = Field(max_length=32, index=True)
     period: str = Field(max_length=32, description="2026, 2026-11, or month/case id for per-case rules")
-    fired_at: datetime = _ts(default_factory=utcnow)
+    fired_at: datetime = _ts()
     count: int
     articles: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     case_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -199,7 +195,7 @@ class BankAccount(SQLModel, table=True):
     api_key_prefix: str = Field(max_length=16, index=True)
     # Needed in clear to sign every delivery, as with any webhook provider; never logged.
     webhook_secret: str = Field(max_length=128)
-    updated_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts()
 
 
 class DeliveryState(str, Enum):
@@ -220,11 +216,11 @@ class Delivery(SQLModel, table=True):
     body: str = Field(description="the exact JSON body sent, so every retry signs the same bytes")
     state: DeliveryState = Field(default=DeliveryState.pending, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = _ts(default_factory=utcnow, index=True)
+    next_attempt_at: datetime = _ts(index=True)
     last_error: str | None = Field(default=None, max_length=1000)
     locked_by: str | None = Field(default=None, max_length=64)
     locked_until: datetime | None = _ts(default=None)
-    created_at: datetime = _ts(default_factory=utcnow)
+    created_at: datetime = _ts()
     delivered_at: datetime | None = _ts(default=None)
 
 
@@ -244,8 +240,8 @@ class CitizenNotice(SQLModel, table=True):
     citizen_ref: str = Field(max_length=64, index=True, description="channel:identity, e.g. telegram:12345")
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     text: str = Field(max_length=4000)
-    created_at: datetime = _ts(default_factory=utcnow)
-    next_attempt_at: datetime = _ts(default_factory=utcnow, index=True)
+    created_at: datetime = _ts()
+    next_attempt_at: datetime = _ts(index=True)
     attempts: int = 0
     sent_at: datetime | None = _ts(default=None, index=True)
     last_error: str | None = Field(default=None, max_length=500)

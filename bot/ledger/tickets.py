@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
-from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification, utcnow
+from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
 from bot.ledger.notices import notify_citizen
 from bot.ledger.numbers import next_ticket_number
 from bot.workdays import WorkdayCalendar
@@ -161,7 +161,7 @@ def record_delivery(conn: Connection, outcome: object) -> None:
     Runs inside the dispatcher's transaction that marks the delivery delivered, so the ticket's
     state and the outbox agree even if the dispatcher dies right after.
     """
-    ticket_id, at = getattr(outcome, "ticket_id"), utcnow()
+    ticket_id, at = getattr(outcome, "ticket_id"), getattr(outcome, "at")
     moved = conn.execute(update(Ticket.__table__).where(
         Ticket.__table__.c.id == ticket_id, Ticket.__table__.c.state == TicketState.created.name
     ).values(state=TicketState.delivered.name))

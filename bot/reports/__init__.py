@@ -1,7 +1,7 @@
 """Supervision reports for the city and district agencies (Measures Art. 38, 41–50).
 
-    report = month_report(session, month="2026-11", knowledge=knowledge, calendar=calendar)
-    report = year_report(session, year=2026, knowledge=knowledge, calendar=calendar, assessment=...)
+    report = month_report(session, month="2026-11", knowledge=knowledge, calendar=calendar, now=clock.now())
+    report = year_report(session, year=2026, knowledge=knowledge, calendar=calendar, assessment=..., now=clock.now())
     render_markdown(report) / render_json(report) / write_xlsx(report, "out/2026-11.xlsx")
 
 A report counts complaints and praise per partner bank and outlet (found true / not true / pending),

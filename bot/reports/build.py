@@ -355,9 +355,7 @@ def _notes(knowledge: Knowledge, period: Period) -> list[str]:
     return notes
 
 
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(SHANGHAI)
+def _now(now: datetime) -> datetime:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now
@@ -368,11 +366,11 @@ def _period(value: str | int | Period, parse) -> Period:
 
 
 def month_report(session: Session, *, month: str | Period, knowledge: Knowledge, calendar: Any,
-                 now: datetime | None = None) -> Report:
+                 now: datetime) -> Report:
     """The monthly supervision report for ``month`` ("YYYY-MM", Asia/Shanghai calendar month).
 
     ``calendar`` is a ``bot.workdays.WorkdayCalendar`` (Art. 38 due dates); ``now`` (aware) fixes
-    "today" for the overdue list and the generation time (default: the current time).
+    "today" for the overdue list and the generation time.
     """
     ctx = _Context(knowledge, calendar, _period(month, parse_month), _now(now))
     if ctx.period.kind != "month":
@@ -382,7 +380,7 @@ def month_report(session: Session, *, month: str | Period, knowledge: Knowledge,
 
 def year_report(session: Session, *, year: int | str | Period, knowledge: Knowledge, calendar: Any,
                 assessment: AssessmentInput | None = None, config: AssessmentConfig | None = None,
-                now: datetime | None = None) -> Report:
+                now: datetime) -> Report:
     """The yearly report: the month report's sections over the calendar year, plus the annual
     assessment per bank (Art. 41: score, grade, automatic 不合格; Art. 42, 49: suspension).
 

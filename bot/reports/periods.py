@@ -1,7 +1,7 @@
 """Report periods: calendar months and years in Asia/Shanghai time (SPEC.md).
 
 A period is the half-open interval [start, end) of local midnights. Queries bind its bounds in
-UTC: SQLite keeps timestamps without their offset, and the ledger writes UTC (``utcnow``), so
+UTC: SQLite keeps timestamps without their offset, and the ledger writes UTC (``Clock.now()``), so
 UTC bounds compare correctly on both databases. A timestamp read back without an offset is
 therefore taken as UTC.
 """

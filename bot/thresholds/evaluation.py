@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -189,7 +189,7 @@ def _insert(session: Session, values: dict[str, Any]) -> int | None:
     return session.connection().execute(stmt).scalar_one_or_none()
 
 
-def _values(rule: ThresholdRule, level: str, hit: _Hit, bank: str) -> dict[str, Any]:
+def _values(rule: ThresholdRule, level: str, hit: _Hit, bank: str, fired_at: datetime) -> dict[str, Any]:
     if level == WARNING and rule.warning is not None:
         consequence, next_steps = rule.warning.note or rule.consequence, []
     else:
@@ -200,7 +200,7 @@ def _values(rule: ThresholdRule, level: str, hit: _Hit, bank: str) -> dict[str, 
         "subject": hit.subject,
         "bank": bank,
         "period": hit.period,
-        "fired_at": datetime.now(timezone.utc),
+        "fired_at": as_utc(fired_at),
         "count": hit.count,
         "articles": articles(rule, level),
         "case_ids": hit.case_ids(),
@@ -209,13 +209,16 @@ def _values(rule: ThresholdRule, level: str, hit: _Hit, bank: str) -> dict[str, 
     }
 
 
-def evaluate(session: Session, *, bank: str, at: datetime, knowledge: Knowledge) -> list[ThresholdFiring]:
+def evaluate(session: Session, *, bank: str, at: datetime, now: datetime,
+             knowledge: Knowledge) -> list[ThresholdFiring]:
     """Record every threshold reached for `bank` in the periods containing `at`; return the new firings.
 
     Call it in the transaction that changed the ledger for `bank`, after the change and while
     holding `lock_bank(session, bank)`. `at` is the instant whose month and year are counted:
     the time a case was received (also when it is verified later), or the time of the overdue
     scan. A naive `at` is read as UTC. Per-case rules look at the cases of the month of `at`.
+    `now` is the instant of the ledger change being evaluated: a firing is recorded at it, so
+    the month a firing belongs to follows the change, not the clock of whoever runs this.
     Nothing is committed here.
     """
     existing = _existing(session, bank=bank, at=at)
@@ -226,7 +229,7 @@ def evaluate(session: Session, *, bank: str, at: datetime, knowledge: Knowledge)
                 key = (rule.id, level, hit.subject, hit.period)
                 if key in existing:
                     continue
-                new_id = _insert(session, _values(rule, level, hit, bank))
+                new_id = _insert(session, _values(rule, level, hit, bank, now))
                 existing.add(key)
                 if new_id is not None:
                     new_ids.append(new_id)

@@ -21,6 +21,8 @@ from bot.ledger.models import Case, CaseKind, Ticket, TicketEvent, TicketKind, T
 from bot.workdays import WorkdayCalendar
 from tests.api.support import _drop_private_postgres, db_url, fast_hasher  # noqa: F401 - fixtures
 
+REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Friday 2026-11-27, 10:00 in Qingdao (02:00 UTC; the ledger stores UTC): a working day inside
 # chinese_calendar's known years.
@@ -52,8 +54,8 @@ class Banks:
 @pytest.fixture
 def banks(engine, knowledge) -> Banks:
     with Session(engine) as session:
-        _, a_key, _ = register_bank(session, bank=BANK_A, webhook_url="https://ccb.example/sbk", knowledge=knowledge)
-        _, b_key, _ = register_bank(session, bank=BANK_B, webhook_url="https://icbc.example/sbk", knowledge=knowledge)
+        _, a_key, _ = register_bank(session, bank=BANK_A, webhook_url="https://ccb.example/sbk", knowledge=knowledge, now=REGISTERED_AT)
+        _, b_key, _ = register_bank(session, bank=BANK_B, webhook_url="https://icbc.example/sbk", knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
     return Banks(a_key, b_key)
 

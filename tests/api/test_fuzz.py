@@ -25,6 +25,8 @@ from bot.knowledge import get_knowledge
 from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState, Verification
 from tests.api.support import migrated_url
 
+REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
 MAX_EXAMPLES = 25
 APP = create_app(engine=make_engine("sqlite://"), knowledge=get_knowledge())
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
@@ -39,8 +41,8 @@ def fuzz_target(tmp_path_factory, knowledge):
     engine = make_engine(url)
     now = datetime.now(UTC)
     with Session(engine) as session:
-        _, key, _ = register_bank(session, bank="中国建设银行", webhook_url="https://ccb.example/", knowledge=knowledge)
-        register_bank(session, bank="中国工商银行", webhook_url="https://icbc.example/", knowledge=knowledge)
+        _, key, _ = register_bank(session, bank="中国建设银行", webhook_url="https://ccb.example/", knowledge=knowledge, now=REGISTERED_AT)
+        register_bank(session, bank="中国工商银行", webhook_url="https://icbc.example/", knowledge=knowledge, now=REGISTERED_AT)
         for i, bank in enumerate(["中国建设银行", "中国工商银行", "中国建设银行"], start=1):
             case = Case(kind=CaseKind.complaint, intent="complaint/fees", bank=bank, channel="hotline_12333",
                         description="收取补卡费，电话13812345678", received_at=now - timedelta(days=3))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import Session, select
 
 from bot.banks import authenticate, keys, parse_api_key, register_bank, validate_webhook_url
 from bot.ledger.errors import InvalidInput
 from bot.ledger.models import BankAccount
+
+REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
 def _rows(engine) -> list[BankAccount]:
@@ -18,7 +22,7 @@ def _rows(engine) -> list[BankAccount]:
 def test_register_by_alias_stores_only_a_hash_of_the_key(engine, knowledge, real_hasher):
     with Session(engine, expire_on_commit=False) as session:
         account, api_key, secret = register_bank(session, bank="建行", webhook_url="https://ccb.example/sbk",
-                                                 knowledge=knowledge)
+                                                 knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
     assert account.bank == "中国建设银行"
     assert api_key.startswith("sbk_") and len(api_key) >= 40 and len(secret) >= 40
@@ -35,8 +39,8 @@ def test_register_by_alias_stores_only_a_hash_of_the_key(engine, knowledge, real
 
 def test_keys_and_secrets_are_unique_per_registration(engine, knowledge):
     with Session(engine, expire_on_commit=False) as session:
-        _, k1, s1 = register_bank(session, bank="中国银行", webhook_url="https://boc.example/a", knowledge=knowledge)
-        _, k2, s2 = register_bank(session, bank="交通银行", webhook_url="https://bocom.example/a", knowledge=knowledge)
+        _, k1, s1 = register_bank(session, bank="中国银行", webhook_url="https://boc.example/a", knowledge=knowledge, now=REGISTERED_AT)
+        _, k2, s2 = register_bank(session, bank="交通银行", webhook_url="https://bocom.example/a", knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
     assert len({k1, k2, s1, s2}) == 4 and k1[:12] != k2[:12]
 
@@ -44,7 +48,7 @@ def test_keys_and_secrets_are_unique_per_registration(engine, knowledge):
 @pytest.mark.parametrize("name", ["花旗银行", "", "   ", "建设"])
 def test_unknown_bank_is_refused_naming_it_and_nothing_is_written(engine, knowledge, name):
     with Session(engine) as session, pytest.raises(InvalidInput) as err:
-        register_bank(session, bank=name, webhook_url="https://x.example/", knowledge=knowledge)
+        register_bank(session, bank=name, webhook_url="https://x.example/", knowledge=knowledge, now=REGISTERED_AT)
     assert err.value.field == "bank" and name in err.value.message and "合作银行" in err.value.message
     assert _rows(engine) == []
 
@@ -56,7 +60,7 @@ def test_unknown_bank_is_refused_naming_it_and_nothing_is_written(engine, knowle
 ])
 def test_bad_webhook_url_is_refused_and_nothing_is_written(engine, knowledge, url):
     with Session(engine) as session, pytest.raises(InvalidInput) as err:
-        register_bank(session, bank="中国建设银行", webhook_url=url, knowledge=knowledge)
+        register_bank(session, bank="中国建设银行", webhook_url=url, knowledge=knowledge, now=REGISTERED_AT)
     assert err.value.field == "webhook_url" and err.value.message
     assert _rows(engine) == []
 
@@ -70,12 +74,12 @@ def test_good_webhook_urls(url):
 def test_register_again_updates_the_url_and_rotates_key_and_secret(engine, knowledge):
     with Session(engine, expire_on_commit=False) as session:
         first, old_key, old_secret = register_bank(session, bank="中国建设银行", webhook_url="https://a.example/",
-                                                   knowledge=knowledge)
+                                                   knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
         assert authenticate(session, old_key) is not None  # verified once, so remembered
     with Session(engine, expire_on_commit=False) as session:
         second, new_key, new_secret = register_bank(session, bank="建行", webhook_url="https://b.example/",
-                                                    knowledge=knowledge)
+                                                    knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
     assert second.id == first.id and new_key != old_key and new_secret != old_secret
     (row,) = _rows(engine)
@@ -87,8 +91,8 @@ def test_register_again_updates_the_url_and_rotates_key_and_secret(engine, knowl
 
 def test_authenticate_refuses_everything_but_the_exact_key(engine, knowledge):
     with Session(engine, expire_on_commit=False) as session:
-        _, key, _ = register_bank(session, bank="中国建设银行", webhook_url="https://a.example/", knowledge=knowledge)
-        _, other, _ = register_bank(session, bank="中国工商银行", webhook_url="https://b.example/", knowledge=knowledge)
+        _, key, _ = register_bank(session, bank="中国建设银行", webhook_url="https://a.example/", knowledge=knowledge, now=REGISTERED_AT)
+        _, other, _ = register_bank(session, bank="中国工商银行", webhook_url="https://b.example/", knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
         assert authenticate(session, key).bank == "中国建设银行"
         assert authenticate(session, other).bank == "中国工商银行"

@@ -10,6 +10,8 @@ key; the citizen then receives that result as a push message.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import os
 import re
 import subprocess
@@ -27,6 +29,8 @@ from bot.knowledge import get_knowledge
 from bot.ledger.models import Case, Ticket
 from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import (
+
+REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
     BotApiServer,
     BotProcess,
     Citizen,
@@ -100,7 +104,7 @@ def test_a_citizen_complains_gets_a_ticket_and_later_the_banks_result(tmp_path, 
     knowledge = get_knowledge()
     with new_session(engine) as session:
         _account, api_key, _secret = register_bank(session, bank=BANK, webhook_url="https://ccb.example/sbk",
-                                                   knowledge=knowledge)
+                                                   knowledge=knowledge, now=REGISTERED_AT)
         session.commit()
 
     actions_port, rasa_port, api_port = free_port(), free_port(), free_port()

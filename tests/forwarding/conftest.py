@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -182,7 +182,7 @@ def add_ticket(session, case: Case, *, kind: TicketKind = TicketKind.transfer, p
 
 def register_bank(session, url: str, *, secret: str = SECRET, bank: str = BANK) -> None:
     session.add(BankAccount(bank=bank, webhook_url=url, api_key_hash="not-used-here", api_key_prefix="k_test",
-                            webhook_secret=secret))
+                            webhook_secret=secret, updated_at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)))
 
 
 @pytest.fixture

@@ -363,7 +363,7 @@ def test_retry_parked_refuses_what_it_must_not_touch(engine, clock, client, bank
     [delivered_id] = seed(1, url=bank.url)
     with new_session(engine) as session:
         with pytest.raises(DeliveryNotFound):
-            retry_parked(session, uuid.uuid4())
+            retry_parked(session, uuid.uuid4(), now=clock())
     assert _dispatcher(engine, clock, client).run_once()[0].delivery_id == delivered_id
     held_id, waiting_id = seed(2)
     with engine.begin() as conn:  # one is being sent right now, the other waits for its back-off
@@ -373,7 +373,7 @@ def test_retry_parked_refuses_what_it_must_not_touch(engine, clock, client, bank
                      .values(attempts=3, next_attempt_at=clock() + timedelta(hours=1)))
     with new_session(engine) as session:
         with pytest.raises(DeliveryNotRetryable, match="already delivered"):
-            retry_parked(session, delivered_id)
+            retry_parked(session, delivered_id, now=clock())
         with pytest.raises(DeliveryNotRetryable, match="busy"):
             retry_parked(session, held_id, now=clock())
         retry_parked(session, waiting_id, now=clock())

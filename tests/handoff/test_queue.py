@@ -100,15 +100,16 @@ def test_after_a_handoff_is_closed_the_citizen_can_be_handed_over_again(engine, 
 def test_the_database_itself_refuses_a_second_open_handoff_for_one_citizen(engine):
     with new_session(engine) as session:
         opened(session)
-        session.add(Handoff(citizen_ref=CITIZEN, channel="telegram", reason=HandoffReason.requested))
+        session.add(Handoff(citizen_ref=CITIZEN, channel="telegram", reason=HandoffReason.requested,
+                            opened_at=T0, last_message_at=T0))
         with pytest.raises(IntegrityError):
             session.commit()
         session.rollback()
         # Closed ones do not count: history may hold many.
         session.add(Handoff(citizen_ref=CITIZEN, channel="telegram", reason=HandoffReason.requested,
-                            state=HandoffState.closed))
+                            opened_at=T0, last_message_at=T0, state=HandoffState.closed))
         session.add(Handoff(citizen_ref=CITIZEN, channel="telegram", reason=HandoffReason.requested,
-                            state=HandoffState.closed))
+                            opened_at=T0, last_message_at=T0, state=HandoffState.closed))
         session.commit()
 
 

@@ -4,7 +4,7 @@ changes nothing; findings, bank steps and escalation follow the Measures."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -205,7 +205,7 @@ def test_a_delivered_ticket_is_marked_delivered_with_its_delivery_id(engine, kno
     _, ticket = record(engine, knowledge, calendar, complaint())
     with new_session(engine) as session:
         session.add(BankAccount(bank="中国建设银行", webhook_url="http://bank.test/sbk", api_key_hash="x",
-                                api_key_prefix="sbk_test", webhook_secret="s3cret"))
+                                api_key_prefix="sbk_test", webhook_secret="s3cret", updated_at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)))
         session.commit()
     client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(204)))
     outcomes = Dispatcher(engine, client=client, on_delivered=record_delivery).run_once()

@@ -126,7 +126,7 @@ def test_year_report_adds_up_the_months(session, knowledge, calendar):
 def test_bad_periods_are_refused(session, knowledge, calendar):
     for bad in ("2026-13", "2026-00", "2026-1", "26-11", "2026/11", ""):
         with pytest.raises(ValueError):
-            month_report(session, month=bad, knowledge=knowledge, calendar=calendar)
+            month_report(session, month=bad, knowledge=knowledge, calendar=calendar, now=AFTER)
     for bad in ("20x6", "1", "99999"):
         with pytest.raises(ValueError):
-            year_report(session, year=bad, knowledge=knowledge, calendar=calendar)
+            year_report(session, year=bad, knowledge=knowledge, calendar=calendar, now=AFTER)

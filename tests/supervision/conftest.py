@@ -96,7 +96,8 @@ class Seed:
     def delivery(self, number: str, *, event: str = "ticket.created") -> None:
         with Session(self.engine) as session:
             ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
-            session.add(Delivery(ticket_id=ticket.id, bank=ticket.bank, event=event, body="{}", created_at=NOW))
+            session.add(Delivery(ticket_id=ticket.id, bank=ticket.bank, event=event, body="{}", created_at=NOW,
+                                 next_attempt_at=NOW))
             session.commit()
 
     def case_of(self, number: str) -> Case:

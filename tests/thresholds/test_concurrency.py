@@ -42,16 +42,16 @@ def _run(engine, kb, at: datetime, layout: str) -> list[list]:
                     barrier.wait()
                     lock_bank(session, BANK)
                     add_case(session, intent="complaint/fees", at=at)
-                    fired = evaluate(session, bank=BANK, at=at, knowledge=kb)
+                    fired = evaluate(session, bank=BANK, at=at, now=at, knowledge=kb)
                 elif layout == "insert_first":  # both cases exist uncommitted before either evaluates
                     add_case(session, intent="complaint/fees", at=at)
                     barrier.wait()
                     lock_bank(session, BANK)
-                    fired = evaluate(session, bank=BANK, at=at, knowledge=kb)
+                    fired = evaluate(session, bank=BANK, at=at, now=at, knowledge=kb)
                 else:  # "unlocked": both evaluate before either commits
                     add_case(session, intent="complaint/fees", at=at)
                     barrier.wait()
-                    fired = evaluate(session, bank=BANK, at=at, knowledge=kb)
+                    fired = evaluate(session, bank=BANK, at=at, now=at, knowledge=kb)
                     barrier.wait()
                 session.commit()
                 results[slot] = [f for f in fired if f.rule_id == RULE and f.level == OFFICIAL]
@@ -125,7 +125,7 @@ def test_without_the_lock_the_anomaly_would_be_seen(pg_engine, kb):
         assert firings(session, bank=BANK, rule_id=RULE, level=OFFICIAL) == []
         # A later evaluation (the next write for the bank) does catch up.
         lock_bank(session, BANK)
-        late = [f for f in evaluate(session, bank=BANK, at=at, knowledge=kb) if f.rule_id == RULE and f.level == OFFICIAL]
+        late = [f for f in evaluate(session, bank=BANK, at=at, now=at, knowledge=kb) if f.rule_id == RULE and f.level == OFFICIAL]
         assert len(late) == 1
 
 
@@ -140,11 +140,11 @@ def test_the_unique_constraint_keeps_a_second_insert_from_firing_again(engine, k
             add_case(session, intent="complaint/fees", at=at)
         rule = kb.rules.threshold(RULE)
         levels = 1 + (rule.warning is not None and rule.warning.threshold <= rule.threshold)
-        assert len([f for f in evaluate(session, bank=BANK, at=at, knowledge=kb) if f.rule_id == RULE]) == levels
+        assert len([f for f in evaluate(session, bank=BANK, at=at, now=at, knowledge=kb) if f.rule_id == RULE]) == levels
         session.commit()
     monkeypatch.setattr(module, "_existing", lambda session, **kw: set())
     with new_session(engine) as session:
-        assert evaluate(session, bank=BANK, at=at, knowledge=kb) == []
+        assert evaluate(session, bank=BANK, at=at, now=at, knowledge=kb) == []
         session.commit()
 
     # Two writers at once, neither seeing the other's firing (PostgreSQL: the second insert
@@ -164,7 +164,7 @@ def test_the_unique_constraint_keeps_a_second_insert_from_firing_again(engine, k
             try:
                 with new_session(engine) as session:
                     barrier.wait()
-                    results[slot] = [f for f in evaluate(session, bank=BANK, at=at, knowledge=kb) if f.rule_id == RULE]
+                    results[slot] = [f for f in evaluate(session, bank=BANK, at=at, now=at, knowledge=kb) if f.rule_id == RULE]
                     session.commit()
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)

@@ -83,7 +83,7 @@ def test_each_key_fires_at_most_once_and_iff_its_final_count_reaches_the_thresho
         for spec in specs:
             case = add_case(session, **{k: v for k, v in spec.items() if k != "at"}, at=spec["at"])
             cases.append(case)
-            returned += evaluate(session, bank=case.bank, at=case.received_at, knowledge=knowledge)
+            returned += evaluate(session, bank=case.bank, at=case.received_at, now=case.received_at, knowledge=knowledge)
         session.commit()
 
         keys = [(f.rule_id, f.level, f.subject, f.period) for f in returned]
