@@ -29,14 +29,14 @@ from bot.knowledge import get_knowledge
 from bot.ledger.models import Case, Ticket
 from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import (
-
-REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
     BotApiServer,
     BotProcess,
     Citizen,
     free_port,
     stop_process,
 )
+
+REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
