@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -10,6 +12,48 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import make_engine, upgrade
 from bot.knowledge import Knowledge, get_knowledge
+
+
+# --------------------------------------------------------------------------- tiers and the machine's date
+
+TESTS = Path(__file__).resolve().parent
+# Tests of code that counts days, months and years: they must pass whatever the machine's date
+# (`make test` runs them again at a year end without the next year's calendar, and after it).
+DATE_SENSITIVE = ("actions", "api", "console/supervision", "forwarding", "handoff", "ledger", "one_time_notices",
+                  "reports", "supervision", "thresholds", "workdays", "test_clock.py")
+SERVICES = ("e2e", "conversations", "nlu_runtime", "cli", "benchmarks", "channels/test_cli.py")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--machine-time", metavar="ISO", default=None,
+                     help="run the session as if the machine's clock read this instant (e.g. 2026-12-31T23:30+08:00)")
+
+
+def pytest_configure(config):
+    at = config.getoption("--machine-time")
+    if at:
+        import time_machine
+
+        # tick=True: time goes on from there, as on a real machine; subprocesses keep the real clock.
+        traveller = time_machine.travel(datetime.fromisoformat(at), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tiers by what a test needs: unit (nothing), db (SQLite and PostgreSQL), services, browser."""
+    for item in items:
+        where = Path(item.fspath).resolve().relative_to(TESTS).as_posix()
+        if where.startswith(DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)
+        if where.startswith("console/browser"):
+            item.add_marker(pytest.mark.browser)
+        elif where.startswith(SERVICES) or "telegram_server" in item.fixturenames:
+            item.add_marker(pytest.mark.services)
+        elif "db_url" in item.fixturenames:
+            item.add_marker(pytest.mark.db)
+        else:
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")

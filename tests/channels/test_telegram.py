@@ -292,7 +292,8 @@ def test_status_says_so_when_the_ledger_is_unavailable(settings, bot_api, rasa, 
 
 def test_push_sends_due_notices_and_keeps_the_ones_telegram_refused(settings, bot_api, rasa, ledger):
     with new_session(ledger) as session:
-        notices = [CitizenNotice(citizen_ref=ref, text=text) for ref, text in [
+        now = datetime.now(UTC)  # the bot pushes what is due by its own (the system's) clock
+        notices = [CitizenNotice(citizen_ref=ref, text=text, created_at=now, next_attempt_at=now) for ref, text in [
             ("telegram:501", "结果一"), ("telegram:502", "结果二"), ("telegram:abc", "坏的"),
             ("console:503", "别的渠道")]]
         session.add_all(notices)

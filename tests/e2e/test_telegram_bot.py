@@ -98,7 +98,9 @@ def test_a_notice_in_the_outbox_is_pushed_once(stack, citizen):
     _bot_api, _rasa, _bot, engine, _tmp = stack
     text = "测试通知：您的工单有新进展。"
     with new_session(engine) as session:
-        session.add(CitizenNotice(citizen_ref=f"telegram:{citizen.chat_id}", text=text))
+        now = datetime.now(UTC)  # the bot pushes what is due by its own (the system's) clock
+        session.add(CitizenNotice(citizen_ref=f"telegram:{citizen.chat_id}", text=text, created_at=now,
+                                  next_attempt_at=now))
         session.commit()
     citizen.wait_for_text(text)
     assert text not in citizen.quiet_for(1.5)  # marked sent: not pushed again
