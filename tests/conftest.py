@@ -44,9 +44,11 @@ def pytest_collection_modifyitems(config, items):
     """Tiers by what a test needs: unit (nothing), db (SQLite and PostgreSQL), services, browser."""
     for item in items:
         where = Path(item.fspath).resolve().relative_to(TESTS).as_posix()
+        if where.endswith("test_cli.py"):
+            item.add_marker(pytest.mark.commands)
         # A command under test runs in a process of its own, on the machine's real clock, which
         # --machine-time cannot move: those tests stay out of the runs at fixed dates.
-        if where.startswith(DATE_SENSITIVE) and not where.endswith("test_cli.py"):
+        if where.startswith(DATE_SENSITIVE) and item.get_closest_marker("commands") is None:
             item.add_marker(pytest.mark.dates)
         if where.startswith("console/browser"):
             item.add_marker(pytest.mark.browser)

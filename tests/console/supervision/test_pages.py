@@ -197,6 +197,7 @@ def _cells(source) -> dict[str, list[tuple]]:
                        if row[0].value != "生成时间"] for ws in book.worksheets}
 
 
+@pytest.mark.commands
 def test_the_workbook_is_the_one_sbk_report_writes(signed_in, seed, engine, clock, db_url, tmp_path):
     # The command reads the real clock; the console is set to it, so both look at the same day.
     clock.now = datetime.now(UTC)
