@@ -379,12 +379,13 @@ def seed(engine: Engine, *, sizes: Sizes, now: datetime, knowledge: Knowledge, c
                        firing_seconds=time.perf_counter() - started)
 
 
-def add_accounts(engine: Engine, knowledge: Knowledge) -> None:
+def add_accounts(engine: Engine, knowledge: Knowledge, *, now: datetime) -> None:
     from bot.console.users import create_user
 
     with Session(engine) as session:
         for name, role, district in ACCOUNTS.values():
-            create_user(session, name=name, role=role, password=PASSWORD, district=district, knowledge=knowledge)
+            create_user(session, name=name, role=role, password=PASSWORD, now=now, district=district,
+                        knowledge=knowledge)
         session.commit()
 
 
@@ -491,11 +492,10 @@ async def _time_pages(app: Any, *, database: str, role: str, pages: list[tuple[s
 
 def bench_pages(engine: Engine, *, sizes: Sizes, now: datetime, knowledge: Knowledge, calendar: WorkdayCalendar,
                 database: str, progress: Callable[[str], None]) -> list[PageTiming]:
-    from bot.api import create_app
-    from bot.api.deps import get_now
+    from bot.clock import FixedClock
+    from bot.web.app import create_app
 
-    app = create_app(engine=engine, calendar=calendar, knowledge=knowledge)
-    app.dependency_overrides[get_now] = lambda: now
+    app = create_app(engine=engine, calendar=calendar, knowledge=knowledge, clock=FixedClock(now))
     banks = [b.name for b in knowledge.banks]
     city_numbers = sample_numbers(engine, district=None, count=max(5, sizes.repeats))
     district_numbers = sample_numbers(engine, district=DISTRICT, count=max(5, sizes.repeats))
@@ -540,7 +540,7 @@ def run(sizes: Sizes, *, knowledge: Knowledge, calendar: WorkdayCalendar, postgr
         for database, engine in targets:
             report.seeds.append(seed(engine, sizes=sizes, now=now, knowledge=knowledge, calendar=calendar,
                                      database=database, progress=progress))
-            add_accounts(engine, knowledge)
+            add_accounts(engine, knowledge, now=now)
             report.pages += bench_pages(engine, sizes=sizes, now=now, knowledge=knowledge, calendar=calendar,
                                         database=database, progress=progress)
     report.seconds = time.perf_counter() - started

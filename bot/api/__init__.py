@@ -1,9 +1,6 @@
 """The bank API: partner banks read their own tickets and report on them (SPEC.md, external contract).
 
-``create_app()`` builds the FastAPI application; run it with
-``uvicorn bot.api.main:app --factory``. Nothing is created at import time.
+``bot.api.routes.api_router`` holds its operations, served under ``bot.api.contract.API_PREFIX``
+by the back office's application (``bot.web.app.create_app``); ``bot.api.contract`` is what its
+OpenAPI document says about itself. Nothing is created at import time.
 """
-
-from bot.api.main import create_app
-
-__all__ = ["create_app"]

@@ -68,14 +68,16 @@ def run(args: argparse.Namespace) -> int:
     except InvalidUser as exc:
         parser.error(exc.message.replace("\n", " "))  # one line on stderr, exit 2
 
+    from bot.clock import SystemClock
     from bot.console.audit import record_system_audit
 
     upgrade()
+    now = SystemClock().now()
     with new_session() as session:
         try:
-            user = create_user(session, name=name, role=role, password=password, district=district,
+            user = create_user(session, name=name, role=role, password=password, now=now, district=district,
                                knowledge=knowledge)
-            record_system_audit(session, actor="sbk user add", action="create_user",
+            record_system_audit(session, actor="sbk user add", action="create_user", at=now,
                                 detail={"name": user.name, "role": user.role.value, "district": user.district})
             session.commit()
         except InvalidUser as exc:

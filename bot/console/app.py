@@ -1,5 +1,5 @@
 """``mount_console(app)``: the console's pages, static files, error pages and security headers on a
-FastAPI application (the back office's, see ``bot.api.main.create_app``)."""
+FastAPI application (the back office's, see ``bot.web.app.create_app``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from bot.console.deps import CSRF_MESSAGE, ConsoleForbidden, ConsoleRedirect, LOGIN_PATH, wants_html
+from bot.console.deps import CSRF_MESSAGE, LOGIN_PATH, ConsoleForbidden, ConsoleRedirect, wants_html
 from bot.console.security import ConsoleSecurityHeaders
 from bot.console.sessions import COOKIE_NAME, SessionPolicy
 from bot.console.templating import STATIC_DIR, render

@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.console.models import AuditEntry, ConsoleUser, utcnow
-
+from bot.console.models import AuditEntry, ConsoleUser
 
 ACTION_LABELS = {
     "sign_in": "登录",
@@ -57,11 +56,11 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def record_audit(session: Session, *, user: ConsoleUser, action: str, ticket_number: str | None = None,
-                 detail: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEntry:
-    """Add one entry for `user` doing `action` (English, e.g. view_ticket), flushed with the request's
-    transaction. `detail` must be JSON-serialisable; its text is masked."""
-    entry = AuditEntry(at=at or utcnow(), user_name=user.name, role=user.role.value, action=action,
+def record_audit(session: Session, *, user: ConsoleUser, action: str, at: datetime,
+                 ticket_number: str | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
+    """Add one entry for `user` doing `action` (English, e.g. view_ticket) at `at` (the request's
+    instant), flushed with the request's transaction. `detail` must be JSON-serialisable; its text is masked."""
+    entry = AuditEntry(at=at, user_name=user.name, role=user.role.value, action=action,
                        ticket_number=ticket_number, detail=_masked(detail or {}))
     session.add(entry)
     session.flush()
@@ -71,11 +70,11 @@ def record_audit(session: Session, *, user: ConsoleUser, action: str, ticket_num
 SYSTEM_ROLE = "system"
 
 
-def record_system_audit(session: Session, *, actor: str, action: str, detail: dict[str, Any] | None = None,
-                        at: datetime | None = None) -> AuditEntry:
+def record_system_audit(session: Session, *, actor: str, action: str, at: datetime,
+                        detail: dict[str, Any] | None = None) -> AuditEntry:
     """An entry for a change made outside the console (e.g. ``sbk user add`` on the server),
     with `actor` naming the tool."""
-    entry = AuditEntry(at=at or utcnow(), user_name=actor[:32], role=SYSTEM_ROLE, action=action,
+    entry = AuditEntry(at=at, user_name=actor[:32], role=SYSTEM_ROLE, action=action,
                        detail=_masked(detail or {}))
     session.add(entry)
     session.flush()

@@ -11,8 +11,8 @@
   403 页面已过期或请求无法验证，请刷新后重试, before the route runs, so nothing is saved.
 - ``district_scope(user)``: the district a district supervisor is limited to; None for all.
 
-The database session is ``bot.api.deps.SessionDep`` (one transaction per request); the user
-returned here belongs to it. The clock is ``bot.api.deps.get_now`` (override it in tests).
+The database session is ``bot.web.deps.SessionDep`` (one transaction per request); the user
+returned here belongs to it. The instant is ``bot.web.deps.NowDep``, from the app's clock.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
-from bot.api.deps import NowDep, SessionDep
+from bot.web.deps import NowDep, SessionDep
 from bot.console.errors import SessionExpired, SessionInvalid
 from bot.console.models import ConsoleSession, ConsoleUser, Role
 from bot.console.sessions import COOKIE_NAME, SessionPolicy, load_session

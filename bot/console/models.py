@@ -6,7 +6,7 @@ Families follow the ledger's pattern: `XBase` (shared fields), `XCreate` (what a
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -20,10 +20,6 @@ NAME_MAX = 32
 PASSWORD_MIN = 10
 # Argon2 hashes any length, but a megabyte "password" is only a way to burn the server's CPU.
 PASSWORD_MAX = 128
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _ts(**kw: Any) -> Any:
@@ -73,7 +69,7 @@ class ConsoleUser(ConsoleUserBase, table=True):
     role: Role = Field(sa_type=SAEnum(Role, name="console_role"))
     password_hash: str = Field(max_length=200)
     active: bool = True
-    created_at: datetime = _ts(default_factory=utcnow)
+    created_at: datetime = _ts()
 
 
 class ConsoleUserPublic(ConsoleUserBase):
@@ -95,8 +91,8 @@ class ConsoleSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="console_user.id", index=True)
     csrf_token: str = Field(max_length=64)
-    created_at: datetime = _ts(default_factory=utcnow)
-    last_seen_at: datetime = _ts(default_factory=utcnow)
+    created_at: datetime = _ts()
+    last_seen_at: datetime = _ts()
     # The absolute end (sign-in + console_session_absolute_hours); the idle end moves with last_seen_at.
     expires_at: datetime = _ts(index=True)
 
@@ -116,7 +112,7 @@ class AuditEntry(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _ts(default_factory=utcnow, index=True)
+    at: datetime = _ts(index=True)
     user_name: str = Field(max_length=NAME_MAX)
     role: str = Field(max_length=32)
     action: str = Field(max_length=48, description="what was done, in English: view_ticket, create_user …")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from datetime import datetime
 from functools import cache
 
 from pwdlib import PasswordHash
@@ -112,17 +113,18 @@ def _knowledge(knowledge: Knowledge | None) -> Knowledge:
     return get_knowledge()
 
 
-def create_user(session: Session, *, name: str, role: Role | str, password: str, district: str | None = None,
-                knowledge: Knowledge | None = None) -> ConsoleUser:
-    """A new active user, flushed (the caller commits). Raises InvalidUser / DuplicateUser with a
-    Chinese message naming the field; nothing is written then."""
+def create_user(session: Session, *, name: str, role: Role | str, password: str, now: datetime,
+                district: str | None = None, knowledge: Knowledge | None = None) -> ConsoleUser:
+    """A new active user created at `now`, flushed (the caller commits). Raises InvalidUser /
+    DuplicateUser with a Chinese message naming the field; nothing is written then."""
     clean = validate_name(name)
     role = validate_role(role)
     district = validate_district(role, district, knowledge=_knowledge(knowledge))
     validate_password(password, name=clean)
     if session.exec(select(ConsoleUser.id).where(ConsoleUser.name == clean)).first() is not None:
         raise DuplicateUser(f"用户名 {clean} 已存在", field="name")
-    user = ConsoleUser(name=clean, role=role, district=district, password_hash=hash_password(password))
+    user = ConsoleUser(name=clean, role=role, district=district, password_hash=hash_password(password),
+                       created_at=now)
     try:
         with session.begin_nested():  # a concurrent creation of the same name loses here, not at commit
             session.add(user)

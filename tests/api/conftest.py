@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 import bot.banks.keys
-from bot.api import create_app
-from bot.api.deps import get_now
 from bot.banks import register_bank
+from bot.clock import FixedClock
 from bot.ledger.models import Case, CaseKind, Ticket, TicketEvent, TicketKind, TicketState, Verification
+from bot.web.app import create_app
 from bot.workdays import WorkdayCalendar
 from tests.api.support import _drop_private_postgres, db_url, fast_hasher  # noqa: F401 - fixtures
 
@@ -67,9 +67,7 @@ def calendar() -> WorkdayCalendar:
 
 @pytest.fixture
 def app(engine, knowledge, calendar):
-    application = create_app(engine=engine, calendar=calendar, knowledge=knowledge)
-    application.dependency_overrides[get_now] = lambda: NOW
-    return application
+    return create_app(engine=engine, calendar=calendar, knowledge=knowledge, clock=FixedClock(NOW))
 
 
 @pytest.fixture

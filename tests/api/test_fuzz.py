@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlmodel import Session, select
 
-from bot.api import create_app
 from bot.banks import register_bank
 from bot.db import make_engine
 from bot.knowledge import get_knowledge
 from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState, Verification
+from bot.web.app import create_app
 from tests.api.support import migrated_url
 
 REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)

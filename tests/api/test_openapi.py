@@ -37,8 +37,8 @@ def test_docs_page_is_served(client):
 
 def test_no_app_is_created_at_import_and_the_factory_builds_one(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
-    sys.modules.pop("bot.api.main", None)
-    module = importlib.import_module("bot.api.main")
+    sys.modules.pop("bot.web.app", None)
+    module = importlib.import_module("bot.web.app")
     assert not any(isinstance(v, FastAPI) for v in vars(module).values())
     import bot.db.engine
     import bot.settings

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_app
-from bot.api.deps import get_now
+from bot.clock import FixedClock
 from bot.ledger.models import TicketState
+from bot.web.app import create_app
 from bot.workdays import WorkdayCalendar
 from tests.api.conftest import NOW, TODAY
 
@@ -138,8 +138,8 @@ def test_extension_into_an_unknown_calendar_year_uses_the_provisional_rule(engin
     # A calendar that knows nothing beyond chinese_calendar: as for due dates, the weekends-only
     # rule decides until 2027 is configured, rather than refusing every extension into 2027.
     (tmp_path / "workdays").mkdir()
-    app = create_app(engine=engine, knowledge=knowledge, calendar=WorkdayCalendar(tmp_path / "workdays"))
-    app.dependency_overrides[get_now] = lambda: NOW
+    app = create_app(engine=engine, knowledge=knowledge, calendar=WorkdayCalendar(tmp_path / "workdays"),
+                     clock=FixedClock(NOW))
     number = ledger.ticket(due=date(2027, 1, 8))
     with TestClient(app) as client:
         response = client.post(f"{URL}/{number}/extension", json={"until": "2027-01-30", "reason": "x"},

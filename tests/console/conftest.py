@@ -14,10 +14,9 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session
 
 import bot.console.users
-from bot.api import create_app
-from bot.api.deps import get_now
 from bot.console.models import ConsoleUser
 from bot.console.users import create_user
+from bot.web.app import create_app
 from tests.console.support import ACCOUNTS, PASSWORDS, Browser, Clock, sign_in
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Qingdao
@@ -53,16 +52,14 @@ def accounts(engine, knowledge, fast_passwords) -> dict[str, ConsoleUser]:
     with Session(engine, expire_on_commit=False) as session:
         for key, (name, role, district) in ACCOUNTS.items():
             users[key] = create_user(session, name=name, role=role, district=district, password=PASSWORDS[key],
-                                     knowledge=knowledge)
+                                     now=NOW, knowledge=knowledge)
         session.commit()
     return users
 
 
 @pytest.fixture
 def app(engine, clock, accounts):
-    application = create_app(engine=engine)
-    application.dependency_overrides[get_now] = clock
-    return application
+    return create_app(engine=engine, clock=clock)
 
 
 @pytest.fixture

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
+
+from bot.clock import FixedClock
 
 PASSWORDS = {
     "operator": "operator-password-1",
@@ -27,17 +29,11 @@ HTML = {"accept": "text/html,application/xhtml+xml"}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
-class Clock:
-    """The app's clock (``get_now``), moved by the test."""
+class Clock(FixedClock):
+    """The app's clock, moved by the test: ``clock.advance(minutes=31)``."""
 
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+    def advance(self, delta: timedelta | None = None, **parts: float) -> None:
+        super().advance(delta if delta is not None else timedelta(**parts))
 
 
 def csrf_of(html: str) -> str:

@@ -10,9 +10,9 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import inspect, text
 
-from bot.api import create_app
 from bot.console.access import AREAS, PUBLIC_PATHS, area_of, may_open
 from bot.console.models import Role
+from bot.web.app import create_app
 from tests.console.support import HTML
 
 ROLES = ("operator", "district_supervisor", "city_supervisor", "admin")

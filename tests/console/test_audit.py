@@ -28,7 +28,8 @@ def test_an_entry_names_the_user_role_action_and_ticket_with_numbers_masked(engi
 
 def test_an_entry_is_saved_only_with_the_change_it_records(engine, accounts):
     with Session(engine) as session:
-        record_audit(session, user=session.get(ConsoleUser, accounts["admin"].id), action="create_user")
+        record_audit(session, user=session.get(ConsoleUser, accounts["admin"].id), action="create_user",
+                     at=NOW)
         session.rollback()
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(AuditEntry)).one() == 0

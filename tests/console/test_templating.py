@@ -8,7 +8,6 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
 import bot.console.templating
-from bot.api.deps import get_now
 from bot.api.errors import install_error_handlers
 from bot.console.access import AREAS, SUPERVISORS, Area
 from bot.console.app import mount_console
@@ -21,11 +20,11 @@ def _app_with(engine, clock, router: APIRouter | None = None) -> FastAPI:
     """A bare app with the console and, optionally, one extra page router."""
     app = FastAPI()
     app.state.engine = engine
+    app.state.clock = clock
     install_error_handlers(app)
     if router is not None:
         app.include_router(router)
     mount_console(app)
-    app.dependency_overrides[get_now] = clock
     return app
 
 

@@ -34,7 +34,7 @@ def _count(engine, model) -> int:
 
 def test_the_password_is_kept_only_as_an_argon2_hash_that_verifies(engine, knowledge):
     with Session(engine, expire_on_commit=False) as session:
-        user = create_user(session, name="zhangsan", role=Role.operator, password="热线 password 1",
+        user = create_user(session, name="zhangsan", role=Role.operator, now=NOW, password="热线 password 1",
                            knowledge=knowledge)
         session.commit()
     with Session(engine) as session:
@@ -49,11 +49,11 @@ def test_the_password_is_kept_only_as_an_argon2_hash_that_verifies(engine, knowl
 def test_passwords_need_ten_to_128_characters(engine, knowledge, fast_passwords, password, accepted):
     with Session(engine) as session:
         if accepted:
-            create_user(session, name="lisi", role="operator", password=password, knowledge=knowledge)
+            create_user(session, name="lisi", role="operator", now=NOW, password=password, knowledge=knowledge)
             session.commit()
         else:
             with pytest.raises(InvalidUser) as refused:
-                create_user(session, name="lisi", role="operator", password=password, knowledge=knowledge)
+                create_user(session, name="lisi", role="operator", now=NOW, password=password, knowledge=knowledge)
             assert refused.value.field == "password"
             session.commit()
     assert _count(engine, ConsoleUser) == (1 if accepted else 0)
@@ -61,18 +61,18 @@ def test_passwords_need_ten_to_128_characters(engine, knowledge, fast_passwords,
 
 def test_a_password_equal_to_the_name_is_refused(engine, knowledge, fast_passwords):
     with Session(engine) as session, pytest.raises(InvalidUser, match="不能与用户名相同"):
-        create_user(session, name="wangwu12345", role="operator", password="WangWu12345", knowledge=knowledge)
+        create_user(session, name="wangwu12345", role="operator", now=NOW, password="WangWu12345", knowledge=knowledge)
 
 
 def test_district_supervisors_need_a_known_district_and_get_its_canonical_name(engine, knowledge, fast_passwords):
     with Session(engine) as session:
         with pytest.raises(InvalidUser, match="须指定所属区") as missing:
-            create_user(session, name="d1", role="district_supervisor", password="p" * 10, knowledge=knowledge)
+            create_user(session, name="d1", role="district_supervisor", now=NOW, password="p" * 10, knowledge=knowledge)
         assert missing.value.field == "district"
         with pytest.raises(InvalidUser, match="没有这个区"):
-            create_user(session, name="d1", role="district_supervisor", district="朝阳区", password="p" * 10,
+            create_user(session, name="d1", role="district_supervisor", now=NOW, district="朝阳区", password="p" * 10,
                         knowledge=knowledge)
-        user = create_user(session, name="d1", role="district_supervisor", district="西海岸", password="p" * 10,
+        user = create_user(session, name="d1", role="district_supervisor", now=NOW, district="西海岸", password="p" * 10,
                            knowledge=knowledge)
         assert user.district == "黄岛区"
 
@@ -80,36 +80,36 @@ def test_district_supervisors_need_a_known_district_and_get_its_canonical_name(e
 @pytest.mark.parametrize("role", ["operator", "city_supervisor", "admin"])
 def test_only_district_supervisors_may_have_a_district(engine, knowledge, fast_passwords, role):
     with Session(engine) as session, pytest.raises(InvalidUser, match="只有区级监管人员") as refused:
-        create_user(session, name="u1", role=role, district="李沧区", password="p" * 10, knowledge=knowledge)
+        create_user(session, name="u1", role=role, now=NOW, district="李沧区", password="p" * 10, knowledge=knowledge)
     assert refused.value.field == "district"
 
 
 def test_unknown_role_is_refused_naming_the_choices(engine, knowledge, fast_passwords):
     with Session(engine) as session, pytest.raises(InvalidUser, match="未知的角色 boss.*话务员"):
-        create_user(session, name="u1", role="boss", password="p" * 10, knowledge=knowledge)
+        create_user(session, name="u1", role="boss", now=NOW, password="p" * 10, knowledge=knowledge)
 
 
 @pytest.mark.parametrize("name", ["<script>alert(1)</script>", "a", "x" * 33, "张 三", "", "tab\tname", "a'b"])
 def test_names_outside_letters_digits_and_dot_underscore_dash_at_are_refused(engine, knowledge, fast_passwords,
                                                                               name):
     with Session(engine) as session, pytest.raises(InvalidUser) as refused:
-        create_user(session, name=name, role="operator", password="p" * 10, knowledge=knowledge)
+        create_user(session, name=name, role="operator", now=NOW, password="p" * 10, knowledge=knowledge)
     assert refused.value.field == "name"
     assert _count(engine, ConsoleUser) == 0
 
 
 def test_a_taken_name_is_refused_also_in_full_width_letters(engine, knowledge, fast_passwords):
     with Session(engine) as session:
-        create_user(session, name="admin1", role="admin", password="p" * 10, knowledge=knowledge)
+        create_user(session, name="admin1", role="admin", now=NOW, password="p" * 10, knowledge=knowledge)
         session.commit()
         with pytest.raises(DuplicateUser, match="用户名 admin1 已存在"):
-            create_user(session, name="ａｄｍｉｎ１", role="operator", password="q" * 10, knowledge=knowledge)
+            create_user(session, name="ａｄｍｉｎ１", role="operator", now=NOW, password="q" * 10, knowledge=knowledge)
     assert _count(engine, ConsoleUser) == 1
 
 
 def test_chinese_names_sign_in_as_typed(engine, knowledge, fast_passwords):
     with Session(engine) as session:
-        create_user(session, name="张三", role="operator", password="p" * 10, knowledge=knowledge)
+        create_user(session, name="张三", role="operator", now=NOW, password="p" * 10, knowledge=knowledge)
         session.commit()
         assert authenticate(session, name=" 张三 ", password="p" * 10).name == "张三"
 
@@ -129,7 +129,7 @@ def test_unknown_name_takes_as_long_as_a_wrong_password(engine, knowledge):
     """With the real argon2 parameters: without a stand-in hash, an unknown name would answer in
     about a millisecond and a wrong password in a few hundred."""
     with Session(engine) as session:
-        create_user(session, name="timing1", role="operator", password="p" * 10, knowledge=knowledge)
+        create_user(session, name="timing1", role="operator", now=NOW, password="p" * 10, knowledge=knowledge)
         session.commit()
         prepare_sign_in()
 

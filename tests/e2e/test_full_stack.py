@@ -122,7 +122,7 @@ def test_a_citizen_complains_gets_a_ticket_and_later_the_banks_result(tmp_path, 
                                          "--model", str(MODEL), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
                                          "--endpoints", str(endpoints)],
                                 tmp=tmp_path, env={"PYTHONPATH": str(PROJECT_ROOT), **quiet}))
-        services.append(Service("bank-api", [str(UVICORN), "bot.api.main:app", "--factory", "--host", "127.0.0.1",
+        services.append(Service("bank-api", [str(UVICORN), "bot.web.app:app", "--factory", "--host", "127.0.0.1",
                                              "--port", str(api_port)],
                                 tmp=tmp_path, env={"DATABASE_URL": database_url, **quiet}))
         bot_api = BotApiServer(tmp_path)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from bot.api import crud
-from bot.api.deps import CalendarDep, CurrentBank, KnowledgeDep, NowDep, SessionDep
+from bot.api.deps import CurrentBank
 from bot.api.models import (
     BankTicketDetail,
     BankTicketsPublic,
@@ -24,6 +24,7 @@ from bot.api.models import (
 from bot.knowledge import Knowledge
 from bot.ledger import tickets as ledger
 from bot.ledger.models import BankAccount, Ticket, TicketState
+from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000

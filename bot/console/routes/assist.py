@@ -18,7 +18,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from bot.api.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.console.assist import Analysis, analyze
 from bot.console.audit import record_audit
 from bot.console.callers import CallerHistory, caller_history

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from bot.api.deps import NowDep, SessionDep
+from bot.web.deps import NowDep, SessionDep
 from bot.console.audit import record_audit
 from bot.console.deps import (
     CSRF_MESSAGE,

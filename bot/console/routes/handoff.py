@@ -17,7 +17,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from bot.api.deps import KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import record_audit
 from bot.console.deps import CsrfChecked, OperatorUser, get_policy
 from bot.console.handoff_view import (

@@ -12,7 +12,7 @@ from sqlmodel import select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from bot.api.deps import KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import record_audit
 from bot.console.deps import CsrfChecked, OperatorUser
 from bot.console.templating import render

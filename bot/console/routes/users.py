@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from bot.api.deps import KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import audit_trail, record_audit
 from bot.console.deps import AdminUser, CsrfChecked
 from bot.console.errors import InvalidUser, UnknownUser
@@ -68,7 +68,7 @@ def create(request: Request, session: SessionDep, knowledge: KnowledgeDep, admin
     try:
         if password != password_again:
             raise InvalidUser(MISMATCH, field="password")
-        user = create_user(session, name=name, role=role, password=password,
+        user = create_user(session, name=name, role=role, password=password, now=now,
                            district=district if role == Role.district_supervisor.value else None,
                            knowledge=knowledge)
     except InvalidUser as exc:

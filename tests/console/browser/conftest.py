@@ -2,7 +2,7 @@
 
 What a test gets:
 
-- ``console_server``: the console served by a real ``uvicorn bot.api.main:app --factory``
+- ``console_server``: the console served by a real ``uvicorn bot.web.app:app --factory``
   process on a free loopback port, over a migrated SQLite database of its own, with one user
   per role created by ``sbk user add`` (see ``ACCOUNTS``). Attributes: ``.url``
   (``http://127.0.0.1:PORT``), ``.database_url``, ``.accounts``, ``.output()`` (its log). One
@@ -97,7 +97,7 @@ def _start(directory: Path, env: dict[str, str]) -> ConsoleServer:
     server_env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **env}
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bot.api.main:app", "--factory", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", "bot.web.app:app", "--factory", "--host", "127.0.0.1",
              "--port", str(port)],
             cwd=PROJECT_ROOT, env=server_env, stdout=out, stderr=subprocess.STDOUT)
     server = ConsoleServer(url=f"http://127.0.0.1:{port}", database_url=database_url, log=log, process=process)

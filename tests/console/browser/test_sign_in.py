@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot.console.models import ConsoleSession, utcnow
+from bot.clock import SystemClock
+from bot.console.models import ConsoleSession
 from bot.db import make_engine
 
 
@@ -59,7 +60,7 @@ def test_an_expired_session_leads_back_to_sign_in_with_a_message_then_to_the_pag
     engine = make_engine(console_server.database_url)
     try:
         with Session(engine) as session:
-            session.exec(update(ConsoleSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+            session.exec(update(ConsoleSession).values(last_seen_at=SystemClock().now() - timedelta(minutes=31)))
             session.commit()
     finally:
         engine.dispose()

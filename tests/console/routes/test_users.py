@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.console.models import AuditEntry, ConsoleUser
+from tests.console.conftest import NOW
 from tests.console.support import sign_in
 
 
@@ -140,7 +141,8 @@ def test_the_list_is_paged_and_never_shows_password_hashes(signed_in, engine, kn
 
     with Session(engine) as session:
         for n in range(55):
-            create_user(session, name=f"bulk{n:03d}", role="operator", password="p" * 10, knowledge=knowledge)
+            create_user(session, name=f"bulk{n:03d}", role="operator", now=NOW, password="p" * 10,
+                        knowledge=knowledge)
         session.commit()
     admin = signed_in("admin")
     first, second = admin.get("/console/users").text, admin.get("/console/users?page=2").text

@@ -200,13 +200,13 @@ def _cells(source) -> dict[str, list[tuple]]:
 @pytest.mark.commands
 def test_the_workbook_is_the_one_sbk_report_writes(signed_in, seed, engine, clock, db_url, tmp_path):
     # The command reads the real clock; the console is set to it, so both look at the same day.
-    clock.now = datetime.now(UTC)
-    today = clock.now.date()
-    seed.ticket(district=LICANG, bank=CCB, created_at=clock.now - timedelta(hours=1), due=today - timedelta(days=1))
-    seed.ticket(district=SHINAN, bank=ICBC, created_at=clock.now - timedelta(hours=2),
-                verification=Verification.found_true, verified_at=clock.now - timedelta(minutes=30),
+    clock.set(datetime.now(UTC))
+    today = clock.now().date()
+    seed.ticket(district=LICANG, bank=CCB, created_at=clock.now() - timedelta(hours=1), due=today - timedelta(days=1))
+    seed.ticket(district=SHINAN, bank=ICBC, created_at=clock.now() - timedelta(hours=2),
+                verification=Verification.found_true, verified_at=clock.now() - timedelta(minutes=30),
                 state=TicketState.verified, result="已处理")
-    month = clock.now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    month = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     download = signed_in("city_supervisor").get(f"/console/supervision/figures/export.xlsx?period={month}")
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,7 +13,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from bot.api.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import record_audit
 from bot.console.deps import SupervisorUser
 from bot.console.routes.supervision.charts import bank_chart

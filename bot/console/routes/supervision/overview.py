@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from bot.api.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.console.deps import SupervisorUser
 from bot.console.routes.supervision.common import PREFIX, page, scope_of
 from bot.supervision import deadline_alerts

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from bot.api.deps import CalendarDep, EngineDep, KnowledgeDep, NowDep, SessionDep
+from bot.web.deps import CalendarDep, EngineDep, KnowledgeDep, NowDep, SessionDep
 from bot.console.audit import record_audit
 from bot.console.deps import CsrfChecked, SupervisorUser
 from bot.console.models import ConsoleUser

@@ -1,0 +1,69 @@
+"""The back office's one application: ``create_app()``, or ``uvicorn bot.web.app:app --factory``.
+
+The bank API (under /api/bank) and the console (under /console, and / leads there) are sibling
+parts of it; this module is the only place that knows both.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from bot.api.contract import API_PREFIX, DESCRIPTION, TITLE, VERSION
+from bot.api.errors import install_error_handlers
+from bot.api.middleware import BodySizeLimit
+from bot.api.routes import api_router
+from bot.clock import Clock, SystemClock
+from bot.console.app import mount_console
+from bot.knowledge import Knowledge
+from bot.nlu.remote import RasaParser, rasa_parser_lifespan
+from bot.workdays import WorkdayCalendar
+
+
+def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None = None,
+               knowledge: Knowledge | None = None, nlu_parser: RasaParser | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    """The back office over `engine` (default: DATABASE_URL's), `calendar` and `knowledge`
+    (default: the repository's), telling time by `clock` (default: the system's); the console's
+    NLU is `nlu_parser` (default: a client of Settings.rasa_url, opened and closed with the
+    application)."""
+    if engine is None:
+        from bot.db import get_engine
+
+        engine = get_engine()
+    if knowledge is None:
+        from bot.knowledge import get_knowledge
+
+        knowledge = get_knowledge()
+    # The OpenAPI document describes the bank API only: it is the partner banks' contract.
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=VERSION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=rasa_parser_lifespan,
+    )
+    app.state.nlu_parser = nlu_parser
+    app.state.engine = engine
+    app.state.calendar = calendar if calendar is not None else WorkdayCalendar()
+    app.state.knowledge = knowledge
+    app.state.clock = clock if clock is not None else SystemClock()
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
+    app.include_router(api_router, prefix=API_PREFIX)
+    # After the bank API's error handlers: the console's handlers answer console paths and hand the rest to them.
+    mount_console(app)
+    return app
+
+
+def app() -> FastAPI:
+    """Factory for ``uvicorn bot.web.app:app --factory``: the served process masks personal data in logs."""
+    from bot.privacy import get_nlp, install_log_masking
+
+    for name in (None, "uvicorn", "uvicorn.access", "uvicorn.error"):
+        install_log_masking(name)
+    # The masking pipeline takes seconds to build: at start-up, not in the first operator's request.
+    get_nlp()
+    return create_app()
