@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from bot.api import create_app
+from bot.web.app import create_app
 from bot.db import make_engine
 from bot.ledger.models import BankAccount
 from bot.settings import PROJECT_ROOT
