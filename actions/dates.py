@@ -12,11 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from bot.clock import get_clock, local_today
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from bot.clock import get_clock, local_day
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
@@ -50,7 +47,7 @@ class DateReading:
 
 def today() -> date:
     """Today in Asia/Shanghai, where the citizen's "yesterday" and "last Wednesday" are counted."""
-    return local_today(get_clock())
+    return local_day(get_clock().now())
 
 
 def _number(text: str) -> int:

@@ -44,9 +44,16 @@ class FixedClock:
         self._at += delta
 
 
-def local_today(clock: Clock) -> date:
-    """Today in Qingdao (Asia/Shanghai), where working days and ticket numbers are counted."""
-    return clock.now().astimezone(SHANGHAI).date()
+def as_utc(at: datetime) -> datetime:
+    """`at` as an aware UTC instant; a naive value is read as UTC (SQLite hands timestamps back naive)."""
+    if at.tzinfo is None or at.tzinfo.utcoffset(at) is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
+def local_day(at: datetime) -> date:
+    """The Qingdao (Asia/Shanghai) calendar day of an instant: working days and ticket numbers count in it."""
+    return as_utc(at).astimezone(SHANGHAI).date()
 
 
 def _aware(at: datetime) -> datetime:

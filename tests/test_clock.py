@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock, SystemClock, local_today
+from bot.clock import FixedClock, SystemClock, local_day
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("bot", "actions", "nlu_runtime")
@@ -52,9 +52,9 @@ def test_the_scan_sees_every_way_of_reading_the_clock(tmp_path):
 def test_a_fixed_clock_stands_still_until_moved():
     clock = FixedClock(datetime(2026, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=8))))
     assert clock.now() == datetime(2026, 12, 31, 15, 30, tzinfo=UTC) and clock.now().tzinfo is UTC
-    assert local_today(clock).isoformat() == "2026-12-31"
+    assert local_day(clock.now()).isoformat() == "2026-12-31"
     clock.advance(timedelta(minutes=31))
-    assert local_today(clock).isoformat() == "2027-01-01"  # Qingdao's new year, still 2026 in UTC
+    assert local_day(clock.now()).isoformat() == "2027-01-01"  # Qingdao's new year, still 2026 in UTC
     assert clock.now().year == 2026
     with pytest.raises(ValueError):
         FixedClock(datetime(2026, 12, 31, 23, 30))

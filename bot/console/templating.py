@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
@@ -23,6 +22,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from bot.clock import SHANGHAI
 from bot.console.access import AREAS, Area
 from bot.console.audit import action_label
 from bot.console.models import ROLE_LABELS, ConsoleUser, Role
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PRODUCT_NAME = "青岛社保卡服务热线助手"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,14 @@ needed, never rename or remove one.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import object_session
 
+from bot.clock import SHANGHAI, as_utc
 from bot.knowledge import Knowledge
 from bot.ledger.models import Case, Ticket, TicketKind
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: Version of the envelope and payload layout; raised only on an incompatible change.
 SCHEMA_VERSION = 1
@@ -28,13 +26,6 @@ KIND_ARTICLES: dict[TicketKind, tuple[int, ...]] = {
     TicketKind.supervision: (9, 27, 48),
 }
 KIND_CODES = {TicketKind.transfer: "ZB", TicketKind.supervision: "DB"}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; naive values (as SQLite returns them) are taken to be UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def iso_shanghai(moment: datetime) -> str:

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from bot.clock import SHANGHAI
 from bot.ledger.models import TicketKind, TicketSequence
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PREFIXES = {TicketKind.transfer: "ZB", TicketKind.supervision: "DB"}
 
 

@@ -8,11 +8,11 @@ and every step is kept as a TicketEvent.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, update
 from sqlmodel import Session, select
 
+from bot.clock import local_day
 from bot.knowledge import Knowledge
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
@@ -20,13 +20,7 @@ from bot.ledger.notices import notify_citizen
 from bot.ledger.numbers import next_ticket_number
 from bot.workdays import WorkdayCalendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = (TicketState.created, TicketState.delivered, TicketState.acknowledged, TicketState.extended)
-
-
-def local_day(at: datetime) -> date:
-    """The Asia/Shanghai calendar day of an instant."""
-    return at.astimezone(SHANGHAI).date()
 
 
 def due_days(kind: TicketKind, knowledge: Knowledge) -> int:

@@ -9,12 +9,12 @@ from knowledge/replies.yml; nothing a citizen reads is written here.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from bot.clock import SHANGHAI, local_day
 from bot.knowledge import Knowledge, NoticeCase, Statement
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
 from bot.ledger.models import CitizenNotice
@@ -22,7 +22,6 @@ from bot.ledger.numbers import next_number
 from bot.ledger.phones import normalize_phone
 from bot.one_time_notices.models import OneTimeNotice, OneTimeNoticeCreate
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PREFIX = "GZ"  # 告知单: GZ-YYYYMMDD-NNNN, counted per Asia/Shanghai day like ZB-/DB- tickets
 NUMBER = re.compile(r"^GZ-\d{8}-\d{4}$")
 CITIZEN_REF = re.compile(r"^[a-z][a-z0-9_]*:\S{1,48}$")
@@ -32,10 +31,6 @@ CITIZEN_REF = re.compile(r"^[a-z][a-z0-9_]*:\S{1,48}$")
 REMINDER_DAYS_BEFORE = 1
 REMINDER_TIME = time(9, 0)
 LOOKUP_LIMIT = 20
-
-
-def local_day(at: datetime) -> date:
-    return at.astimezone(SHANGHAI).date()
 
 
 def resolve_matter(matter: str, knowledge: Knowledge) -> tuple[str, NoticeCase]:

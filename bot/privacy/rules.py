@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from bot.clock import get_clock, local_today
+from bot.clock import get_clock, local_day
 
 ID_NUMBER: Final = "id_number"
 MAYBE_ID_NUMBER: Final = "maybe_id_number"
@@ -129,7 +129,7 @@ def _birth_date(year: int, month: int, day: int, today: date | None) -> date | N
         born = date(year, month, day)
     except ValueError:
         return None
-    if born < EARLIEST_BIRTH or born > (today or local_today(get_clock())):
+    if born < EARLIEST_BIRTH or born > (today or local_day(get_clock().now())):
         return None
     return born
 

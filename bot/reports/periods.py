@@ -12,20 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from bot.clock import SHANGHAI, as_utc
+
 MIN_YEAR, MAX_YEAR = 1970, 9998  # the report of December needs the 3rd of next January
 
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _YEAR = re.compile(r"^[0-9]{4}$")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; a naive one (SQLite) is taken as UTC, as the ledger writes it."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def as_local(moment: datetime) -> datetime:

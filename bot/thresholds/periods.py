@@ -9,21 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def as_utc(at: datetime) -> datetime:
-    """`at` as an aware UTC instant; a naive value is read as UTC (SQLite hands timestamps back naive)."""
-    if at.tzinfo is None or at.tzinfo.utcoffset(at) is None:
-        return at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc)
-
-
-def local_day(at: datetime) -> date:
-    """The Asia/Shanghai calendar day of an instant."""
-    return as_utc(at).astimezone(SHANGHAI).date()
+from bot.clock import SHANGHAI, as_utc, local_day
 
 
 def day_start(day: date) -> datetime:
