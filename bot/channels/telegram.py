@@ -58,7 +58,7 @@ from telegram.request import BaseRequest
 from bot.channels.rasa import RasaBadResponse, RasaClient, RasaReply, RasaUnavailable, make_http_client
 from bot.channels.ratelimit import SlidingWindowLimiter, Verdict
 from bot.channels.replies import Say
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, get_clock
 from bot.db import make_engine, new_session
 from bot.handoff import add_citizen_message, end_by_citizen
 from bot.ledger.models import Case, CitizenNotice, Ticket
@@ -95,7 +95,7 @@ class ChannelServices:
     rasa: RasaClient
     say: Say
     limiter: SlidingWindowLimiter
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock
     _engine: Engine | None = None
     _own_engine: bool = False
     # Chats whose retry job is scheduled or running: one retrier per chat keeps the order of messages.
@@ -511,7 +511,7 @@ def build_application(settings: Settings, *, rasa: RasaClient, engine: Engine | 
     application = builder.build()
     application.bot_data[SERVICES] = ChannelServices(
         settings=settings, rasa=rasa, say=Say(),
-        limiter=SlidingWindowLimiter(settings.telegram_rate_per_minute, 60.0), clock=clock or SystemClock(),
+        limiter=SlidingWindowLimiter(settings.telegram_rate_per_minute, 60.0), clock=clock or get_clock(),
         _engine=engine)
 
     application.add_handler(TypeHandler(Update, throttle), group=-1)

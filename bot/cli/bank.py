@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.banks import canonical_bank_name, register_bank, validate_webhook_url
-    from bot.clock import SystemClock
+    from bot.clock import get_clock
     from bot.db import new_session, upgrade
     from bot.knowledge import get_knowledge
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     with new_session() as session:
         try:
             account, api_key, secret = register_bank(session, bank=args.name, webhook_url=args.webhook_url,
-                                                     knowledge=knowledge, now=SystemClock().now())
+                                                     knowledge=knowledge, now=get_clock().now())
             session.commit()
         except LedgerError as exc:
             session.rollback()

@@ -151,14 +151,14 @@ def run_list(args: argparse.Namespace) -> int:
 def run_retry(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.clock import SystemClock
+    from bot.clock import get_clock
     from bot.db import get_engine, new_session
     from bot.forwarding import DeliveryNotFound, DeliveryNotRetryable, delivery_summary, retry_parked
     from bot.ledger.models import Ticket
 
     try:
         with new_session(get_engine()) as session:
-            delivery = retry_parked(session, args.delivery_id, now=SystemClock().now())
+            delivery = retry_parked(session, args.delivery_id, now=get_clock().now())
             session.commit()
             number = session.get(Ticket, delivery.ticket_id)
             _emit(delivery_summary(delivery, number.number if number else None))

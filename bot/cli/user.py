@@ -68,11 +68,11 @@ def run(args: argparse.Namespace) -> int:
     except InvalidUser as exc:
         parser.error(exc.message.replace("\n", " "))  # one line on stderr, exit 2
 
-    from bot.clock import SystemClock
+    from bot.clock import get_clock
     from bot.console.audit import record_system_audit
 
     upgrade()
-    now = SystemClock().now()
+    now = get_clock().now()
     with new_session() as session:
         try:
             user = create_user(session, name=name, role=role, password=password, now=now, district=district,

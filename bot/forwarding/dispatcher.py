@@ -38,7 +38,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.clock import SystemClock
+from bot.clock import get_clock
 from bot.forwarding.payload import as_utc
 from bot.forwarding.signing import sign
 from bot.ledger.models import BankAccount, Delivery, DeliveryState
@@ -154,7 +154,7 @@ class Dispatcher:
         *,
         client: httpx.Client | httpx.AsyncClient,
         worker_id: str | None = None,
-        clock: Callable[[], datetime] = SystemClock().now,
+        clock: Callable[[], datetime] = get_clock().now,
         max_attempts: int = 12,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,

@@ -13,7 +13,7 @@ from bot.api.contract import API_PREFIX, DESCRIPTION, TITLE, VERSION
 from bot.api.errors import install_error_handlers
 from bot.api.middleware import BodySizeLimit
 from bot.api.routes import api_router
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, get_clock
 from bot.console.app import mount_console
 from bot.knowledge import Knowledge
 from bot.nlu.remote import RasaParser, rasa_parser_lifespan
@@ -49,7 +49,7 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
     app.state.engine = engine
     app.state.calendar = calendar if calendar is not None else WorkdayCalendar()
     app.state.knowledge = knowledge
-    app.state.clock = clock if clock is not None else SystemClock()
+    app.state.clock = clock if clock is not None else get_clock()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.include_router(api_router, prefix=API_PREFIX)
