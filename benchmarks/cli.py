@@ -100,8 +100,8 @@ def measure(benchmark: ModuleType, run: Callable[[], object], output: Path) -> i
     return 0
 
 
-def run_backoffice(args: argparse.Namespace) -> int:
-    from benchmarks import backoffice as benchmark
+def _run_on_both_databases(benchmark: ModuleType, args: argparse.Namespace) -> int:
+    """The back-office and console benchmarks: the same sizes, knowledge, calendar and databases."""
     from bot.knowledge import get_knowledge
     from bot.workdays import WorkdayCalendar
 
@@ -109,6 +109,12 @@ def run_backoffice(args: argparse.Namespace) -> int:
     return measure(benchmark, lambda: benchmark.run(
         sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
         postgres_url=None if args.no_postgres else args.postgres_url, progress=progress), args.output)
+
+
+def run_backoffice(args: argparse.Namespace) -> int:
+    from benchmarks import backoffice
+
+    return _run_on_both_databases(backoffice, args)
 
 
 def run_conversations(args: argparse.Namespace) -> int:
@@ -119,14 +125,9 @@ def run_conversations(args: argparse.Namespace) -> int:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from benchmarks import console as benchmark
-    from bot.knowledge import get_knowledge
-    from bot.workdays import WorkdayCalendar
+    from benchmarks import console
 
-    sizes = benchmark.QUICK if args.quick else benchmark.FULL
-    return measure(benchmark, lambda: benchmark.run(
-        sizes, knowledge=get_knowledge(), calendar=WorkdayCalendar(),
-        postgres_url=None if args.no_postgres else args.postgres_url, progress=progress), args.output)
+    return _run_on_both_databases(console, args)
 
 
 def register_nlu(sub: argparse._SubParsersAction) -> None:
