@@ -24,6 +24,7 @@ from bot.knowledge import get_knowledge
 from bot.ledger.cases import record_case
 from bot.ledger.errors import LedgerError
 from bot.ledger.models import Case, CaseCreate, Ticket
+from bot.reactions import ledger_reactions
 from bot.settings import get_settings
 from bot.workdays import get_calendar
 
@@ -60,7 +61,7 @@ async def record(data: CaseCreate) -> tuple[Case, Ticket | None]:
 
     def work(session: Session) -> tuple[Case, Ticket | None]:
         return record_case(session, data=data, knowledge=get_knowledge(), calendar=get_calendar(),
-                           now=get_clock().now())
+                           now=get_clock().now(), reactions=ledger_reactions())
 
     return await run(work, commit=True)
 

@@ -13,12 +13,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from actions import backoffice
 from actions.turn import Turn, citizen_ref, knowledge, operator_value, send
 from bot.answers import compose_reply
 from bot.ledger.models import Case, Ticket
+from bot.ledger.tickets import citizen_tickets
 from bot.nlu.interpret import Interpretation
 from bot.reports.labels import TICKET_KIND, TICKET_STATE
 
@@ -62,10 +63,7 @@ def by_numbers(numbers: list[str], ref: str):
 
 def of_citizen(ref: str):
     def work(session: Session) -> tuple[int, list[TicketView]]:
-        query = select(Ticket).join(Case, col(Case.id) == col(Ticket.case_id)).where(Case.citizen_ref == ref)
-        count = session.exec(select(func.count()).select_from(query.subquery())).one()
-        latest = session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
-                              .limit(SHOW_AT_MOST)).all()
+        count, latest = citizen_tickets(session, citizen_ref=ref, limit=SHOW_AT_MOST)
         return count, [TicketView.of(t, with_result=True) for t in latest]
 
     return work

@@ -56,24 +56,18 @@ from sqlmodel import select as sql_select
 from benchmarks.machine import describe_machine
 from benchmarks.report import update_benchmarks_file
 from benchmarks.stats import percentile
+from bot.banks.models import BankAccount
 from bot.db import make_engine, new_session, upgrade
 from bot.forwarding import TICKET_CREATED, Dispatcher, enqueue
+from bot.forwarding.models import Delivery, DeliveryState
 from bot.knowledge import Knowledge
 from bot.ledger.cases import record_case
-from bot.ledger.models import (
-    BankAccount,
-    Case,
-    CaseCreate,
-    CaseKind,
-    Delivery,
-    DeliveryState,
-    ThresholdFiring,
-    Ticket,
-    TicketKind,
-)
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind
 from bot.ledger.tickets import open_ticket
+from bot.reactions import ledger_reactions
 from bot.settings import PROJECT_ROOT
 from bot.thresholds import evaluate
+from bot.thresholds.models import ThresholdFiring
 from bot.workdays import WorkdayCalendar
 
 SECTION = "backoffice"
@@ -310,7 +304,8 @@ def bench_tickets(engine: Engine, *, count: int, knowledge: Knowledge, calendar:
         data = make()
         started = time.perf_counter()
         with new_session(engine) as session:
-            _, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=datetime.now(UTC))
+            _, ticket = record_case(session, reactions=ledger_reactions(),
+                                    data=data, knowledge=knowledge, calendar=calendar, now=datetime.now(UTC))
             session.commit()
         if ticket is None:  # pragma: no cover - every generated complaint names a bank
             raise RuntimeError("a complaint about a bank produced no ticket")

@@ -334,8 +334,8 @@ def record_firings(engine: Engine, *, now: datetime, months: int, knowledge: Kno
     """The firings the ledger's own `evaluate` records, evaluated at the end of every month."""
     from sqlmodel import func, select
 
-    from bot.ledger.models import ThresholdFiring
     from bot.thresholds import evaluate
+    from bot.thresholds.models import ThresholdFiring
 
     local = now.astimezone(SHANGHAI)
     instants = []
@@ -380,7 +380,7 @@ def seed(engine: Engine, *, sizes: Sizes, now: datetime, knowledge: Knowledge, c
 
 
 def add_accounts(engine: Engine, knowledge: Knowledge, *, now: datetime) -> None:
-    from bot.console.users import create_user
+    from bot.web.console.users import create_user
 
     with Session(engine) as session:
         for name, role, district in ACCOUNTS.values():
@@ -436,8 +436,8 @@ def pages_for(app: Any, role: str, *, numbers: list[str], now: datetime, banks: 
         ("转人工队列", "/console/handoff", "/console/handoff"),
         ("用户管理", "/console/users", "/console/users"),
     ]
-    from bot.console.access import may_open
-    from bot.console.models import Role
+    from bot.web.console.access import may_open
+    from bot.web.console.models import Role
 
     allowed = Role(ACCOUNTS[role][1])
     out = [(name, path) for name, path, route in others if route in served and may_open(allowed, route)]

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # and parse time grows with length.
     nlu_max_chars: int = Field(default=500, ge=16)
 
-    # Console sign-in (bot/console/): a session ends after this long without a request …
+    # Console sign-in (bot/web/console/): a session ends after this long without a request …
     console_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # … and in any case this long after sign-in.
     console_session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)

@@ -1,14 +1,20 @@
 """Alembic environment: runs migrations with the product's own engine settings."""
 
 from alembic import context
-
-import bot.ledger.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-import bot.one_time_notices.models  # noqa: F401
-import bot.console.models  # noqa: F401
-import bot.handoff.models  # noqa: F401
-import bot.supervision.indexes  # noqa: F401
-from bot.db.engine import make_engine
 from sqlmodel import SQLModel
+
+import bot.banks.models  # noqa: F401
+import bot.forwarding.models  # noqa: F401
+import bot.handoff.models  # noqa: F401
+
+# Every package's tables, registered on SQLModel.metadata for autogenerate and the models test.
+import bot.ledger.models  # noqa: F401
+import bot.notifications.models  # noqa: F401
+import bot.one_time_notices.models  # noqa: F401
+import bot.supervision.indexes  # noqa: F401
+import bot.thresholds.models  # noqa: F401
+import bot.web.console.models  # noqa: F401
+from bot.db.engine import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -13,14 +13,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.db import make_engine, upgrade
 from bot.knowledge import Knowledge, get_knowledge
 
-
 # --------------------------------------------------------------------------- tiers and the machine's date
 
 TESTS = Path(__file__).resolve().parent
 # Tests of code that counts days, months and years: they must pass whatever the machine's date
 # (`make test` runs them again at a year end without the next year's calendar, and after it).
-DATE_SENSITIVE = ("actions", "api", "console/supervision", "forwarding", "handoff", "ledger", "one_time_notices",
-                  "reports", "supervision", "thresholds", "workdays", "test_clock.py")
+DATE_SENSITIVE = ("actions", "web/api", "web/console/supervision", "forwarding", "handoff", "ledger",
+                  "one_time_notices", "reports", "supervision", "thresholds", "workdays", "test_clock.py")
 SERVICES = ("e2e", "conversations", "nlu_runtime", "cli", "benchmarks", "channels/test_cli.py")
 
 
@@ -50,7 +49,7 @@ def pytest_collection_modifyitems(config, items):
         # --machine-time cannot move: those tests stay out of the runs at fixed dates.
         if where.startswith(DATE_SENSITIVE) and item.get_closest_marker("commands") is None:
             item.add_marker(pytest.mark.dates)
-        if where.startswith("console/browser"):
+        if where.startswith("web/console/browser"):
             item.add_marker(pytest.mark.browser)
         elif where.startswith(SERVICES) or "telegram_server" in item.fixturenames:
             item.add_marker(pytest.mark.services)

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, select
 
 from bot.banks.keys import generate_api_key, generate_webhook_secret, hash_api_key, parse_api_key, verify_api_key
+from bot.banks.models import BankAccount
 from bot.knowledge import Knowledge
 from bot.ledger.errors import InvalidInput
-from bot.ledger.models import BankAccount
 
 MAX_URL_LENGTH = 500  # BankAccount.webhook_url
 

@@ -18,7 +18,7 @@ Nothing a citizen sends is silently lost:
 - floods are refused per citizen with a request to send later (`telegram_rate_per_minute`).
 
 The back office's notices to the citizen (a bank's result, an escalation, a finding) are pushed by a
-repeating job from its outbox (`bot.ledger.notices`).
+repeating job from its outbox (`bot.notifications`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -61,8 +61,8 @@ from bot.channels.replies import Say
 from bot.clock import Clock, get_clock
 from bot.db import make_engine, new_session
 from bot.handoff import add_citizen_message, end_by_citizen
-from bot.ledger.models import Case, CitizenNotice, Ticket
-from bot.ledger.notices import due_notices, mark_failed, mark_sent
+from bot.ledger.tickets import citizen_tickets
+from bot.notifications import CitizenMessage, due_messages, mark_failed, mark_sent
 from bot.reports.labels import TICKET_KIND, TICKET_STATE
 from bot.settings import Settings, get_settings
 
@@ -412,13 +412,11 @@ def _chinese_date(day: date) -> str:
 def ticket_status_lines(engine: Engine, ref: str, say: Say) -> list[str]:
     """What /status shows for the citizen `ref`: their newest tickets, state and due date in Chinese."""
     with Session(engine) as session:
-        rows = session.exec(select(Ticket, Case).join(Case, Ticket.case_id == Case.id)
-                            .where(Case.citizen_ref == ref)
-                            .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(STATUS_LIMIT)).all()
-    if not rows:
+        _count, tickets = citizen_tickets(session, citizen_ref=ref, limit=STATUS_LIMIT)
+    if not tickets:
         return [say("channel_status_none")]
     lines = [say("channel_status_header")]
-    for ticket, _case in rows:
+    for ticket in tickets:
         lines.append(say(
             "channel_status_line", number=ticket.number, kind=TICKET_KIND[ticket.kind.value], bank=ticket.bank,
             outlet=ticket.outlet or "", state=TICKET_STATE[ticket.state.value], due=_chinese_date(ticket.due_date),
@@ -428,14 +426,14 @@ def ticket_status_lines(engine: Engine, ref: str, say: Say) -> list[str]:
     return lines
 
 
-def _due_notices(engine: Engine, now: datetime) -> list[tuple[int, str, str]]:
+def _due_messages(engine: Engine, now: datetime) -> list[tuple[int, str, str]]:
     with new_session(engine) as session:
-        return [(n.id, n.citizen_ref, n.text) for n in due_notices(session, channel=CHANNEL, now=now)]
+        return [(n.id, n.citizen_ref, n.text) for n in due_messages(session, channel=CHANNEL, now=now)]
 
 
-def _record_notice(engine: Engine, notice_id: int, error: str | None, now: datetime) -> None:
+def _record_message(engine: Engine, notice_id: int, error: str | None, now: datetime) -> None:
     with new_session(engine) as session:
-        notice = session.get(CitizenNotice, notice_id)
+        notice = session.get(CitizenMessage, notice_id)
         if notice is None:
             return
         if error is None:
@@ -445,20 +443,20 @@ def _record_notice(engine: Engine, notice_id: int, error: str | None, now: datet
         session.commit()
 
 
-async def push_notices(context: ChannelContext) -> None:
+async def push_messages(context: ChannelContext) -> None:
     """Push the back office's notices (a bank's result, an escalation) to the citizens."""
     context.services.limiter.forget_idle()  # housekeeping on the same beat: bounded memory
     engine, clock = context.services.engine, context.services.clock
-    for notice_id, ref, text in await asyncio.to_thread(_due_notices, engine, clock.now()):
+    for notice_id, ref, text in await asyncio.to_thread(_due_messages, engine, clock.now()):
         try:
             chat_id = int(ref.removeprefix(f"{CHANNEL}:"))
             for part in _chunks(text):
                 await context.bot.send_message(chat_id, part)
         except (ValueError, TelegramError) as exc:
             logger.warning("notice %s to %s not sent: %s", notice_id, ref, exc)
-            await asyncio.to_thread(_record_notice, engine, notice_id, f"{type(exc).__name__}: {exc}", clock.now())
+            await asyncio.to_thread(_record_message, engine, notice_id, f"{type(exc).__name__}: {exc}", clock.now())
         else:
-            await asyncio.to_thread(_record_notice, engine, notice_id, None, clock.now())
+            await asyncio.to_thread(_record_message, engine, notice_id, None, clock.now())
 
 
 # --------------------------------------------------------------------------- the application
@@ -474,7 +472,7 @@ async def _post_init(application: Application) -> None:
                                            name=f"rasa-retry:{chat_id}", data={"attempt": 0})
             logger.info("chat %s has %d kept message(s): retrying", chat_id, len(data[PENDING]))
     interval = services.settings.telegram_push_interval
-    application.job_queue.run_repeating(push_notices, interval=interval, first=interval, name="push-notices")
+    application.job_queue.run_repeating(push_messages, interval=interval, first=interval, name="push-messages")
 
 
 async def _post_shutdown(application: Application) -> None:

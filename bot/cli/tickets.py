@@ -11,6 +11,7 @@ from bot.clock import get_clock
 from bot.db import new_session, upgrade
 from bot.knowledge import get_knowledge
 from bot.ledger.escalation import escalate_overdue, recompute_provisional_due_dates
+from bot.reactions import ledger_reactions
 from bot.workdays import WorkdayCalendar
 
 
@@ -32,7 +33,8 @@ def _scan_once(calendar: WorkdayCalendar) -> dict[str, list[str]]:
     calendar.reload()  # an operator may have configured a new year since the last scan
     with new_session() as session:
         recomputed = recompute_provisional_due_dates(session, knowledge=knowledge, calendar=calendar, now=now)
-        escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar, now=now)
+        escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar, now=now,
+                                     reactions=ledger_reactions())
         session.commit()
     return {"due_recomputed": [t.number for t in recomputed], "escalated": [t.number for t in escalated]}
 

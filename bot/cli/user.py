@@ -15,8 +15,8 @@ import getpass
 import json
 import sys
 
-from bot.console.errors import InvalidUser
-from bot.console.models import Role
+from bot.web.console.errors import InvalidUser
+from bot.web.console.models import Role
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -45,15 +45,15 @@ def _read_password(parser: argparse.ArgumentParser) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.console.users import (
+    from bot.db import new_session, upgrade
+    from bot.knowledge import get_knowledge
+    from bot.web.console.users import (
         create_user,
         validate_district,
         validate_name,
         validate_password,
         validate_role,
     )
-    from bot.db import new_session, upgrade
-    from bot.knowledge import get_knowledge
 
     parser = args._parser
     knowledge = get_knowledge()
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         parser.error(exc.message.replace("\n", " "))  # one line on stderr, exit 2
 
     from bot.clock import get_clock
-    from bot.console.audit import record_system_audit
+    from bot.web.console.audit import record_system_audit
 
     upgrade()
     now = get_clock().now()

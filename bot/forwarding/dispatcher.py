@@ -38,10 +38,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.banks.models import BankAccount
 from bot.clock import get_clock
+from bot.forwarding.models import Delivery, DeliveryState
 from bot.forwarding.payload import as_utc
 from bot.forwarding.signing import sign
-from bot.ledger.models import BankAccount, Delivery, DeliveryState
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.forwarding.models import Delivery, DeliveryState
 from bot.forwarding.payload import SCHEMA_VERSION, as_utc, canonical_json, iso_shanghai, ticket_payload
 from bot.knowledge import Knowledge
-from bot.ledger.models import Case, Delivery, DeliveryState, Ticket, TicketState
+from bot.ledger.models import Case, Ticket, TicketState
 
 TICKET_CREATED = "ticket.created"
 TICKET_ESCALATED = "ticket.escalated"

@@ -15,19 +15,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from bot.db.types import UTCDateTime
+from bot.db.types import instant_field
 
 TEXT_LIMIT = 4096  # characters of one stored message: Telegram's own limit for one message
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kw)
 
 
 class HandoffReason(str, Enum):
@@ -68,15 +63,15 @@ class Handoff(HandoffBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     state: HandoffState = Field(default=HandoffState.waiting, sa_type=SAEnum(HandoffState, name="handoff_state"))
-    opened_at: datetime = _ts()
+    opened_at: datetime = instant_field()
     taken_by: str | None = Field(default=None, max_length=64, description="the operator's console name")
-    taken_at: datetime | None = _ts(default=None)
-    closed_at: datetime | None = _ts(default=None)
+    taken_at: datetime | None = instant_field(default=None)
+    closed_at: datetime | None = instant_field(default=None)
     closed_by: str | None = Field(default=None, max_length=64,
                                   description="the operator's console name, or None when the citizen ended it")
     # Messages the citizen sent after the handoff opened: the first one gets the "an operator will reply" note.
     citizen_messages: int = 0
-    last_message_at: datetime = _ts()
+    last_message_at: datetime = instant_field()
 
 
 class HandoffPublic(HandoffBase):
@@ -101,7 +96,7 @@ class HandoffMessage(HandoffMessageBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     handoff_id: int = Field(foreign_key="handoff.id", index=True)
-    at: datetime = _ts()
+    at: datetime = instant_field()
 
 
 class HandoffMessagePublic(HandoffMessageBase):

@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 from bot.handoff.errors import HandoffClosed, HandoffNotFound, ReplyRejected, TakenByAnother
 from bot.handoff.models import TEXT_LIMIT, Handoff, HandoffMessage, HandoffReason, HandoffState, MessageAuthor
 from bot.knowledge import Knowledge
-from bot.ledger.models import CitizenNotice
+from bot.notifications import CitizenMessage, queue_message
 
-# Channels that can deliver an operator's reply (they push the citizen-notice outbox).
+# Channels that can deliver an operator's reply (they push the citizen-message outbox).
 REPLYABLE_CHANNELS = frozenset({"telegram"})
 TRANSCRIPT_TURNS = 10  # the citizen's last messages, with the assistant's answers, that the operator sees
 REPLY_LIMIT = 2000  # characters of one operator reply
@@ -130,11 +130,8 @@ def _open_for_operator(session: Session, handoff_id: int, operator: str) -> Hand
     return handoff
 
 
-def _notify(session: Session, handoff: Handoff, text: str, now: datetime) -> CitizenNotice:
-    notice = CitizenNotice(citizen_ref=handoff.citizen_ref, ticket_id=None, text=text, created_at=now,
-                           next_attempt_at=now)
-    session.add(notice)
-    return notice
+def _notify(session: Session, handoff: Handoff, text: str, now: datetime) -> CitizenMessage:
+    return queue_message(session, citizen_ref=handoff.citizen_ref, text=text, now=now)
 
 
 def _render(knowledge: Knowledge, key: str, **values: object) -> str:

@@ -6,14 +6,12 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.forwarding import TICKET_CREATED, TICKET_UPDATED, enqueue
 from bot.knowledge import Knowledge
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
+from bot.ledger.events import BankCountsChanged, Reactions, TicketOpened, TicketVerified
 from bot.ledger.locks import lock_bank
 from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, TicketState, Verification
-from bot.ledger.notices import notify_citizen
 from bot.ledger.tickets import open_ticket, record_event
-from bot.thresholds import evaluate
 from bot.workdays import WorkdayCalendar
 
 KIND_CATEGORY = {CaseKind.complaint: "complaint", CaseKind.praise: "praise"}
@@ -49,11 +47,11 @@ def _validated(data: CaseCreate, knowledge: Knowledge) -> CaseCreate:
 
 
 def record_case(session: Session, *, data: CaseCreate, knowledge: Knowledge, calendar: WorkdayCalendar,
-                now: datetime) -> tuple[Case, Ticket | None]:
+                now: datetime, reactions: Reactions) -> tuple[Case, Ticket | None]:
     """Record a complaint or praise; one aimed at a bank becomes a transfer ticket (Art. 27).
 
-    Runs in the caller's transaction: the case, its ticket, the outbox delivery and any
-    threshold firing are committed together or not at all.
+    Runs in the caller's transaction: the case, its ticket and what `reactions` do about them
+    (the delivery to the bank, any threshold firing) are committed together or not at all.
     """
     data = _validated(data, knowledge)
     if data.bank:
@@ -65,13 +63,13 @@ def record_case(session: Session, *, data: CaseCreate, knowledge: Knowledge, cal
     if data.bank:
         ticket = open_ticket(session, case=case, kind=TicketKind.transfer, knowledge=knowledge,
                              calendar=calendar, now=now)
-        enqueue(session, ticket=ticket, case=case, event=TICKET_CREATED, knowledge=knowledge, now=now)
-        evaluate(session, bank=data.bank, at=now, now=now, knowledge=knowledge)
+        reactions.publish(session, TicketOpened(ticket=ticket, case=case, at=now), knowledge=knowledge)
+        reactions.publish(session, BankCountsChanged(bank=data.bank, period_at=now, at=now), knowledge=knowledge)
     return case, ticket
 
 
 def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, knowledge: Knowledge,
-                now: datetime) -> Case:
+                now: datetime, reactions: Reactions) -> Case:
     """Record the agency's finding after the bank's report (Art. 28, 50); thresholds follow it."""
     case = session.get(Case, case_id)
     if case is None:
@@ -91,10 +89,10 @@ def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, kn
             ticket.state = TicketState.verified
         record_event(session, ticket, type="verified", actor=by, now=now, found_true=found_true)
         session.add(ticket)
-        enqueue(session, ticket=ticket, case=case, event=TICKET_UPDATED, knowledge=knowledge, now=now)
-        if ticket.kind is TicketKind.transfer:
-            notify_citizen(session, case=case, ticket=ticket, message="notice_verified", knowledge=knowledge,
-                           now=now, finding="情况属实（查实）" if found_true else "情况不实")
+        reactions.publish(session, TicketVerified(ticket=ticket, case=case, found_true=found_true, at=now),
+                          knowledge=knowledge)
     if case.bank:
-        evaluate(session, bank=case.bank, at=case.received_at, now=now, knowledge=knowledge)
+        # A finding counts in the period the case was received in (Art. 50).
+        reactions.publish(session, BankCountsChanged(bank=case.bank, period_at=case.received_at, at=now),
+                          knowledge=knowledge)
     return case

@@ -6,13 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.forwarding import TICKET_ESCALATED, enqueue
 from bot.knowledge import Knowledge
+from bot.ledger.events import BankCountsChanged, Reactions, TicketEscalated
 from bot.ledger.locks import lock_bank
 from bot.ledger.models import Case, Ticket, TicketKind
-from bot.ledger.notices import notify_citizen
 from bot.ledger.tickets import OPEN_STATES, due_days, local_day, open_ticket, overdue, record_event
-from bot.thresholds import evaluate
 from bot.workdays import WorkdayCalendar
 
 
@@ -39,7 +37,7 @@ def recompute_provisional_due_dates(session: Session, *, knowledge: Knowledge, c
 
 
 def escalate_overdue(session: Session, *, knowledge: Knowledge, calendar: WorkdayCalendar,
-                     now: datetime) -> list[Ticket]:
+                     now: datetime, reactions: Reactions) -> list[Ticket]:
     """Open a supervision ticket for every overdue transfer ticket not yet escalated.
 
     Idempotent: a transfer ticket is escalated once (its escalated_at is set in the same
@@ -61,10 +59,9 @@ def escalate_overdue(session: Session, *, knowledge: Knowledge, calendar: Workda
         session.add(ticket)
         record_event(session, ticket, type="escalated", actor="system", now=now,
                      supervision_ticket=supervision.number)
-        enqueue(session, ticket=supervision, case=case, event=TICKET_ESCALATED, knowledge=knowledge, now=now)
-        notify_citizen(session, case=case, ticket=ticket, message="notice_escalated", knowledge=knowledge, now=now,
-                       supervision=supervision.number, due=supervision.due_date.isoformat())
+        reactions.publish(session, TicketEscalated(ticket=ticket, supervision=supervision, case=case, at=now),
+                          knowledge=knowledge)
         escalated.append(supervision)
     for bank in sorted({t.bank for t in late}):
-        evaluate(session, bank=bank, at=now, now=now, knowledge=knowledge)
+        reactions.publish(session, BankCountsChanged(bank=bank, period_at=now, at=now), knowledge=knowledge)
     return escalated

@@ -1,5 +1,7 @@
-"""Ledger tables: complaints and praise (cases), transfer and supervision tickets, their history,
-threshold firings, registered banks and the delivery outbox.
+"""Ledger tables: complaints and praise (cases), transfer and supervision tickets, their history and
+the numbering of tickets. The tables that react to the ledger live with their packages: threshold
+firings in bot.thresholds, bank accounts in bot.banks, deliveries in bot.forwarding and the
+citizens' message outbox in bot.notifications.
 
 Families follow one pattern: `XBase` (shared fields), `XCreate` (what a caller may send),
 `X(table=True)` (the stored row), `XPublic` (what is shown outside).
@@ -7,19 +9,14 @@ Families follow one pattern: `XBase` (shared fields), `XCreate` (what a caller m
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from bot.db.types import UTCDateTime
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kw)
+from bot.db.types import instant_field
 
 
 class CaseKind(str, Enum):
@@ -84,9 +81,9 @@ class Case(CaseBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    received_at: datetime = _ts(index=True)
+    received_at: datetime = instant_field(index=True)
     verification: Verification = Field(default=Verification.received, index=True)
-    verified_at: datetime | None = _ts(default=None)
+    verified_at: datetime | None = instant_field(default=None)
     verified_by: str | None = Field(default=None, max_length=64)
 
 
@@ -116,14 +113,14 @@ class Ticket(TicketBase, table=True):
     case_id: int = Field(foreign_key="ledger_case.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="ticket.id")
     state: TicketState = Field(default=TicketState.created, index=True)
-    created_at: datetime = _ts()
-    acknowledged_at: datetime | None = _ts(default=None)
+    created_at: datetime = instant_field()
+    acknowledged_at: datetime | None = instant_field(default=None)
     extension_requested_until: date | None = None
     process_report: str | None = Field(default=None, max_length=4000)
     result_report: str | None = Field(default=None, max_length=4000)
-    result_reported_at: datetime | None = _ts(default=None)
-    escalated_at: datetime | None = _ts(default=None)
-    closed_at: datetime | None = _ts(default=None)
+    result_reported_at: datetime | None = instant_field(default=None)
+    escalated_at: datetime | None = instant_field(default=None)
+    closed_at: datetime | None = instant_field(default=None)
 
 
 class TicketPublic(TicketBase):
@@ -141,7 +138,7 @@ class TicketEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    at: datetime = _ts()
+    at: datetime = instant_field()
     type: str = Field(max_length=32)
     actor: str = Field(max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -155,93 +152,3 @@ class TicketSequence(SQLModel, table=True):
     prefix: str = Field(primary_key=True, max_length=4)
     day: date = Field(primary_key=True)
     last: int = 0
-
-
-# --------------------------------------------------------------------------- thresholds
-
-
-class ThresholdFiring(SQLModel, table=True):
-    """One rule fired once for one subject and period (Art. 43–48), official or early warning."""
-
-    __tablename__ = "threshold_firing"
-    __table_args__ = (UniqueConstraint("rule_id", "level", "subject", "period", name="uq_firing_once"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    rule_id: str = Field(max_length=48)
-    level: str = Field(max_length=16, description="official (found true) or warning (received)")
-    subject: str = Field(max_length=128, description="bank, or bank + outlet")
-    bank: str = Field(max_length=32, index=True)
-    period: str = Field(max_length=32, description="2026, 2026-11, or month/case id for per-case rules")
-    fired_at: datetime = _ts()
-    count: int
-    articles: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    case_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    consequence: str = Field(max_length=1000)
-    next_steps: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-
-
-# --------------------------------------------------------------------------- banks and deliveries
-
-
-class BankAccount(SQLModel, table=True):
-    """A partner bank's endpoint and credentials (registered with `sbk bank register`)."""
-
-    __tablename__ = "bank_account"
-
-    id: int | None = Field(default=None, primary_key=True)
-    bank: str = Field(max_length=32, unique=True)
-    webhook_url: str = Field(max_length=500)
-    api_key_hash: str = Field(max_length=200)
-    api_key_prefix: str = Field(max_length=16, index=True)
-    # Needed in clear to sign every delivery, as with any webhook provider; never logged.
-    webhook_secret: str = Field(max_length=128)
-    updated_at: datetime = _ts()
-
-
-class DeliveryState(str, Enum):
-    pending = "pending"
-    delivered = "delivered"
-    parked = "parked"
-
-
-class Delivery(SQLModel, table=True):
-    """Outbox row: one event for one bank, delivered at least once with a stable delivery id."""
-
-    __tablename__ = "delivery"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    bank: str = Field(max_length=32, index=True)
-    event: str = Field(max_length=32)
-    body: str = Field(description="the exact JSON body sent, so every retry signs the same bytes")
-    state: DeliveryState = Field(default=DeliveryState.pending, index=True)
-    attempts: int = 0
-    next_attempt_at: datetime = _ts(index=True)
-    last_error: str | None = Field(default=None, max_length=1000)
-    locked_by: str | None = Field(default=None, max_length=64)
-    locked_until: datetime | None = _ts(default=None)
-    created_at: datetime = _ts()
-    delivered_at: datetime | None = _ts(default=None)
-
-
-# --------------------------------------------------------------------------- citizen notices
-
-
-class CitizenNotice(SQLModel, table=True):
-    """A message owed to a citizen about their ticket (result reported, escalated, verified).
-
-    An outbox like `Delivery`: written in the transaction that changed the ticket, sent by the
-    citizen's channel (the Telegram bot), so a restart or an unreachable Telegram loses nothing.
-    """
-
-    __tablename__ = "citizen_notice"
-
-    id: int | None = Field(default=None, primary_key=True)
-    citizen_ref: str = Field(max_length=64, index=True, description="channel:identity, e.g. telegram:12345")
-    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
-    text: str = Field(max_length=4000)
-    created_at: datetime = _ts()
-    next_attempt_at: datetime = _ts(index=True)
-    attempts: int = 0
-    sent_at: datetime | None = _ts(default=None, index=True)
-    last_error: str | None = Field(default=None, max_length=500)

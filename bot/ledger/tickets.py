@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from bot.clock import local_day
 from bot.knowledge import Knowledge
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
+from bot.ledger.events import Reactions, ResultReported
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
-from bot.ledger.notices import notify_citizen
 from bot.ledger.numbers import next_ticket_number
 from bot.workdays import WorkdayCalendar
 
@@ -105,7 +105,7 @@ def last_extension_day(due: date, calendar: WorkdayCalendar) -> date:
 
 
 def report(session: Session, ticket: Ticket, *, process: str, result: str | None, actor: str,
-           now: datetime, knowledge: Knowledge) -> Ticket:
+           now: datetime, knowledge: Knowledge, reactions: Reactions) -> Ticket:
     """The bank reports how it handled the matter and, when done, the result (Art. 9, 33)."""
     _require(ticket, OPEN_STATES, "反馈处理情况")
     if not process.strip():
@@ -118,8 +118,8 @@ def report(session: Session, ticket: Ticket, *, process: str, result: str | None
         ticket.state = TicketState.result_reported
         case = session.get(Case, ticket.case_id)
         if case is not None:
-            notify_citizen(session, case=case, ticket=ticket, message="notice_result", knowledge=knowledge,
-                           now=now, result=result)
+            reactions.publish(session, ResultReported(ticket=ticket, case=case, result=result, at=now),
+                              knowledge=knowledge)
     record_event(session, ticket, type="reported", actor=actor, now=now, final=result is not None)
     return ticket
 
@@ -139,6 +139,14 @@ def object_to_finding(session: Session, ticket: Ticket, *, reason: str, actor: s
             f"对核查结论的异议应在{days}日内提出（《办法》第五十三条）；核查日期为 {local_day(verified_at).isoformat()}。")
     record_event(session, ticket, type="objection", actor=actor, now=now, reason=reason)
     return ticket
+
+
+def citizen_tickets(session: Session, *, citizen_ref: str, limit: int) -> tuple[int, list[Ticket]]:
+    """How many tickets the citizen `citizen_ref` has, and the newest `limit` of them, newest first."""
+    query = select(Ticket).join(Case, col(Case.id) == col(Ticket.case_id)).where(Case.citizen_ref == citizen_ref)
+    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    latest = session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).limit(limit)).all()
+    return count, list(latest)
 
 
 def overdue(session: Session, *, today: date, bank: str | None = None) -> list[Ticket]:

@@ -69,8 +69,8 @@ class OneTimeNotice(OneTimeNoticeBase, table=True):
     # issued on 2026-11-27, the matter is to be finished by 2026-12-04.
     follow_up_by: date = Field(index=True)
     reminder_requested: bool = False
-    # The queued push (CitizenNotice outbox), withdrawn while unsent if the matter is completed.
-    reminder_notice_id: int | None = Field(default=None, foreign_key="citizen_notice.id")
+    # The queued push (the citizen-message outbox), withdrawn while unsent if the matter is completed.
+    reminder_message_id: int | None = Field(default=None, foreign_key="citizen_message.id")
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property

@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from bot.clock import SHANGHAI, local_day
 from bot.knowledge import Knowledge, NoticeCase, Statement
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
-from bot.ledger.models import CitizenNotice
 from bot.ledger.numbers import next_number
 from bot.ledger.phones import normalize_phone
+from bot.notifications import CitizenMessage, queue_message
 from bot.one_time_notices.models import OneTimeNotice, OneTimeNoticeCreate
 
 PREFIX = "GZ"  # 告知单: GZ-YYYYMMDD-NNNN, counted per Asia/Shanghai day like ZB-/DB- tickets
@@ -122,7 +122,7 @@ def reminder_time(notice: OneTimeNotice) -> datetime:
 def request_reminder(session: Session, *, number: str, knowledge: Knowledge, now: datetime) -> OneTimeNotice:
     """Queue a push reminding the citizen before the follow-up window ends.
 
-    The reminder is a CitizenNotice whose next_attempt_at lies in the future, so the citizen's
+    The reminder is a CitizenMessage whose next_attempt_at lies in the future, so the citizen's
     channel (the Telegram bot's push loop) sends it when it becomes due, and not before.
     Asking twice queues one reminder.
     """
@@ -142,12 +142,11 @@ def request_reminder(session: Session, *, number: str, knowledge: Knowledge, now
         "notice_reminder", number=notice.number, title=notice.title, issued=issued.isoformat(),
         days=(notice.follow_up_by - issued).days, follow_up_by=notice.follow_up_by.isoformat(), handled_at=notice.handled_at,
         service_phone=notice.service_phone)
-    reminder = CitizenNotice(citizen_ref=notice.citizen_ref, ticket_id=None, text=text, created_at=now,
-                             next_attempt_at=max(reminder_time(notice), now))
-    session.add(reminder)
+    reminder = queue_message(session, citizen_ref=notice.citizen_ref, text=text, now=now,
+                             send_at=reminder_time(notice))
     session.flush()
     notice.reminder_requested = True
-    notice.reminder_notice_id = reminder.id
+    notice.reminder_message_id = reminder.id
     session.add(notice)
     session.flush()
     return notice
@@ -159,9 +158,9 @@ def complete_notice(session: Session, *, number: str, now: datetime) -> OneTimeN
     if notice.completed_at is not None:
         raise InvalidTransition(f"一次性告知单 {notice.number} 已于 {local_day(notice.completed_at).isoformat()} 办结")
     notice.completed_at = now
-    reminder = session.get(CitizenNotice, notice.reminder_notice_id) if notice.reminder_notice_id else None
+    reminder = session.get(CitizenMessage, notice.reminder_message_id) if notice.reminder_message_id else None
     if reminder is not None and reminder.sent_at is None:
-        notice.reminder_notice_id = None
+        notice.reminder_message_id = None
         session.add(notice)
         session.flush()
         session.delete(reminder)

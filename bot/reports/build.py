@@ -17,8 +17,9 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
-from bot.ledger.models import Case, ThresholdFiring, Ticket
+from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import OPEN_STATES, overdue
+from bot.thresholds.models import ThresholdFiring
 
 from . import labels
 from .assessment import AssessmentConfig, AssessmentInput, assess, default_config, effective_config

@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
-from bot.ledger.models import Case, ThresholdFiring, Ticket
+from bot.ledger.models import Case, Ticket
 from bot.reports import labels
 from bot.reports.periods import as_local, parse_month, parse_year
 from bot.reports.render import articles_label
@@ -29,6 +29,7 @@ from bot.supervision.errors import InvalidFilters
 from bot.supervision.masking import mask_free_text
 from bot.supervision.tickets import CASE_KIND, intent_label
 from bot.thresholds import OFFICIAL, WARNING, parse_subject
+from bot.thresholds.models import ThresholdFiring
 
 FIRINGS_PER_PAGE = 20
 CASES_PER_FIRING = 10

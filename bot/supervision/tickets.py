@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.forwarding.models import Delivery
 from bot.knowledge import Knowledge
-from bot.ledger.models import Case, Delivery, Ticket, TicketEvent, TicketState, Verification
+from bot.ledger.models import Case, Ticket, TicketEvent, TicketState, Verification
 from bot.ledger.tickets import OPEN_STATES, last_extension_day
 from bot.reports import labels
 from bot.reports.periods import as_local

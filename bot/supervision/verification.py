@@ -16,13 +16,14 @@ from sqlmodel import Session, select
 from bot.knowledge import Knowledge
 from bot.ledger.cases import verify_case
 from bot.ledger.errors import LedgerError
+from bot.ledger.events import Reactions
 from bot.ledger.models import Case, Ticket, Verification
 from bot.supervision.errors import VerificationRefused
 from bot.supervision.tickets import visible_ticket
 
 
 def verify_ticket_case(session: Session, *, number: str, found_true: bool, by: str, scope: str | None,
-                       knowledge: Knowledge, now: datetime) -> Case:
+                       knowledge: Knowledge, now: datetime, reactions: Reactions) -> Case:
     """Record 查实 (found_true) or 不实 for the case behind ticket `number`.
 
     TicketNotVisible outside the scope; VerificationRefused before the bank's result report or
@@ -40,6 +41,6 @@ def verify_ticket_case(session: Session, *, number: str, found_true: bool, by: s
                                   "请待合作银行反馈处理结果后再作出查实或不实的结论（《办法》第二十八条、第五十条）。")
     try:
         return verify_case(session, case_id=case.id, found_true=found_true, by=by,  # type: ignore[arg-type]
-                           knowledge=knowledge, now=now)
+                           knowledge=knowledge, now=now, reactions=reactions)
     except LedgerError as exc:
         raise VerificationRefused(exc.message) from exc

@@ -32,7 +32,8 @@ from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
 from bot.knowledge.models import ThresholdRule
-from bot.ledger.models import Case, ThresholdFiring, Ticket
+from bot.ledger.models import Case, Ticket
+from bot.thresholds.models import ThresholdFiring
 from bot.thresholds.periods import as_utc, case_period, day_start, local_day, month_of, period_of, year_of
 from bot.thresholds.selection import OFFICIAL, WARNING, articles, levels, selection
 

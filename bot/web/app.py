@@ -9,22 +9,25 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from bot.api.contract import API_PREFIX, DESCRIPTION, TITLE, VERSION
-from bot.api.errors import install_error_handlers
-from bot.api.middleware import BodySizeLimit
-from bot.api.routes import api_router
 from bot.clock import Clock, get_clock
-from bot.console.app import mount_console
 from bot.knowledge import Knowledge
+from bot.ledger.events import Reactions
 from bot.nlu.remote import RasaParser, rasa_parser_lifespan
+from bot.reactions import ledger_reactions
+from bot.web.api.contract import API_PREFIX, DESCRIPTION, TITLE, VERSION
+from bot.web.api.errors import install_error_handlers
+from bot.web.api.middleware import BodySizeLimit
+from bot.web.api.routes import api_router
+from bot.web.console.app import mount_console
 from bot.workdays import WorkdayCalendar
 
 
 def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None = None,
                knowledge: Knowledge | None = None, nlu_parser: RasaParser | None = None,
-               clock: Clock | None = None) -> FastAPI:
+               clock: Clock | None = None, reactions: Reactions | None = None) -> FastAPI:
     """The back office over `engine` (default: DATABASE_URL's), `calendar` and `knowledge`
-    (default: the repository's), telling time by `clock` (default: the system's); the console's
+    (default: the repository's), telling time by `clock` (default: the system's), the ledger's
+    changes followed by `reactions` (default: the product's); the console's
     NLU is `nlu_parser` (default: a client of Settings.rasa_url, opened and closed with the
     application)."""
     if engine is None:
@@ -50,6 +53,7 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
     app.state.calendar = calendar if calendar is not None else WorkdayCalendar()
     app.state.knowledge = knowledge
     app.state.clock = clock if clock is not None else get_clock()
+    app.state.reactions = reactions if reactions is not None else ledger_reactions()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.include_router(api_router, prefix=API_PREFIX)

@@ -7,6 +7,9 @@ back on any error (so nothing is half-written); it closes before the response is
 ``NowDep`` is the request's instant, read once from the app's clock (``app.state.clock``, a
 ``bot.clock.Clock``) so that every row a request writes carries the same time. Tests give the app
 factory a ``FixedClock``; ``get_now`` can still be overridden.
+
+``ReactionsDep`` is what follows a change to the ledger (``app.state.reactions``, by default
+``bot.reactions.ledger_reactions()``): the deliveries, citizens' messages and threshold firings.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.knowledge import Knowledge
+from bot.ledger.events import Reactions
 from bot.workdays import WorkdayCalendar
 
 
@@ -40,10 +44,15 @@ def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
+def get_reactions(request: Request) -> Reactions:
+    return request.app.state.reactions
+
+
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 CalendarDep = Annotated[WorkdayCalendar, Depends(get_calendar)]
 KnowledgeDep = Annotated[Knowledge, Depends(get_knowledge_dep)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+ReactionsDep = Annotated[Reactions, Depends(get_reactions)]
 
 
 def get_now(clock: ClockDep) -> datetime:

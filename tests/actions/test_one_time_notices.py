@@ -12,7 +12,7 @@ from actions import backoffice
 from actions.inquiries import ActionAnswer
 from actions.one_time_notices import ActionNoticeReminder
 from bot.db import new_session
-from bot.ledger.models import CitizenNotice
+from bot.notifications.models import CitizenMessage
 from bot.one_time_notices.models import OneTimeNotice
 from tests.actions.conftest import SENDER, message, run, tracker
 
@@ -24,9 +24,9 @@ def notices() -> list[OneTimeNotice]:
         return list(session.exec(select(OneTimeNotice)))
 
 
-def reminders() -> list[CitizenNotice]:
+def reminders() -> list[CitizenMessage]:
     with new_session() as session:
-        return list(session.exec(select(CitizenNotice)))
+        return list(session.exec(select(CitizenMessage)))
 
 
 def test_the_answer_registers_a_numbered_notice_for_this_chat_and_offers_a_reminder(db):

@@ -13,6 +13,7 @@ from bot.ledger.cases import record_case
 from bot.ledger.models import CaseCreate
 from bot.ledger.tickets import acknowledge, report
 from bot.nlu.interpret import Interpretation
+from bot.reactions import ledger_reactions
 from bot.workdays import get_calendar
 from tests.actions.conftest import SENDER, message, run, tracker
 
@@ -20,7 +21,8 @@ from tests.actions.conftest import SENDER, message, run, tracker
 def complaint(citizen_ref=SENDER, bank="中国建设银行"):
     backoffice.ensure_schema()
     with new_session() as session:
-        _, ticket = record_case(session, data=CaseCreate(kind="complaint", intent="complaint/fees", bank=bank,
+        _, ticket = record_case(session, reactions=ledger_reactions(),
+                                data=CaseCreate(kind="complaint", intent="complaint/fees", bank=bank,
                                                          outlet="李村支行", channel="telegram", description="收了工本费",
                                                          citizen_ref=citizen_ref),
                                 knowledge=get_knowledge(), calendar=get_calendar(), now=datetime.now(UTC))
@@ -47,7 +49,7 @@ def test_the_result_is_shown_to_the_citizen_only(db):
         stored = session.merge(ticket)
         now = datetime.now(UTC)
         acknowledge(session, stored, actor="bank", now=now)
-        report(session, stored, process="已核实", result="已退还工本费并致歉", actor="bank", now=now,
+        report(session, stored, reactions=ledger_reactions(), process="已核实", result="已退还工本费并致歉", actor="bank", now=now,
                knowledge=get_knowledge())
         session.commit()
     _, messages = ask(ticket.number)

@@ -1,12 +1,11 @@
-"""Bank registration tests run on both databases, prepared as in tests/api (see tests/api/support.py)."""
+"""Bank registration tests run on both databases, prepared as in tests/api (see tests/web/api/support.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 import bot.banks.keys
-from tests.api.support import _drop_private_postgres, db_url, fast_hasher  # noqa: F401 - fixtures
-
+from tests.web.api.support import _drop_private_postgres, db_url, fast_hasher  # noqa: F401 - fixtures
 
 REAL_HASHER = bot.banks.keys._hasher
 

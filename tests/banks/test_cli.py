@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from bot.web.app import create_app
+from bot.banks.models import BankAccount
 from bot.db import make_engine
-from bot.ledger.models import BankAccount
 from bot.settings import PROJECT_ROOT
+from bot.web.app import create_app
 
 SBK = Path(sys.executable).with_name("sbk")
 URL = "/api/bank/tickets"

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.banks import authenticate, keys, parse_api_key, register_bank, validate_webhook_url
+from bot.banks.models import BankAccount
 from bot.ledger.errors import InvalidInput
-from bot.ledger.models import BankAccount
 
 REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 

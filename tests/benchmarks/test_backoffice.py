@@ -11,10 +11,12 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
+from benchmarks import backoffice as benchmark
 from bot.cli.main import build_parser
 from bot.db import new_session
-from benchmarks import backoffice as benchmark
-from bot.ledger.models import Case, Delivery, DeliveryState, ThresholdFiring, Ticket
+from bot.forwarding.models import Delivery, DeliveryState
+from bot.ledger.models import Case, Ticket
+from bot.thresholds.models import ThresholdFiring
 from bot.workdays import WorkdayCalendar
 
 TINY = benchmark.Sizes("tiny", tickets=20, ledger_rows=(1_000, 2_000), repeats=5, deliveries=10,

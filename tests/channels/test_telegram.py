@@ -19,11 +19,13 @@ from telegram import Update
 
 from bot.channels.rasa import RasaClient
 from bot.channels.replies import Say
-from bot.channels.telegram import PENDING, TelegramNotConfigured, build_application, push_notices
+from bot.channels.telegram import PENDING, TelegramNotConfigured, build_application, push_messages
 from bot.db import make_engine, new_session
 from bot.knowledge import get_knowledge
 from bot.ledger.cases import record_case
-from bot.ledger.models import CaseCreate, CitizenNotice
+from bot.ledger.models import CaseCreate
+from bot.notifications.models import CitizenMessage
+from bot.reactions import ledger_reactions
 from bot.workdays import WorkdayCalendar
 from tests.channels.conftest import callback_update, feed, message_update, running
 
@@ -258,11 +260,11 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_the_citizen_told(s
 def test_status_lists_the_citizens_tickets_only(settings, bot_api, rasa, ledger):
     knowledge = get_knowledge()
     with new_session(ledger) as session:
-        _, mine = record_case(session, data=CaseCreate(
+        _, mine = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind="complaint", intent="complaint/attitude", bank="农行", channel="telegram",
             description="态度很差", citizen_ref="telegram:777"), knowledge=knowledge,
             calendar=WorkdayCalendar(), now=datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
-        _, other = record_case(session, data=CaseCreate(
+        _, other = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind="complaint", intent="complaint/attitude", bank="农行", channel="telegram",
             description="态度很差", citizen_ref="telegram:778"), knowledge=knowledge,
             calendar=WorkdayCalendar(), now=datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
@@ -293,7 +295,7 @@ def test_status_says_so_when_the_ledger_is_unavailable(settings, bot_api, rasa, 
 def test_push_sends_due_notices_and_keeps_the_ones_telegram_refused(settings, bot_api, rasa, ledger):
     with new_session(ledger) as session:
         now = datetime.now(UTC)  # the bot pushes what is due by its own (the system's) clock
-        notices = [CitizenNotice(citizen_ref=ref, text=text, created_at=now, next_attempt_at=now) for ref, text in [
+        notices = [CitizenMessage(citizen_ref=ref, text=text, created_at=now, next_attempt_at=now) for ref, text in [
             ("telegram:501", "结果一"), ("telegram:502", "结果二"), ("telegram:abc", "坏的"),
             ("console:503", "别的渠道")]]
         session.add_all(notices)
@@ -302,15 +304,15 @@ def test_push_sends_due_notices_and_keeps_the_ones_telegram_refused(settings, bo
 
     async def main():
         async with running(settings, bot_api=bot_api, rasa=rasa, engine=ledger) as app:
-            job = app.job_queue.get_jobs_by_name("push-notices")[0]
+            job = app.job_queue.get_jobs_by_name("push-messages")[0]
             await job.run(app)
             await job.run(app)  # sent notices are not sent twice; refused ones wait for their back-off
     asyncio.run(main())
     assert bot_api.texts(501) == ["结果一"]
     assert bot_api.sent(503) == []
     with new_session(ledger) as session:
-        rows = {n.citizen_ref: n for n in session.exec(select(CitizenNotice).where(
-            CitizenNotice.id.in_([n.id for n in notices])))}
+        rows = {n.citizen_ref: n for n in session.exec(select(CitizenMessage).where(
+            CitizenMessage.id.in_([n.id for n in notices])))}
     assert rows["telegram:501"].sent_at is not None
     for ref in ("telegram:502", "telegram:abc"):
         assert rows[ref].sent_at is None and rows[ref].attempts == 1 and rows[ref].last_error
@@ -319,11 +321,11 @@ def test_push_sends_due_notices_and_keeps_the_ones_telegram_refused(settings, bo
     assert rows["console:503"].sent_at is None and rows["console:503"].attempts == 0
 
 
-def test_push_notices_is_the_job_the_bot_repeats(settings, bot_api, rasa, ledger):
+def test_push_messages_is_the_job_the_bot_repeats(settings, bot_api, rasa, ledger):
     async def main():
         async with running(settings, bot_api=bot_api, rasa=rasa, engine=ledger) as app:
-            [job] = app.job_queue.get_jobs_by_name("push-notices")
-            assert job.callback is push_notices
+            [job] = app.job_queue.get_jobs_by_name("push-messages")
+            assert job.callback is push_messages
             assert job.job.trigger.interval.total_seconds() == settings.telegram_push_interval
     asyncio.run(main())
 

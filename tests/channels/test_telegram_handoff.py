@@ -83,7 +83,7 @@ def test_the_operators_reply_and_close_are_pushed_and_then_rasa_answers(settings
 
     async def main():
         async with running(settings, bot_api=bot_api, rasa=rasa, engine=ledger) as app:
-            push = app.job_queue.get_jobs_by_name("push-notices")[0]
+            push = app.job_queue.get_jobs_by_name("push-messages")[0]
             await feed(app, message_update(chat, "在吗"))
             with new_session(ledger) as session:
                 reply(session, handoff_id=handoff_id, operator="王芳", text="您好，我是12333客服，请讲。",

@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select as sql_select
+from sqlmodel import Session
+from sqlmodel import select as sql_select
 
 from bot.cli.main import main
-from bot.console.models import AuditEntry, ConsoleUser
-from bot.console.users import authenticate
 from bot.db import make_engine
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.web.console.models import AuditEntry, ConsoleUser
+from bot.web.console.users import authenticate
 
 SBK = Path(sys.executable).with_name("sbk")
 

@@ -10,12 +10,11 @@ key; the citizen then receives that result as a push message.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import os
 import re
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 

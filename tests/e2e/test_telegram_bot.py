@@ -14,8 +14,10 @@ from bot.channels.replies import Say
 from bot.db import new_session
 from bot.knowledge import get_knowledge
 from bot.ledger.cases import record_case
-from bot.ledger.models import CaseCreate, CitizenNotice
+from bot.ledger.models import CaseCreate
 from bot.ledger.tickets import report
+from bot.notifications.models import CitizenMessage
+from bot.reactions import ledger_reactions
 from bot.workdays import WorkdayCalendar
 from tests.e2e.conftest import BotProcess, Citizen, free_port, wait_for_port
 
@@ -64,7 +66,7 @@ def test_status_lists_the_citizens_ticket_and_the_banks_result_is_pushed(stack, 
     knowledge = get_knowledge()
     now = datetime.now(UTC)
     with new_session(engine) as session:
-        _case, ticket = record_case(session, data=CaseCreate(
+        _case, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind="complaint", intent="complaint/fees", bank="建行", outlet="李村支行", channel="telegram",
             description="补卡收了20元工本费", citizen_ref=f"telegram:{citizen.chat_id}"),
             knowledge=knowledge, calendar=WorkdayCalendar(), now=now)
@@ -79,14 +81,14 @@ def test_status_lists_the_citizens_ticket_and_the_banks_result_is_pushed(stack, 
     # The bank reports its result through the back office: the citizen gets it without asking.
     with new_session(engine) as session:
         stored = session.get(type(ticket), ticket.id)
-        report(session, stored, process="已核实并退还20元", result="已退还工本费20元", actor="中国建设银行",
+        report(session, stored, reactions=ledger_reactions(), process="已核实并退还20元", result="已退还工本费20元", actor="中国建设银行",
                now=datetime.now(UTC), knowledge=knowledge)
         session.commit()
     pushed = citizen.wait_for(lambda m: "已退还工本费20元" in m["message"]["text"], what="the pushed result")
     assert ticket.number in pushed["message"]["text"]
     with new_session(engine) as session:
-        notice = session.exec(select(CitizenNotice).where(
-            CitizenNotice.citizen_ref == f"telegram:{citizen.chat_id}")).one()
+        notice = session.exec(select(CitizenMessage).where(
+            CitizenMessage.citizen_ref == f"telegram:{citizen.chat_id}")).one()
         assert notice.sent_at is not None and notice.attempts == 0
 
     citizen.send("/status")
@@ -99,7 +101,7 @@ def test_a_notice_in_the_outbox_is_pushed_once(stack, citizen):
     text = "测试通知：您的工单有新进展。"
     with new_session(engine) as session:
         now = datetime.now(UTC)  # the bot pushes what is due by its own (the system's) clock
-        session.add(CitizenNotice(citizen_ref=f"telegram:{citizen.chat_id}", text=text, created_at=now,
+        session.add(CitizenMessage(citizen_ref=f"telegram:{citizen.chat_id}", text=text, created_at=now,
                                   next_attempt_at=now))
         session.commit()
     citizen.wait_for_text(text)

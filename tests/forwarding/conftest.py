@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.banks.models import BankAccount
 from bot.db import new_session
-from bot.ledger.models import BankAccount, Case, CaseKind, Ticket, TicketKind, TicketState
+from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVER = Path(__file__).with_name("bank_receiver.py")

@@ -15,8 +15,8 @@ import pytest
 
 from bot.db import new_session
 from bot.forwarding import Dispatcher
+from bot.forwarding.models import Delivery, DeliveryState
 from bot.forwarding.payload import as_utc
-from bot.ledger.models import Delivery, DeliveryState
 
 from .conftest import ROOT
 

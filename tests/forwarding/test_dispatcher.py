@@ -17,8 +17,8 @@ from sqlmodel import select
 
 from bot.db import new_session
 from bot.forwarding import DeliveryNotFound, DeliveryNotRetryable, Dispatcher, retry_parked, verify
+from bot.forwarding.models import Delivery, DeliveryState
 from bot.forwarding.payload import as_utc
-from bot.ledger.models import Delivery, DeliveryState
 
 from .conftest import SECRET, free_port
 

@@ -20,7 +20,8 @@ from bot.forwarding import (
     ticket_payload,
     verify,
 )
-from bot.ledger.models import Case, CaseKind, Delivery, DeliveryState, Ticket, TicketKind, TicketState
+from bot.forwarding.models import Delivery, DeliveryState
+from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState
 
 from .conftest import BANK, SECRET, add_ticket, make_case
 

@@ -34,8 +34,8 @@ from bot.handoff import (
     waiting,
 )
 from bot.handoff.queue import TRANSCRIPT_TURNS, last_turns
-from bot.ledger.models import CitizenNotice
-from bot.ledger.notices import due_notices
+from bot.notifications import due_messages
+from bot.notifications.models import CitizenMessage
 
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 CITIZEN = "telegram:4242"
@@ -63,8 +63,8 @@ def opened(session: Session, citizen_ref: str = CITIZEN, *, minute: int = 3,
 
 
 def notices_to(session: Session, citizen_ref: str = CITIZEN) -> list[str]:
-    return [n.text for n in session.exec(select(CitizenNotice).where(CitizenNotice.citizen_ref == citizen_ref)
-                                         .order_by(CitizenNotice.id))]
+    return [n.text for n in session.exec(select(CitizenMessage).where(CitizenMessage.citizen_ref == citizen_ref)
+                                         .order_by(CitizenMessage.id))]
 
 
 def test_a_handoff_waits_in_the_queue_with_the_conversation_so_far(engine):
@@ -187,7 +187,7 @@ def test_a_reply_is_stored_and_queued_for_the_citizens_chat(engine, knowledge):
         assert sent[1].startswith("12333 客服") and sent[1].endswith("您好，我帮您查一下补卡进度。")
         assert "王芳" not in "".join(sent)  # the operator's name stays in the console
         # The Telegram bot's outbox query finds both, in order.
-        due = due_notices(session, channel="telegram", now=T0 + timedelta(minutes=4))
+        due = due_messages(session, channel="telegram", now=T0 + timedelta(minutes=4))
         assert [n.text for n in due] == sent and all(n.ticket_id is None for n in due)
 
 

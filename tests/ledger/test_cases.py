@@ -11,11 +11,14 @@ import pytest
 from sqlmodel import func, select
 
 from bot.db import new_session
+from bot.forwarding.models import Delivery
 from bot.ledger.cases import record_case, verify_case
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, ObjectionRefused
 from bot.ledger.escalation import escalate_overdue
-from bot.ledger.models import Case, CaseCreate, Delivery, ThresholdFiring, Ticket, TicketKind, TicketState
+from bot.ledger.models import Case, CaseCreate, Ticket, TicketKind, TicketState
 from bot.ledger.tickets import acknowledge, object_to_finding, report, request_extension
+from bot.reactions import ledger_reactions
+from bot.thresholds.models import ThresholdFiring
 from bot.workdays import WorkdayCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -36,7 +39,8 @@ def complaint(**overrides) -> CaseCreate:
 
 def record(engine, knowledge, calendar, data, now=MONDAY):
     with new_session(engine) as session:
-        case, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=now)
+        case, ticket = record_case(session, reactions=ledger_reactions(),
+                                   data=data, knowledge=knowledge, calendar=calendar, now=now)
         session.commit()
     return case, ticket
 
@@ -78,7 +82,8 @@ def test_praise_without_a_bank_is_recorded_without_a_ticket(engine, knowledge, c
 def test_bad_input_names_the_field_and_writes_nothing(engine, knowledge, calendar, overrides, field):
     with new_session(engine) as session:
         with pytest.raises(InvalidInput) as error:
-            record_case(session, data=complaint(**overrides), knowledge=knowledge, calendar=calendar, now=MONDAY)
+            record_case(session, reactions=ledger_reactions(),
+                        data=complaint(**overrides), knowledge=knowledge, calendar=calendar, now=MONDAY)
         session.rollback()
     assert error.value.field == field
     assert count(engine, Case) == count(engine, Ticket) == count(engine, Delivery) == 0
@@ -89,7 +94,8 @@ def test_three_found_true_complaints_of_one_type_fire_art_45_once(engine, knowle
            for i in range(4)]
     for case_id in ids:
         with new_session(engine) as session:
-            verify_case(session, case_id=case_id, found_true=True, by="李沧区经办机构", knowledge=knowledge,
+            verify_case(session, reactions=ledger_reactions(),
+                        case_id=case_id, found_true=True, by="李沧区经办机构", knowledge=knowledge,
                         now=MONDAY + timedelta(days=3))
             session.commit()
     with new_session(engine) as session:
@@ -102,10 +108,12 @@ def test_three_found_true_complaints_of_one_type_fire_art_45_once(engine, knowle
 def test_a_finding_cannot_be_recorded_twice(engine, knowledge, calendar):
     case, _ = record(engine, knowledge, calendar, complaint())
     with new_session(engine) as session:
-        verify_case(session, case_id=case.id, found_true=False, by="x", knowledge=knowledge, now=MONDAY)
+        verify_case(session, reactions=ledger_reactions(),
+                    case_id=case.id, found_true=False, by="x", knowledge=knowledge, now=MONDAY)
         session.commit()
         with pytest.raises(InvalidTransition):
-            verify_case(session, case_id=case.id, found_true=True, by="x", knowledge=knowledge, now=MONDAY)
+            verify_case(session, reactions=ledger_reactions(),
+                        case_id=case.id, found_true=True, by="x", knowledge=knowledge, now=MONDAY)
 
 
 def test_bank_steps_follow_the_ticket_states(engine, knowledge, calendar):
@@ -115,11 +123,13 @@ def test_bank_steps_follow_the_ticket_states(engine, knowledge, calendar):
         acknowledge(session, ticket, actor="bank", now=MONDAY)
         with pytest.raises(InvalidTransition):
             acknowledge(session, ticket, actor="bank", now=MONDAY)
-        report(session, ticket, process="已约谈网点负责人", result="已退还20元", actor="bank", now=MONDAY,
+        report(session, ticket, reactions=ledger_reactions(),
+               process="已约谈网点负责人", result="已退还20元", actor="bank", now=MONDAY,
                knowledge=knowledge)
         assert ticket.state is TicketState.result_reported
         with pytest.raises(InvalidTransition):
-            report(session, ticket, process="再次反馈", result=None, actor="bank", now=MONDAY, knowledge=knowledge)
+            report(session, ticket, reactions=ledger_reactions(),
+                   process="再次反馈", result=None, actor="bank", now=MONDAY, knowledge=knowledge)
 
 
 def test_extension_must_be_asked_a_working_day_before_the_due_date(engine, knowledge, calendar):
@@ -141,7 +151,8 @@ def test_objection_within_five_days_of_the_finding_only(engine, knowledge, calen
     case, ticket = record(engine, knowledge, calendar, complaint())
     found = MONDAY + timedelta(days=1)
     with new_session(engine) as session:
-        verify_case(session, case_id=case.id, found_true=True, by="x", knowledge=knowledge, now=found)
+        verify_case(session, reactions=ledger_reactions(),
+                    case_id=case.id, found_true=True, by="x", knowledge=knowledge, now=found)
         session.commit()
     with new_session(engine) as session:
         ticket = session.get(Ticket, ticket.id)
@@ -158,7 +169,8 @@ def test_overdue_transfer_tickets_are_escalated_once(engine, knowledge, calendar
     later = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
     for _ in range(2):
         with new_session(engine) as session:
-            escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar, now=later)
+            escalated = escalate_overdue(session, reactions=ledger_reactions(),
+                                         knowledge=knowledge, calendar=calendar, now=later)
             session.commit()
         if _ == 0:
             assert [t.number for t in escalated] == ["DB-20261201-0001"]
@@ -198,8 +210,9 @@ def test_provisional_due_dates_become_official_once_the_year_is_configured(engin
 def test_a_delivered_ticket_is_marked_delivered_with_its_delivery_id(engine, knowledge, calendar):
     import httpx
 
+    from bot.banks.models import BankAccount
     from bot.forwarding import Dispatcher
-    from bot.ledger.models import BankAccount, TicketEvent
+    from bot.ledger.models import TicketEvent
     from bot.ledger.tickets import record_delivery
 
     _, ticket = record(engine, knowledge, calendar, complaint())
@@ -216,28 +229,3 @@ def test_a_delivered_ticket_is_marked_delivered_with_its_delivery_id(engine, kno
                                                         TicketEvent.type == "delivered")).all()
     assert stored.state is TicketState.delivered
     assert [e.detail["delivery_id"] for e in events] == [str(outcomes[0].delivery_id)]
-
-
-def test_the_citizen_is_told_the_banks_result_through_their_channel(engine, knowledge, calendar):
-    from bot.ledger.models import CitizenNotice
-    from bot.ledger.notices import due_notices, mark_failed, mark_sent
-
-    _, ticket = record(engine, knowledge, calendar, complaint(citizen_ref="telegram:4242"))
-    with new_session(engine) as session:
-        report(session, session.get(Ticket, ticket.id), process="已核实", result="已退还20元工本费",
-               actor="bank", now=MONDAY, knowledge=knowledge)
-        session.commit()
-    with new_session(engine) as session:
-        [notice] = due_notices(session, channel="telegram", now=MONDAY)
-        assert notice.citizen_ref == "telegram:4242"
-        assert ticket.number in notice.text and "已退还20元工本费" in notice.text
-        assert due_notices(session, channel="console", now=MONDAY) == []
-        mark_failed(session, notice, error="telegram unreachable", now=MONDAY)
-        session.commit()
-        assert due_notices(session, channel="telegram", now=MONDAY) == []  # waits before retrying
-        later = MONDAY + timedelta(hours=2)
-        [again] = due_notices(session, channel="telegram", now=later)
-        mark_sent(session, again, now=later)
-        session.commit()
-        assert due_notices(session, channel="telegram", now=later + timedelta(days=1)) == []
-        assert session.exec(select(func.count()).select_from(CitizenNotice)).one() == 1

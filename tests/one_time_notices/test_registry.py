@@ -14,9 +14,10 @@ from sqlmodel import func, select
 
 from bot.db import new_session
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
-from bot.ledger.models import CitizenNotice, TicketKind
-from bot.ledger.notices import due_notices, mark_sent
+from bot.ledger.models import TicketKind
 from bot.ledger.numbers import next_ticket_number
+from bot.notifications import due_messages, mark_sent
+from bot.notifications.models import CitizenMessage
 from bot.one_time_notices import (
     OneTimeNotice,
     OneTimeNoticePublic,
@@ -144,10 +145,10 @@ def test_the_reminder_becomes_due_the_morning_before_the_last_day(engine, knowle
         session.commit()
     intended = datetime(2026, 12, 3, 9, 0, tzinfo=SH)  # Thursday, the last day being Friday 4 December
     with new_session(engine) as session:
-        assert due_notices(session, channel="telegram", now=intended - timedelta(seconds=1)) == []
-        due = due_notices(session, channel="telegram", now=intended)
+        assert due_messages(session, channel="telegram", now=intended - timedelta(seconds=1)) == []
+        due = due_messages(session, channel="telegram", now=intended)
         assert get_notice(session, number=notice.number).reminder_requested
-    assert len(due) == 1 == count(engine, CitizenNotice)  # asked twice, queued once
+    assert len(due) == 1 == count(engine, CitizenMessage)  # asked twice, queued once
     assert due[0].citizen_ref == "telegram:4242" and due[0].ticket_id is None
     assert notice.number in due[0].text and "2026-12-04" in due[0].text and "2026-11-27" in due[0].text
     assert knowledge.operator.service_phone in due[0].text
@@ -161,7 +162,7 @@ def test_a_reminder_asked_for_late_is_sent_at_once(engine, knowledge):
         request_reminder(session, number=notice.number, knowledge=knowledge, now=late)
         session.commit()
     with new_session(engine) as session:
-        assert len(due_notices(session, channel="telegram", now=late)) == 1
+        assert len(due_messages(session, channel="telegram", now=late)) == 1
 
 
 def test_reminders_are_refused_where_they_cannot_help(engine, knowledge):
@@ -179,7 +180,7 @@ def test_reminders_are_refused_where_they_cannot_help(engine, knowledge):
         with pytest.raises(InvalidTransition, match="已办结"):
             request_reminder(session, number=chat.number, knowledge=knowledge, now=FRIDAY + timedelta(days=1))
         session.commit()
-    assert count(engine, CitizenNotice) == 0
+    assert count(engine, CitizenMessage) == 0
 
 
 def test_completing_the_matter_withdraws_an_unsent_reminder(engine, knowledge):
@@ -192,7 +193,7 @@ def test_completing_the_matter_withdraws_an_unsent_reminder(engine, knowledge):
         session.commit()
     assert done.completed_at == FRIDAY + timedelta(days=2)
     with new_session(engine) as session:
-        assert due_notices(session, channel="telegram", now=datetime(2026, 12, 3, 9, 0, tzinfo=SH)) == []
+        assert due_messages(session, channel="telegram", now=datetime(2026, 12, 3, 9, 0, tzinfo=SH)) == []
         with pytest.raises(InvalidTransition, match="已于 2026-11-29 办结"):
             complete_notice(session, number=notice.number, now=FRIDAY + timedelta(days=3))
 
@@ -204,11 +205,11 @@ def test_a_reminder_already_sent_stays_recorded(engine, knowledge):
         request_reminder(session, number=notice.number, knowledge=knowledge, now=FRIDAY)
         session.commit()
     with new_session(engine) as session:
-        mark_sent(session, due_notices(session, channel="telegram", now=at)[0], now=at)
+        mark_sent(session, due_messages(session, channel="telegram", now=at)[0], now=at)
         complete_notice(session, number=notice.number, now=at + timedelta(hours=1))
         session.commit()
     with new_session(engine) as session:
-        assert session.exec(select(CitizenNotice)).one().sent_at == at
+        assert session.exec(select(CitizenMessage)).one().sent_at == at
 
 
 def test_a_callers_notices_are_found_by_phone_in_any_spelling(engine, knowledge):

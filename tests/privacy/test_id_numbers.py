@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from bot.privacy import (
     BANK_CARD,
     ID_NUMBER,
-    Finding,
     MAYBE_ID_NUMBER,
+    Finding,
     find,
     id_check_char,
     is_valid_id_number,

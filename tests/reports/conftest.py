@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-
-from bot.ledger.models import Case, CaseKind, ThresholdFiring, Ticket, TicketKind, TicketState, Verification
+from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState, Verification
+from bot.thresholds.models import ThresholdFiring
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CCB, ICBC, BOC = "中国建设银行", "中国工商银行", "中国银行"

@@ -11,8 +11,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from bot.reports import AssessmentInput, BankFindings, month_report, render_json, render_markdown, write_xlsx
-from bot.reports import year_report
+from bot.reports import (
+    AssessmentInput,
+    BankFindings,
+    month_report,
+    render_json,
+    render_markdown,
+    write_xlsx,
+    year_report,
+)
 from bot.reports import xlsx as xlsx_module
 from tests.reports.conftest import AFTER, CCB, ICBC, OUTLET_PHONE, PERSONAL
 

@@ -12,18 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.ledger.models import (
-    Case,
-    CaseKind,
-    Delivery,
-    Ticket,
-    TicketEvent,
-    TicketKind,
-    TicketState,
-    Verification,
-)
+from bot.forwarding.models import Delivery
+from bot.ledger.models import Case, CaseKind, Ticket, TicketEvent, TicketKind, TicketState, Verification
 from bot.workdays import WorkdayCalendar
-from tests.api.support import _drop_private_postgres, db_url  # noqa: F401 - fixtures
+from tests.web.api.support import _drop_private_postgres, db_url  # noqa: F401 - fixtures
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Friday 2026-11-27, 10:00 in Qingdao: the next working day is Monday 2026-11-30.

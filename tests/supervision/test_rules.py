@@ -10,12 +10,13 @@ from sqlmodel import Session, select
 
 from bot.ledger.cases import record_case, verify_case
 from bot.ledger.models import CaseCreate, CaseKind, Ticket
+from bot.reactions import ledger_reactions
 from bot.supervision import InvalidFilters, RuleFilters, fired_rules, parse_rule_filters
 from tests.supervision.conftest import CCB, LICANG, NOW, SHINAN
 
 
 def _complaint(session, knowledge, calendar, *, district, intent="complaint/fees", minutes=0):
-    case, ticket = record_case(session, data=CaseCreate(
+    case, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
         kind=CaseKind.complaint, intent=intent, bank=CCB, outlet="李村支行", district=district,
         channel="hotline_12333", description="网点乱收费。"), knowledge=knowledge, calendar=calendar,
         now=NOW + timedelta(minutes=minutes))
@@ -32,7 +33,8 @@ def firings(engine, knowledge, calendar):
         selling = _complaint(session, knowledge, calendar, district=SHINAN, intent="complaint/forced_selling",
                              minutes=5)
         for case, _ in made:
-            verify_case(session, case_id=case.id, found_true=True, by="city1", knowledge=knowledge,
+            verify_case(session, reactions=ledger_reactions(),
+                        case_id=case.id, found_true=True, by="city1", knowledge=knowledge,
                         now=NOW + timedelta(days=1))
         session.commit()
     return {"cases": [c for c, _ in made], "tickets": [t.number for _, t in made], "selling": selling}

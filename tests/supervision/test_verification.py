@@ -9,27 +9,20 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from bot.forwarding.models import Delivery
 from bot.ledger.cases import record_case
-from bot.ledger.models import (
-    Case,
-    CaseCreate,
-    CaseKind,
-    CitizenNotice,
-    Delivery,
-    ThresholdFiring,
-    Ticket,
-    TicketKind,
-    TicketState,
-    Verification,
-)
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketKind, TicketState, Verification
 from bot.ledger.tickets import get_ticket, report
+from bot.notifications.models import CitizenMessage
+from bot.reactions import ledger_reactions
 from bot.supervision import TicketNotVisible, VerificationRefused, verify_ticket_case
+from bot.thresholds.models import ThresholdFiring
 from tests.supervision.conftest import CCB, LICANG, NOW, SHINAN
 
 
 def _complaint(engine, knowledge, calendar, *, district=LICANG, intent="complaint/fees", at=NOW) -> str:
     with Session(engine) as session:
-        _, ticket = record_case(session, data=CaseCreate(
+        _, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind=CaseKind.complaint, intent=intent, bank=CCB, outlet="李村支行", district=district,
             channel="hotline_12333", description="补卡收取了工本费。", citizen_ref="telegram:77"),
             knowledge=knowledge, calendar=calendar, now=at)
@@ -40,7 +33,8 @@ def _complaint(engine, knowledge, calendar, *, district=LICANG, intent="complain
 def _report(engine, knowledge, number: str, *, at=NOW) -> None:
     with Session(engine) as session:
         ticket = get_ticket(session, number)
-        report(session, ticket, process="已核实情况", result="已退还工本费并批评教育", actor=CCB, now=at, knowledge=knowledge)
+        report(session, ticket, reactions=ledger_reactions(),
+               process="已核实情况", result="已退还工本费并批评教育", actor=CCB, now=at, knowledge=knowledge)
         session.add(ticket)
         session.commit()
 
@@ -48,6 +42,7 @@ def _report(engine, knowledge, number: str, *, at=NOW) -> None:
 def _verify(engine, knowledge, number, *, found_true=True, scope=None):
     with Session(engine, expire_on_commit=False) as session:
         case = verify_ticket_case(session, number=number, found_true=found_true, by="city1", scope=scope,
+                                  reactions=ledger_reactions(),
                                   knowledge=knowledge, now=NOW + timedelta(days=3))
         session.commit()
         return case
@@ -80,7 +75,7 @@ def test_found_true_after_the_report_moves_the_ticket_and_tells_bank_and_citizen
     assert _state(engine, number) == (TicketState.verified, Verification.found_true)
     with Session(engine) as session:
         events = [d.event for d in session.exec(select(Delivery).order_by(Delivery.created_at))]
-        notices = session.exec(select(CitizenNotice).where(CitizenNotice.citizen_ref == "telegram:77")).all()
+        notices = session.exec(select(CitizenMessage).where(CitizenMessage.citizen_ref == "telegram:77")).all()
     assert events[-1] == "ticket.updated"
     assert any("查实" in n.text for n in notices)
 

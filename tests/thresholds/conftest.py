@@ -11,7 +11,8 @@ from sqlmodel import Session, delete
 
 from bot.db import new_session
 from bot.knowledge import Knowledge
-from bot.ledger.models import Case, CaseKind, ThresholdFiring, Ticket, TicketEvent, TicketKind, Verification
+from bot.ledger.models import Case, CaseKind, Ticket, TicketEvent, TicketKind, Verification
+from bot.thresholds.models import ThresholdFiring
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc

@@ -12,7 +12,6 @@ from bot.workdays import MAX_DAYS, DueDate, UnknownYearError, WorkdayCalendar, g
 
 from .conftest import FICTIONAL_2027, write_year
 
-
 # --------------------------------------------------------------------------- SPEC examples
 
 

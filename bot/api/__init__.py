@@ -1,6 +1,0 @@
-"""The bank API: partner banks read their own tickets and report on them (SPEC.md, external contract).
-
-``bot.api.routes.api_router`` holds its operations, served under ``bot.api.contract.API_PREFIX``
-by the back office's application (``bot.web.app.create_app``); ``bot.api.contract`` is what its
-OpenAPI document says about itself. Nothing is created at import time.
-"""

@@ -1,0 +1,42 @@
+"""Dependencies of the bank API, as ``Annotated`` aliases.
+
+``CurrentBank`` is the bank whose ``Authorization: Bearer <api_key>`` came with the request. The
+dependencies the bank API shares with the console (the request's transaction, its instant, the
+engine, calendar and knowledge) are in ``bot.web.deps``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from bot.banks import authenticate
+from bot.banks.models import BankAccount
+from bot.web.deps import EngineDep
+
+bearer = HTTPBearer(auto_error=False, scheme_name="BankApiKey",
+                    description="`sbk bank register` 发给银行的 API 密钥：`Authorization: Bearer sbk_…`")
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail={"message": message, "field": None},
+                         headers={"WWW-Authenticate": 'Bearer realm="sbk-bank-api"'})
+
+
+def get_current_bank(engine: EngineDep,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> BankAccount:
+    """The authenticated bank, or 401. Checked in its own short session, outside the request's
+    transaction, so the deliberately slow key check never holds a write lock."""
+    if credentials is None:
+        raise _unauthorized("缺少 API 密钥：请在 Authorization 头中提供 Bearer 密钥")
+    with Session(engine, expire_on_commit=False) as session:
+        account = authenticate(session, credentials.credentials)  # close() keeps it loaded
+    if account is None:
+        raise _unauthorized("API 密钥无效")
+    return account
+
+
+CurrentBank = Annotated[BankAccount, Depends(get_current_bank)]

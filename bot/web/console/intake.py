@@ -1,0 +1,120 @@
+"""The assist page's one-click ticket: the operator's form checked field by field, then recorded
+through the ledger (bot.ledger.cases.record_case) as a 12333 matter.
+
+Every field's problem is reported at once, in Chinese, next to the field; nothing is written
+until every field is right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from bot.knowledge import Knowledge
+from bot.ledger.cases import record_case
+from bot.ledger.errors import InvalidInput, LedgerError
+from bot.ledger.events import Reactions
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket
+from bot.ledger.phones import normalize_phone
+from bot.workdays import WorkdayCalendar
+
+CHANNEL = "hotline_12333"
+MAX_DESCRIPTION = 4000
+MAX_OUTLET = 64
+MAX_NAME = 64
+KINDS = {"complaint": CaseKind.complaint, "praise": CaseKind.praise}
+
+
+@dataclass
+class TicketForm:
+    """The form as typed (values kept as they were, to show them again)."""
+
+    contact_phone: str = ""
+    contact_name: str = ""
+    consent: bool = False
+    bank: str = ""
+    outlet: str = ""
+    district: str = ""
+    intent: str = ""
+    description: str = ""
+
+    def values(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class FormErrors(Exception):
+    """The form's problems: field → Chinese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+def ticket_intents(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """(intent, label) an operator may file: complaints and praise."""
+    return [(i.name, f"{knowledge.category(i.category).label} · {i.label}") for i in knowledge.intents
+            if i.category in KINDS]
+
+
+def case_from_form(form: TicketForm, knowledge: Knowledge) -> CaseCreate:
+    """The case to record, or FormErrors naming every field at fault."""
+    errors: dict[str, str] = {}
+    kind = None
+    try:
+        kind = KINDS.get(knowledge.intent(form.intent).category) if form.intent else None
+    except KeyError:
+        pass
+    if kind is None:
+        errors["intent"] = "请选择投诉或表扬的类型"
+    bank = knowledge.canonical_bank(form.bank.strip()) if form.bank.strip() else None
+    if bank is None:
+        errors["bank"] = "请选择本市社保卡合作银行" if not form.bank.strip() else f"不是本市社保卡合作银行：{form.bank[:32]}"
+    district = None
+    if form.district.strip():
+        district = knowledge.canonical_district(form.district)
+        if district is None:
+            errors["district"] = f"不是青岛市的区（市）：{form.district[:16]}"
+    if len(form.outlet.strip()) > MAX_OUTLET:
+        errors["outlet"] = f"网点名称不能超过 {MAX_OUTLET} 个字"
+    if len(form.contact_name.strip()) > MAX_NAME:
+        errors["contact_name"] = f"联系人姓名不能超过 {MAX_NAME} 个字"
+    phone = None
+    if form.contact_phone.strip():
+        try:
+            phone = normalize_phone(form.contact_phone)
+        except InvalidInput as exc:
+            errors["contact_phone"] = exc.message
+    elif form.consent:
+        errors["contact_phone"] = "市民同意回访的，请填写联系电话"
+    description = form.description.strip()
+    if not description:
+        errors["description"] = "请填写事情经过"
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = f"事情经过不能超过 {MAX_DESCRIPTION} 个字（现在 {len(description)} 个字）"
+    if errors:
+        raise FormErrors(errors)
+    try:
+        return CaseCreate(kind=kind, intent=form.intent, bank=bank, outlet=form.outlet.strip() or None,
+                          district=district, channel=CHANNEL, description=description,
+                          contact_name=form.contact_name.strip() or None, contact_phone=phone,
+                          consent_to_contact=form.consent)
+    except ValidationError as exc:  # limits the checks above already cover, kept typed
+        name = str(exc.errors()[0]["loc"][0]) if exc.errors() else "description"
+        raise FormErrors({name: "内容不完整或过长，请检查"}) from exc
+
+
+def file_ticket(session: Session, *, form: TicketForm, knowledge: Knowledge, calendar: WorkdayCalendar,
+                now: datetime, reactions: Reactions) -> tuple[Case, Ticket]:
+    """Record the form's case and its transfer ticket in the caller's transaction, or FormErrors."""
+    data = case_from_form(form, knowledge)
+    try:
+        case, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=now,
+                                   reactions=reactions)
+    except LedgerError as exc:
+        raise FormErrors({exc.field or "description": exc.message}) from exc
+    if ticket is None:  # cannot happen with a bank, which the form requires
+        raise FormErrors({"bank": "请选择本市社保卡合作银行"})
+    return case, ticket

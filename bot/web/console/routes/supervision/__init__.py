@@ -1,0 +1,17 @@
+"""The agencies' supervision pages under /console/supervision (district and city supervisors,
+administrators): warnings, tickets, rules fired, figures and charts, annual grades.
+
+Each page reads through `bot.supervision` with the signed-in user's scope
+(`bot.web.console.deps.district_scope`): a district supervisor's pages, counts, charts and downloads
+hold their district only, and another district's ticket is "not found" (404), never "forbidden".
+"""
+
+from fastapi import APIRouter
+
+from bot.web.console.routes.supervision import figures, overview, rules, tickets
+
+router = APIRouter(include_in_schema=False)
+router.include_router(overview.router)
+router.include_router(tickets.router)
+router.include_router(rules.router)
+router.include_router(figures.router)

@@ -1,0 +1,50 @@
+"""What every supervision page shares: the scope of the user, the Shanghai day, error pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from bot.ledger.tickets import local_day
+from bot.web.console.deps import district_scope
+from bot.web.console.models import ConsoleUser
+from bot.web.console.templating import render
+
+PREFIX = "/console/supervision"
+TABS = (
+    ("overview", "预警", PREFIX),
+    ("tickets", "工单", f"{PREFIX}/tickets"),
+    ("rules", "规则触发", f"{PREFIX}/rules"),
+    ("figures", "统计图表", f"{PREFIX}/figures"),
+    ("grades", "年度考评", f"{PREFIX}/grades"),
+)
+
+
+def scope_of(user: ConsoleUser) -> str | None:
+    return district_scope(user)
+
+
+def today_of(now: datetime) -> date:
+    return local_day(now)
+
+
+def page(request: Request, template: str, tab: str, user: ConsoleUser, context: dict[str, Any], *,
+         status_code: int = 200) -> Response:
+    """A supervision page: the tabs, and the scope the figures are limited to."""
+    scope = scope_of(user)
+    return render(request, template, {"tabs": TABS, "tab": tab, "scope": scope, "prefix": PREFIX, **context},
+                  status_code=status_code)
+
+
+def not_found(request: Request, message: str) -> Response:
+    """The console's 404 page: the same for a ticket that does not exist and one of another district."""
+    return render(request, "errors/error.html", {"title": "没有找到", "message": message, "status": 404},
+                  status_code=404)
+
+
+def refused(request: Request, title: str, message: str) -> Response:
+    return render(request, "errors/error.html", {"title": title, "message": message, "status": 403},
+                  status_code=403)

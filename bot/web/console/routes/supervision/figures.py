@@ -1,0 +1,125 @@
+"""Monthly and yearly figures per bank with their charts, the report workbook, annual grades and
+suspension flags — the data of `sbk report`.
+
+The workbook is the city's report (every district, every bank's outlets and overdue ticket
+numbers): a district supervisor is refused it and downloads their district's tickets from the
+ticket list instead, which is limited to their district.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from bot.reports import Period
+from bot.reports.render import articles_label
+from bot.supervision import (
+    InvalidFilters,
+    SupervisionError,
+    city_report,
+    figures,
+    grades,
+    parse_period,
+    workbook_bytes,
+)
+from bot.thresholds import month_of
+from bot.web.console.audit import record_audit
+from bot.web.console.deps import SupervisorUser
+from bot.web.console.routes.supervision.charts import bank_chart
+from bot.web.console.routes.supervision.common import PREFIX, page, refused, scope_of
+from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DISTRICT_EXPORT_REFUSED = ("月报、年报工作簿汇总全市各区（市）、各合作银行的数据，由市社会保险经办机构导出。"
+                           "本区的工单可在“工单”页按条件筛选后下载 CSV。")
+
+
+def _period_choices(now: datetime) -> list[tuple[str, str]]:
+    """The last twelve months and the last three years, newest first."""
+    month = month_of(now)
+    year, m = month.first_day.year, month.first_day.month
+    months = []
+    for _ in range(12):
+        months.append((f"{year:04d}-{m:02d}", f"{year}年{m}月"))
+        year, m = (year, m - 1) if m > 1 else (year - 1, 12)
+    this_year = month.first_day.year
+    return months + [(str(y), f"{y}年度") for y in range(this_year, this_year - 3, -1)]
+
+
+def _period(request: Request, now: datetime) -> Period:
+    return parse_period(request.query_params.get("period", "") or month_of(now).key)
+
+
+@router.get("/figures")
+def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
+                 now: NowDep, user: SupervisorUser) -> Response:
+    context: dict[str, object] = {"choices": _period_choices(now),
+                                  "form": {"period": request.query_params.get("period", "")[:20]}}
+    try:
+        period = _period(request, now)
+        result = figures(session, period=period, scope=scope_of(user), knowledge=knowledge, calendar=calendar,
+                         now=now)
+    except InvalidFilters as exc:
+        return page(request, "supervision/figures.html", "figures", user,
+                    {**context, "errors": exc.errors, "result": None}, status_code=400)
+    except SupervisionError as exc:
+        return page(request, "supervision/figures.html", "figures", user,
+                    {**context, "errors": {"period": exc.message}, "result": None}, status_code=500)
+    banks = [b.bank for b in result.banks]
+    charts = [
+        bank_chart("投诉（受理与查实）", banks, [("受理", [b.complaints.total for b in result.banks]),
+                                              ("查实", [b.complaints.found_true for b in result.banks])]),
+        bank_chart("褒奖（受理与查实）", banks, [("受理", [b.praise.total for b in result.banks]),
+                                              ("查实", [b.praise.found_true for b in result.banks])]),
+    ]
+    context["form"] = {"period": period.key}
+    return page(request, "supervision/figures.html", "figures", user, {
+        **context, "errors": {}, "result": result, "charts": charts, "period": period,
+        "export_allowed": scope_of(user) is None,
+    })
+
+
+@router.get("/figures/export.xlsx")
+def export_xlsx(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
+                      now: NowDep, user: SupervisorUser) -> Response:
+    if scope_of(user) is not None:
+        return refused(request, "不能导出", DISTRICT_EXPORT_REFUSED)
+    try:
+        period = _period(request, now)
+    except InvalidFilters as exc:
+        return refused(request, "无法导出", exc.errors["period"])
+
+    report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now)
+    body = workbook_bytes(report)
+    record_audit(session, user=user, action="export_xlsx", at=now, detail={"period": period.key})
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="sbk-report-{period.key}.xlsx"'})
+
+
+@router.get("/grades")
+def grades_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep, now: NowDep,
+                user: SupervisorUser) -> Response:
+    this_year = month_of(now).first_day.year
+    raw = request.query_params.get("year", "")[:20] or str(this_year)
+    context: dict[str, object] = {"years": [str(y) for y in range(this_year, this_year - 5, -1)],
+                                  "form": {"year": raw}, "items": knowledge.rules.score_weights.items,
+                                  "bands": knowledge.rules.grades.bands,
+                                  "suspension_rules": [(s.effect, s.trigger, articles_label([s.article]))
+                                                       for s in knowledge.rules.suspensions]}
+    try:
+        period = parse_period(raw)
+        if period.kind != "year":
+            raise InvalidFilters({"year": "请选择年份，如 2026"})
+        result = grades(session, year=period.year, scope=scope_of(user), knowledge=knowledge, calendar=calendar,
+                        now=now)
+    except InvalidFilters:
+        return page(request, "supervision/grades.html", "grades", user,
+                    {**context, "errors": {"year": "请选择年份，如 2026"}, "result": None}, status_code=400)
+    except SupervisionError as exc:
+        return page(request, "supervision/grades.html", "grades", user,
+                    {**context, "errors": {"year": exc.message}, "result": None}, status_code=500)
+    return page(request, "supervision/grades.html", "grades", user, {**context, "errors": {}, "result": result})

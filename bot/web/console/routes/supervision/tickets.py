@@ -1,0 +1,176 @@
+"""The ticket list (a bookmarkable GET form), its CSV download, a ticket's page and the finding
+(查实 / 不实) on it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, StreamingResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from bot.knowledge import Knowledge
+from bot.ledger.models import TicketKind, TicketState
+from bot.reports import labels
+from bot.supervision import (
+    SORTS,
+    InvalidFilters,
+    TicketNotVisible,
+    VerificationRefused,
+    iter_tickets,
+    parse_filters,
+    search_tickets,
+    ticket_detail,
+    verify_ticket_case,
+)
+from bot.supervision.filters import MAX_DUE_WITHIN
+from bot.web.console.audit import record_audit
+from bot.web.console.deps import CsrfChecked, SupervisorUser
+from bot.web.console.models import ConsoleUser
+from bot.web.console.routes.supervision.common import PREFIX, not_found, page, scope_of, today_of
+from bot.web.deps import CalendarDep, EngineDep, KnowledgeDep, NowDep, ReactionsDep, SessionDep
+from bot.workdays import WorkdayCalendar
+
+router = APIRouter(prefix=f"{PREFIX}/tickets", include_in_schema=False)
+
+FINDINGS = {"found_true": "查实", "not_true": "不实"}
+_DONE = {"found_true": "已记录核查结论：查实。银行和市民将收到通知。", "not_true": "已记录核查结论：不实。银行和市民将收到通知。"}
+CSV_HEADERS = ("工单号", "类型", "合作银行", "网点", "区（市）", "事项", "核查", "状态", "创建时间", "到期日", "逾期天数")
+_RAW_FIELDS = ("bank", "outlet", "district", "state", "kind", "overdue", "due_within", "number", "sort")
+
+
+def _form_values(request: Request) -> dict[str, str]:
+    """What was typed into the filter form, to show it again (escaped by the template)."""
+    return {name: request.query_params.get(name, "")[:100] for name in _RAW_FIELDS}
+
+
+def _choices(knowledge: Knowledge) -> dict[str, object]:
+    return {
+        "banks": [b.name for b in knowledge.banks],
+        "districts": [d.name for d in knowledge.districts],
+        "states": [(s.value, labels.TICKET_STATE[s.value]) for s in TicketState],
+        "kinds": [(k.value, labels.TICKET_KIND[k.value]) for k in TicketKind],
+        "sorts": list(SORTS.items()),
+        "outlets": sorted({o.name for o in knowledge.outlets}),
+        "max_due_within": MAX_DUE_WITHIN,
+    }
+
+
+@router.get("")
+def ticket_list(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep, now: NowDep,
+                user: SupervisorUser) -> Response:
+    scope = scope_of(user)
+    context: dict[str, object] = {"form": _form_values(request), **_choices(knowledge)}
+    try:
+        filters = parse_filters(request.query_params, knowledge=knowledge, scope=scope)
+    except InvalidFilters as exc:
+        return page(request, "supervision/tickets.html", "tickets", user,
+                    {**context, "errors": exc.errors, "result": None, "filters": None}, status_code=400)
+    result = search_tickets(session, filters=filters, scope=scope, today=today_of(now), calendar=calendar,
+                            knowledge=knowledge)
+    return page(request, "supervision/tickets.html", "tickets", user, {
+        **context, "errors": {}, "result": result, "filters": filters,
+        "page_link": lambda n: "?" + urlencode(filters.query(page=n)),
+        "csv_link": "tickets.csv?" + urlencode(filters.query(page=1)),
+    })
+
+
+@router.get(".csv")
+def ticket_csv(request: Request, session: SessionDep, engine: EngineDep, knowledge: KnowledgeDep,
+               calendar: CalendarDep, now: NowDep, user: SupervisorUser) -> Response:
+    """Every ticket the list shows (all pages), within the user's district: a CSV Excel opens."""
+    scope = scope_of(user)
+    try:
+        filters = parse_filters(request.query_params, knowledge=knowledge, scope=scope)
+    except InvalidFilters as exc:
+        return page(request, "supervision/tickets.html", "tickets", user, {
+            "form": _form_values(request), **_choices(knowledge), "errors": exc.errors, "result": None,
+            "filters": None}, status_code=400)
+    record_audit(session, user=user, action="export_csv", at=now,
+                 detail={"filters": filters.query(), "scope": scope})
+    today = today_of(now)
+
+    def rows() -> Iterator[str]:
+        # The request's transaction (and its audit entry) is committed before the body is sent;
+        # the rows are read in a session of their own, in batches.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def flush() -> str:
+            chunk = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            return chunk
+
+        writer.writerow(CSV_HEADERS)
+        yield "\ufeff" + flush()  # the BOM lets Excel read the file as UTF-8
+        with Session(engine) as reader:
+            for n, row in enumerate(iter_tickets(reader, filters=filters, scope=scope, today=today,
+                                                 calendar=calendar, knowledge=knowledge), start=1):
+                writer.writerow((row.number, row.kind_label, row.bank, row.outlet or "", row.district or "",
+                                 row.intent_label, row.verification_label, row.state_label,
+                                 row.created_at.strftime("%Y-%m-%d %H:%M"), row.due_date.isoformat(),
+                                 row.days_overdue or ""))
+                if n % 500 == 0:
+                    yield flush()
+        yield flush()
+
+    name = f"tickets-{today.isoformat()}.csv"
+    return StreamingResponse(_csv_stream(rows()), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _csv_stream(chunks: Iterator[str]) -> Iterator[bytes]:
+    for chunk in chunks:
+        if chunk:
+            yield chunk.encode("utf-8")
+
+
+def _detail_page(request: Request, session: Session, knowledge: Knowledge, calendar: WorkdayCalendar, now: datetime,
+                 user: ConsoleUser, number: str, *, error: str | None = None, flash: str | None = None,
+                 status_code: int = 200) -> Response:
+    """The ticket's page (audited as view_ticket), or the 404 page outside the user's scope."""
+    scope = scope_of(user)
+    try:
+        detail = ticket_detail(session, number=number, scope=scope, today=today_of(now), calendar=calendar,
+                               knowledge=knowledge)
+    except TicketNotVisible as exc:
+        return not_found(request, exc.message)
+    record_audit(session, user=user, action="view_ticket", ticket_number=detail.number, at=now)
+    return page(request, "supervision/ticket.html", "tickets", user, {
+        "t": detail, "findings": FINDINGS, "error": error, "flash": flash, "flash_kind": "ok",
+    }, status_code=status_code)
+
+
+@router.get("/{number}")
+def ticket_page(request: Request, number: str, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
+                now: NowDep, user: SupervisorUser, done: str = "") -> Response:
+    return _detail_page(request, session, knowledge, calendar, now, user, number[:40], flash=_DONE.get(done))
+
+
+@router.post("/{number}/verify")
+def verify(request: Request, number: str, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
+           now: NowDep, reactions: ReactionsDep, user: SupervisorUser, _csrf: CsrfChecked,
+           finding: Annotated[str, Form()] = "") -> Response:
+    number = number[:40]
+    if finding not in FINDINGS:
+        return _detail_page(request, session, knowledge, calendar, now, user, number,
+                            error="请选择核查结论：查实或不实", status_code=422)
+    try:
+        verify_ticket_case(session, number=number, found_true=finding == "found_true", by=user.name,
+                           scope=scope_of(user), knowledge=knowledge, now=now, reactions=reactions)
+    except TicketNotVisible as exc:
+        return not_found(request, exc.message)
+    except VerificationRefused as exc:
+        session.rollback()
+        return _detail_page(request, session, knowledge, calendar, now, user, number, error=exc.message,
+                            status_code=409)
+    record_audit(session, user=user, action="verify_case", ticket_number=number, at=now,
+                 detail={"finding": finding})
+    return RedirectResponse(f"{PREFIX}/tickets/{number}?done={finding}", status_code=303)

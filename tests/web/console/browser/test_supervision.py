@@ -1,0 +1,173 @@
+"""The agencies' supervision pages in headless Chromium: a city supervisor filters tickets by bank and
+records a finding; an operator cannot open the pages; a 李沧区 supervisor neither sees nor opens a 市南区
+ticket. Screenshots of the list, a ticket, the warnings, the rules fired and the charts."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from bot.db import make_engine, new_session
+from bot.knowledge import get_knowledge
+from bot.ledger.cases import record_case, verify_case
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketState
+from bot.ledger.tickets import get_ticket, report
+from bot.reactions import ledger_reactions
+from bot.workdays import get_calendar
+
+CCB, ICBC = "中国建设银行", "中国工商银行"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The console server shares its database between tests: every outlet name here is this module's own.
+_run = itertools.count(random.randrange(1000, 9000))
+
+
+@pytest.fixture
+def engine(console_server):
+    engine = make_engine(console_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+def complaint(engine, *, bank: str, district: str, outlet: str, reported: bool = False,
+              intent: str = "complaint/fees") -> str:
+    """A complaint recorded as the assistant records one, optionally with the bank's result report."""
+    knowledge, now = get_knowledge(), datetime.now(UTC)
+    with new_session(engine) as session:
+        _, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
+            kind=CaseKind.complaint, intent=intent, bank=bank, outlet=outlet, district=district,
+            channel="hotline_12333", description="补卡时被收取20元工本费，电话13912345678。", contact_name="王先生",
+            contact_phone="13912345678", consent_to_contact=True), knowledge=knowledge, calendar=get_calendar(), now=now)
+        if reported:
+            report(session, ticket, reactions=ledger_reactions(),
+                   process="已调查", result="已退还工本费", actor=bank, now=now, knowledge=knowledge)
+        session.commit()
+        return ticket.number
+
+
+def outlet_name() -> str:
+    return f"测试{next(_run)}支行"
+
+
+def test_a_city_supervisor_filters_tickets_by_bank(page, console_server, sign_in, screenshot, engine):
+    outlet = outlet_name()
+    ccb = [complaint(engine, bank=CCB, district="李沧区", outlet=outlet) for _ in range(2)]
+    icbc = complaint(engine, bank=ICBC, district="市南区", outlet=outlet)
+    sign_in(page, "city_supervisor")
+    page.click("nav.site-nav >> text=监管")
+    page.click("nav.sv-tabs >> text=工单")
+    page.fill("#f-outlet", outlet)
+    page.select_option("#f-bank", CCB)
+    page.click("#ticket-filters button[type=submit]")
+    page.wait_for_url("**/console/supervision/tickets?*")
+    assert "bank=" in page.url and "outlet=" in page.url  # a bookmarkable address
+    rows = page.locator("#ticket-table tbody tr")
+    assert rows.count() == 2
+    assert sorted(rows.locator("td:first-child").all_inner_texts()) == sorted(ccb)
+    assert set(rows.locator("td:nth-child(3)").all_inner_texts()) == {CCB}
+    assert icbc not in page.content()
+    screenshot(page, "supervision-tickets")
+    page.goto(page.url)  # the same address gives the same list
+    assert page.locator("#ticket-table tbody tr").count() == 2
+    assert page.locator("#f-bank").input_value() == CCB
+
+
+def test_a_city_supervisor_verifies_a_complaint_after_the_banks_report(page, console_server, sign_in, screenshot,
+                                                                      engine):
+    number = complaint(engine, bank=CCB, district="李沧区", outlet=outlet_name(), reported=True)
+    sign_in(page, "city_supervisor")
+    page.goto(f"{console_server.url}/console/supervision/tickets/{number}")
+    assert "139****5678" in page.inner_text("#case-facts") and "13912345678" not in page.content()
+    assert page.inner_text("#verification").startswith("待核查")
+    screenshot(page, "supervision-ticket")
+    page.check("#verify-form input[value=found_true]")
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_url(f"**/tickets/{number}?done=found_true")
+    assert "已记录核查结论：查实" in page.inner_text("main")
+    assert page.inner_text("#verification").startswith("查实")
+    assert page.locator("#verify-form").count() == 0
+    with new_session(engine) as session:
+        case = session.exec(select(Case).join(Ticket, Ticket.case_id == Case.id).where(Ticket.number == number)).one()
+        ticket = get_ticket(session, number)
+    assert case.verification.value == "found_true" and case.verified_by == "city1"
+    assert ticket.state is TicketState.verified
+
+
+def test_a_finding_before_the_banks_report_cannot_be_submitted(page, console_server, sign_in, engine):
+    number = complaint(engine, bank=CCB, district="李沧区", outlet=outlet_name())
+    sign_in(page, "city_supervisor")
+    page.goto(f"{console_server.url}/console/supervision/tickets/{number}")
+    assert "银行尚未反馈处理结果" in page.inner_text("main")
+    assert page.locator("#verify-form button[type=submit]").is_disabled()
+
+
+def test_an_operator_cannot_open_supervision_pages(page, console_server, sign_in):
+    sign_in(page, "operator")
+    assert page.locator("nav.site-nav >> text=监管").count() == 0
+    for path in ("/console/supervision", "/console/supervision/tickets", "/console/supervision/figures"):
+        response = page.goto(f"{console_server.url}{path}")
+        assert response.status == 403
+        assert "您没有权限查看此页面" in page.inner_text("main")
+
+
+def test_a_district_supervisor_does_not_see_another_districts_ticket(page, console_server, sign_in, screenshot,
+                                                                     engine):
+    outlet = outlet_name()
+    mine = complaint(engine, bank=CCB, district="李沧区", outlet=outlet)
+    theirs = complaint(engine, bank=CCB, district="市南区", outlet=outlet)
+    sign_in(page, "district_supervisor")
+    page.goto(f"{console_server.url}/console/supervision/tickets")
+    assert page.inner_text(".sv-scope") == "仅显示李沧区"
+    page.fill("#f-outlet", outlet)
+    page.click("#ticket-filters button[type=submit]")
+    page.wait_for_url("**/tickets?*")
+    assert page.locator("#ticket-table tbody td:first-child").all_inner_texts() == [mine]
+    assert theirs not in page.content()
+    response = page.goto(f"{console_server.url}/console/supervision/tickets/{theirs}")
+    assert response.status == 404
+    assert "没有找到" in page.inner_text("main") and "市南区" not in page.inner_text("main")
+
+
+def test_warnings_rules_and_charts(page, console_server, sign_in, screenshot, engine):
+    # Three found-true fee complaints about one bank this month: the Art. 45 rule fires.
+    outlet = outlet_name()
+    knowledge = get_knowledge()
+    numbers = [complaint(engine, bank=ICBC, district="李沧区", outlet=outlet, reported=True) for _ in range(3)]
+    with new_session(engine) as session:
+        for number in numbers:
+            case_id = get_ticket(session, number).case_id
+            verify_case(session, reactions=ledger_reactions(),
+                        case_id=case_id, found_true=True, by="city1", knowledge=knowledge,
+                        now=datetime.now(UTC))
+        session.commit()
+    sign_in(page, "city_supervisor")
+    page.goto(f"{console_server.url}/console/supervision")
+    assert page.locator(".sv-summary li").count() >= 6
+    screenshot(page, "supervision-warnings")
+
+    page.goto(f"{console_server.url}/console/supervision/rules?rule=bank_same_type_complaints&level=official"
+              f"&bank={ICBC}")
+    firing = page.locator("article.sv-firing").first
+    assert "同类投诉" in firing.inner_text() and "约谈" in firing.inner_text()
+    for number in numbers:
+        assert firing.locator(f"a:text-is('{number}')").count() == 1
+    screenshot(page, "supervision-rules")
+
+    month = datetime.now(SHANGHAI).strftime("%Y-%m")
+    page.goto(f"{console_server.url}/console/supervision/figures?period={month}")
+    assert page.locator("figure.sv-chart svg rect").count() > 8
+    icbc = page.locator("#bank-figures tbody tr", has_text=ICBC)
+    assert int(icbc.locator("td").nth(2).inner_text()) >= 3  # found true
+    screenshot(page, "supervision-charts")
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    assert download.value.suggested_filename == f"sbk-report-{month}.xlsx"
+
+    page.goto(f"{console_server.url}/console/supervision/grades")
+    assert page.locator("#grades tbody tr").count() == len(knowledge.banks)
+    screenshot(page, "supervision-grades")
+

@@ -1,0 +1,154 @@
+"""User administration pages: create, deactivate, reset a password; bad input shown back
+escaped with nothing saved; every change in the audit log."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.web.console.models import AuditEntry, ConsoleUser
+from tests.web.console.conftest import NOW
+from tests.web.console.support import sign_in
+
+
+def _users(engine) -> dict[str, ConsoleUser]:
+    with Session(engine) as session:
+        return {u.name: u for u in session.exec(select(ConsoleUser))}
+
+
+def _audit(engine, action: str) -> list[AuditEntry]:
+    with Session(engine) as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def _new_user(**fields: str) -> dict[str, str]:
+    form = {"name": "newop", "role": "operator", "district": "", "password": "new-password-1",
+            "password_again": "new-password-1"}
+    form.update(fields)
+    return form
+
+
+def test_the_admin_creates_a_user_who_can_then_sign_in(signed_in, app, engine):
+    admin = signed_in("admin")
+    response = admin.post("/console/users", _new_user(name="新监管", role="district_supervisor", district="崂山区"))
+    assert response.status_code == 303
+    page = admin.get(response.headers["location"])
+    assert "已创建用户 新监管" in page.text
+    created = _users(engine)["新监管"]
+    assert (created.role.value, created.district, created.active) == ("district_supervisor", "崂山区", True)
+    (entry,) = _audit(engine, "create_user")
+    assert entry.user_name == "admin1"
+    assert entry.detail == {"name": "新监管", "role": "district_supervisor", "district": "崂山区"}
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as other:
+        assert "区级监管人员" in sign_in(other, "新监管", "new-password-1").get("/console/").text
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"name": "<script>alert(1)</script>"}, "用户名须为 2–32 个字符"),
+    ({"name": "x" * 5000}, "用户名不能超过 32 个字符"),
+    ({"password": "short", "password_again": "short"}, "密码至少需要 10 个字符"),
+    ({"password_again": "another-password"}, "两次输入的密码不一致"),
+    ({"role": "district_supervisor"}, "区级监管人员须指定所属区（市）"),
+    ({"role": "district_supervisor", "district": "<b>朝阳区</b>"}, "没有这个区（市）：&lt;b&gt;朝阳区&lt;/b&gt;"),
+    ({"role": "superuser"}, "未知的角色 superuser"),
+    ({"name": "admin1"}, "用户名 admin1 已存在"),
+])
+def test_bad_input_is_shown_back_escaped_and_nothing_is_saved(signed_in, engine, fields, message):
+    admin = signed_in("admin")
+    before = set(_users(engine))
+    response = admin.post("/console/users", _new_user(**fields))
+    assert response.status_code == 422
+    assert message in response.text
+    assert "<script>alert" not in response.text and "<b>朝阳区" not in response.text
+    assert set(_users(engine)) == before
+    assert _audit(engine, "create_user") == []
+
+
+def test_a_name_typed_with_markup_comes_back_in_the_form_as_text(signed_in):
+    response = signed_in("admin").post("/console/users", _new_user(name='"><img src=x onerror=alert(1)>'))
+    assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in response.text
+    assert "<img src=x" not in response.text
+
+
+def test_a_district_chosen_for_another_role_is_ignored_by_the_form(signed_in, engine):
+    # The district list stays filled when the admin switches the role back; only supervisors keep it.
+    response = signed_in("admin").post("/console/users", _new_user(role="operator", district="李沧区"))
+    assert response.status_code == 303
+    assert _users(engine)["newop"].district is None
+
+
+def test_deactivation_signs_the_user_out_and_keeps_them_out(signed_in, engine):
+    admin, operator = signed_in("admin"), signed_in("operator")
+    target = _users(engine)["operator1"]
+    response = admin.post(f"/console/users/{target.id}/active", {"active": "0"})
+    assert response.status_code == 303
+    assert "已停用用户 operator1" in admin.get(response.headers["location"]).text
+    assert operator.get("/console/").status_code == 303
+    assert _users(engine)["operator1"].active is False
+    assert [e.detail for e in _audit(engine, "deactivate_user")] == [{"name": "operator1"}]
+
+    response = admin.post(f"/console/users/{target.id}/active", {"active": "1"})
+    assert response.status_code == 303 and _users(engine)["operator1"].active is True
+
+
+def test_the_admin_cannot_deactivate_their_own_account(signed_in, engine):
+    admin = signed_in("admin")
+    me = _users(engine)["admin1"]
+    response = admin.post(f"/console/users/{me.id}/active", {"active": "0"})
+    assert response.status_code == 422 and "不能停用自己的账号" in response.text
+    assert _users(engine)["admin1"].active is True
+
+
+def test_a_password_reset_ends_the_users_sessions_and_only_the_new_password_works(signed_in, app, engine):
+    admin, city = signed_in("admin"), signed_in("city_supervisor")
+    target = _users(engine)["city1"]
+    bad = admin.post(f"/console/users/{target.id}/password", {"password": "abc", "password_again": "abc"})
+    assert bad.status_code == 422 and "密码至少需要 10 个字符" in bad.text
+    assert city.get("/console/").status_code == 200  # a refused reset changes nothing
+
+    response = admin.post(f"/console/users/{target.id}/password",
+                          {"password": "replaced-password-9", "password_again": "replaced-password-9"})
+    assert response.status_code == 303
+    assert city.get("/console/").status_code == 303
+    assert len(_audit(engine, "reset_password")) == 1
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as other:
+        sign_in(other, "city1", "replaced-password-9")
+
+
+def test_an_unknown_user_is_a_chinese_404_page(signed_in):
+    response = signed_in("admin").get("/console/users/999999")
+    assert response.status_code == 404 and "没有这个页面" in response.text
+
+
+def test_the_detail_page_shows_what_the_user_did(signed_in, engine):
+    signed_in("operator")
+    target = _users(engine)["operator1"]
+    page = signed_in("admin").get(f"/console/users/{target.id}").text
+    assert re.search(r"<td>登录</td>", page)
+
+
+def test_the_list_is_paged_and_never_shows_password_hashes(signed_in, engine, knowledge):
+    from bot.web.console.users import create_user
+
+    with Session(engine) as session:
+        for n in range(55):
+            create_user(session, name=f"bulk{n:03d}", role="operator", now=NOW, password="p" * 10,
+                        knowledge=knowledge)
+        session.commit()
+    admin = signed_in("admin")
+    first, second = admin.get("/console/users").text, admin.get("/console/users?page=2").text
+    assert "共 60 个" in first and "第 1 / 2 页" in first
+    names = set(re.findall(r"<td>(bulk\d+|[a-z]+1)</td>", first)) | set(re.findall(r"<td>(bulk\d+|[a-z]+1)</td>", second))
+    assert len(names) == 60
+    assert "$argon2" not in first + second
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(ConsoleUser)).one() == 60
