@@ -15,7 +15,7 @@ MODEL := models/assistant.tar.gz
 USERDICT := build/jieba/userdict.txt
 ENTITIES := nlu_data/entities.yml
 NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
-DIALOGUE_FILES := domain.yml $(wildcard dialogue/*.yml)
+DIALOGUE_FILES := $(wildcard domain/*.yml) $(wildcard dialogue/*.yml)
 KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/regulation.txt
 E2E_NODE := tests/e2e/node_modules/.package-lock.json
 # The console's browser tests drive Debian's Chromium (Playwright cannot download a browser here).
@@ -78,11 +78,11 @@ model: $(MODEL)
 
 # One model for everything: the Rasa server, the bot and `sbk classify` load the same file.
 $(MODEL): $(RASA_STAMP) config.yml $(NLU_FILES) $(ENTITIES) $(USERDICT) $(DIALOGUE_FILES) $(wildcard nlu_runtime/*.py)
-	$(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain domain.yml --data nlu_data dialogue \
+	$(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain domain --data nlu_data dialogue \
 		--out models --fixed-model-name assistant
 
 validate: install $(ENTITIES) ## Rasa's own check of domain and training data
-	$(RASA_ENV) $(RASA_VENV)/bin/rasa data validate --domain domain.yml --data nlu_data dialogue --config config.yml
+	$(RASA_ENV) $(RASA_VENV)/bin/rasa data validate --domain domain --data nlu_data dialogue --config config.yml
 
 evaluate: install model ## NLU report on the held-out test set, beside the baseline
 	$(VENV)/bin/sbk nlu evaluate

@@ -2,7 +2,7 @@
 
 Thin by design: each module handles one concern of the conversation and calls ``bot/`` for every
 rule (answers from knowledge/, working days, the ledger, privacy). Nothing the assistant says is
-written here: sentences come from knowledge/ through ``bot.answers`` or from ``domain.yml``.
+written here: sentences come from knowledge/ through ``bot.answers`` or from the dialogue's responses (knowledge/responses.yml).
 
 | module | concern |
 |---|---|

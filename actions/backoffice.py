@@ -77,7 +77,7 @@ async def record_or_explain(dispatcher: CollectingDispatcher,
     except ValidationError:
         pass
     except LedgerError as error:
-        dispatcher.utter_message(text=error.message)
+        dispatcher.utter_message(text=get_knowledge().messages.explain(error))
     except (SQLAlchemyError, OSError):
         dispatcher.utter_message(response="utter_backoffice_unavailable", service_phone=operator_value("service_phone"))
     dispatcher.utter_message(response="utter_case_not_recorded")

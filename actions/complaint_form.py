@@ -21,8 +21,6 @@ from actions import backoffice
 from actions.forms import (
     CANCELLED,
     DETAILED,
-    NO_WORDS,
-    SHORT_REPLY,
     IntakeForm,
     interrupts,
     is_correction,
@@ -40,7 +38,6 @@ SLOTS = ("complaint_intent", "bank", "outlet", "incident_time", "description", "
 # Answers that are the citizen's own words: any text answers them, only a question interrupts.
 FREE_TEXT = ("outlet", "incident_time", "description")
 CHANNEL = "telegram"
-CONFIRM_WORDS = ("确认", "提交", "对", "是", "正确", "好", "可以", "行", "嗯", "ok")
 
 
 def complaint_intent(turn: Turn) -> str | None:
@@ -48,19 +45,6 @@ def complaint_intent(turn: Turn) -> str | None:
     if turn.category == "complaint" and knowledge().intent(turn.interpretation.intent).specific:
         return turn.interpretation.intent
     return next((i.name for i in knowledge().specific_intents_in("complaint") if i.label in turn.text), None)
-
-
-def confirmation(turn: Turn) -> bool | None:
-    """"确认" sends the complaint; "不对" asks what to change; anything else is asked again."""
-    if len(turn.compact) > SHORT_REPLY:
-        return None
-    if turn.text.startswith(("没问题", "没错")):
-        return True
-    if any(word in turn.compact for word in NO_WORDS):
-        return False
-    if any(word in turn.compact for word in CONFIRM_WORDS) or turn.is_intent("other_affirm", at_least=0.8):
-        return True
-    return None
 
 
 class ValidateComplaintForm(IntakeForm):
@@ -128,7 +112,7 @@ class ValidateComplaintForm(IntakeForm):
             elif not corrected and yes_or_no(turn) is False:  # "不留了"
                 updates.update(wants_contact=False, phone=None)
         elif requested == "complaint_confirmed" and not corrected:
-            confirmed = confirmation(turn)
+            confirmed = yes_or_no(turn)  # "确认" sends it; "不对" asks what to change
             if confirmed:
                 updates["complaint_confirmed"] = True
             elif confirmed is False:

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.turn import Turn
+from actions.turn import Turn, knowledge
 
 CANCELLED = "intake_cancelled"
 # Below this confidence an inquiry-like message is still read as an answer to the question.
@@ -32,47 +32,46 @@ DETAILED = 12
 # Yes/no words count in replies up to this long ("不需要，谢谢"); a longer message is a statement.
 SHORT_REPLY = 10
 
-CANCEL_WORDS = ("算了", "取消", "不投诉了", "不想投诉", "不表扬了", "不想表扬", "撤销", "撤回", "不弄了",
-                "不办了", "不说了", "退出", "不提交")
-CORRECTION_WORDS = ("不对", "不是", "错了", "搞错", "说错", "更正", "改成", "改为", "应该是")
-QUESTION_MARKS = ("?", "吗", "么", "怎", "如何", "哪", "什么", "多少", "多久", "几", "能不能", "可不可以",
-                  "是否", "请问")
-UNKNOWN_WORDS = ("不记得", "不知道", "不清楚", "忘了", "记不清", "不确定")
-YES_WORDS = ("没问题", "没错", "需要", "要", "是", "好", "可以", "行", "对", "嗯", "确认", "提交", "留",
-             "yes", "ok")
-NO_WORDS = ("不", "别", "无需", "没必要", "免", "no")
 SMALL_TALK = ("other_greet", "other_thanks", "other_goodbye", "other_affirm", "other_deny")
+
+
+def _has(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
 
 
 def is_cancel(turn: Turn) -> bool:
     """The citizen abandons the form ("算了", "取消投诉"); a long message is an answer instead."""
-    return len(turn.compact) <= 10 and any(word in turn.compact for word in CANCEL_WORDS)
+    return len(turn.compact) <= SHORT_REPLY and _has(turn.compact, knowledge().words.cancel)
 
 
 def is_correction(turn: Turn) -> bool:
-    return any(word in turn.compact for word in CORRECTION_WORDS)
+    return _has(turn.compact, knowledge().words.correction)
 
 
 def is_question(turn: Turn) -> bool:
-    return any(mark in turn.compact for mark in QUESTION_MARKS)
+    return _has(turn.compact, knowledge().words.question)
 
 
 def is_unknown(text: str) -> bool:
     """"不记得了": the citizen does not know (an optional detail is then left out)."""
-    return any(word in text for word in UNKNOWN_WORDS)
+    return _has(text, knowledge().words.unknown)
 
 
 def yes_or_no(turn: Turn) -> bool | None:
-    """The answer to a yes/no question, or None if the message is neither."""
-    text = turn.compact
-    if len(text) > SHORT_REPLY:  # a statement, not a reply: only a clear classification counts
+    """The answer to a yes/no question, or None if the message is neither: the one reader of yes and no.
+
+    The words of knowledge/words.yml decide a short reply; a longer message is a statement, and
+    only a clear classification makes it a yes or a no.
+    """
+    words, text = knowledge().words, turn.compact
+    if len(text) > SHORT_REPLY:
         return True if turn.is_intent("other_affirm", at_least=0.8) else (
             False if turn.is_intent("other_deny", at_least=0.8) else None)
-    if text.startswith(("没问题", "没错")):
+    if text.startswith(words.sure):
         return True
-    if any(word in text for word in NO_WORDS) or turn.is_intent("other_deny", at_least=0.5):
+    if _has(text, words.deny) or turn.is_intent("other_deny", at_least=0.5):
         return False
-    if any(word in text for word in YES_WORDS) or turn.is_intent("other_affirm", at_least=0.5):
+    if _has(text, words.affirm) or turn.is_intent("other_affirm", at_least=0.5):
         return True
     return None
 

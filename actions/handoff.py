@@ -76,7 +76,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason
     except (SQLAlchemyError, OSError):
         logger.exception("handoff of %s could not be queued", ref)
         k = knowledge()
-        dispatcher.utter_message(text=k.replies.render("handoff_unavailable",
+        dispatcher.utter_message(text=k.messages.render("handoff_unavailable",
                                                        service_phone=k.operator.service_phone))
         return []
     send(dispatcher, compose_reply(HANDOFF_INTENT, knowledge()))

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import backoffice
+from actions.forms import yes_or_no
 from actions.turn import Turn, citizen_ref, knowledge, operator_value
 from bot.clock import get_clock
 from bot.ledger.errors import LedgerError
@@ -26,7 +27,6 @@ from bot.one_time_notices.registry import register_notice, reminder_time, reques
 NOTICE_NUMBER = "notice_number"
 REMINDER_OFFERED = "reminder_offered"
 CHANNEL = "telegram"
-REMINDER_BUTTONS = [{"title": "需要提醒", "payload": "/other_affirm"}, {"title": "不用了", "payload": "/other_deny"}]
 
 
 def has_notice(intent: str) -> bool:
@@ -49,8 +49,8 @@ async def issue_notice(dispatcher: CollectingDispatcher, tracker: Tracker, *, in
         dispatcher.utter_message(response="utter_notice_not_registered", service_phone=operator_value("service_phone"))
         return []
     dispatcher.utter_message(response="utter_notice_registered", number=notice.number,
-                             follow_up_by=f"{notice.follow_up_by.month}月{notice.follow_up_by.day}日",
-                             buttons=REMINDER_BUTTONS)
+                             follow_up_by=knowledge().messages.render("date_month_day", month=notice.follow_up_by.month,
+                                                                      day=notice.follow_up_by.day))
     return [SlotSet(NOTICE_NUMBER, notice.number), SlotSet(REMINDER_OFFERED, True)]
 
 
@@ -70,7 +70,7 @@ class ActionNoticeReminder(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         done = [SlotSet(REMINDER_OFFERED, False), SlotSet(NOTICE_NUMBER, None)]
         number = tracker.get_slot(NOTICE_NUMBER)
-        if not number or not Turn.of(tracker).is_intent("other_affirm"):
+        if not number or yes_or_no(Turn.of(tracker)) is not True:
             dispatcher.utter_message(response="utter_notice_reminder_declined",
                                      service_phone=operator_value("service_phone"))
             return done
@@ -81,7 +81,7 @@ class ActionNoticeReminder(Action):
         try:
             notice = await backoffice.run(work, commit=True)
         except LedgerError as error:
-            dispatcher.utter_message(text=error.message)
+            dispatcher.utter_message(text=knowledge().messages.explain(error))
             return done
         except (SQLAlchemyError, OSError):
             dispatcher.utter_message(response="utter_backoffice_unavailable",

@@ -24,7 +24,7 @@ RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 # The server as the Procfile starts it (nlu_runtime/server.py); `rasa` itself for `rasa test`.
 RASA_SERVER = (str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu_runtime.server")
 MODEL = Path(os.environ.get("SBK_ASSISTANT_MODEL") or ROOT / "models" / "assistant.tar.gz")
-TRAIN = ("PYTHONPATH=. .venv-rasa/bin/rasa train --config config.yml --domain domain.yml "
+TRAIN = ("PYTHONPATH=. .venv-rasa/bin/rasa train --config config.yml --domain domain "
          "--data nlu_data dialogue --out models --fixed-model-name assistant")
 RASA_ENV = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONWARNINGS": "ignore"}

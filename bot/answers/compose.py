@@ -54,7 +54,7 @@ def _statement(statement: Statement) -> str:
 
 def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
     """The content of an Art. 19 one-time notice for one case."""
-    r, values = knowledge.replies, _operator_values(knowledge)
+    r, values = knowledge.messages, _operator_values(knowledge)
     lines = [
         r.render("notice_title", title=case.title, citation=case.citation),
         r.render("notice_reason", reason=case.reason),
@@ -71,7 +71,7 @@ def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
 
 def render_guide(guide: Guide, knowledge: Knowledge) -> Reply:
     """A complete, one-time answer for an inquiry: materials, where, procedure, time limit, fee, basis."""
-    r, values = knowledge.replies, _operator_values(knowledge)
+    r, values = knowledge.messages, _operator_values(knowledge)
     articles = set(guide.articles) | {n for s in guide.statements for n in s.articles}
     lines = [f"【{guide.title}】", guide.answer, "", r.render("guide_materials")]
     lines += [f"· {item}" for item in guide.materials.items]
@@ -114,7 +114,7 @@ def _subject(interp: Interpretation) -> str:
 
 
 def _complaint(interp: Interpretation, knowledge: Knowledge) -> Reply:
-    r = knowledge.replies
+    r = knowledge.messages
     intent = knowledge.intent(interp.intent)
     subject = _subject(interp)
     if not intent.specific:
@@ -132,7 +132,7 @@ def _complaint(interp: Interpretation, knowledge: Knowledge) -> Reply:
 
 
 def _praise(interp: Interpretation, knowledge: Knowledge) -> Reply:
-    r = knowledge.replies
+    r = knowledge.messages
     subject = _subject(interp) or "服务网点和工作人员"
     lines = [r.render("praise_ack", subject=subject),
              r.render("praise_next", bank=interp.entities.get("bank", "相关合作银行"))]
@@ -140,7 +140,7 @@ def _praise(interp: Interpretation, knowledge: Knowledge) -> Reply:
 
 
 def _out_of_scope(interp: Interpretation, knowledge: Knowledge) -> Reply:
-    r, values = knowledge.replies, _operator_values(knowledge)
+    r, values = knowledge.messages, _operator_values(knowledge)
     for referral in knowledge.operator.referrals:
         if any(word in interp.text for word in referral.keywords):
             return Reply(r.render("out_of_scope", topic=referral.topic, contact=referral.contact), (16, 22))
@@ -153,13 +153,13 @@ def _clarify(interp: Interpretation, knowledge: Knowledge) -> Reply:
     offered = [name for name, _ in interp.ranking if name not in NOT_OFFERED_WHEN_UNSURE]
     choices = tuple((name, knowledge.intent(name).label) for name in offered[:3])
     options = "；".join(f"{i}. {label}" for i, (_, label) in enumerate(choices, 1))
-    return Reply(knowledge.replies.render("clarify", options=options), choices=choices)
+    return Reply(knowledge.messages.render("clarify", options=options), choices=choices)
 
 
 def compose_reply(interp: Interpretation, knowledge: Knowledge) -> Reply:
     """The reply to one message, chosen by its interpretation."""
     if interp.confidence == 0.0 and not interp.ranking:
-        return Reply(knowledge.replies.render("cannot_understand"))
+        return Reply(knowledge.messages.render("cannot_understand"))
     if interp.low_confidence or interp.confidence < CLARIFY_BELOW:
         return _clarify(interp, knowledge)
     category = knowledge.intent(interp.intent).category
@@ -172,4 +172,4 @@ def compose_reply(interp: Interpretation, knowledge: Knowledge) -> Reply:
     if interp.intent == "other/out_of_scope":
         return _out_of_scope(interp, knowledge)
     values = _operator_values(knowledge)
-    return Reply(knowledge.replies.render(SIMPLE_REPLIES[interp.intent], **values))
+    return Reply(knowledge.messages.render(SIMPLE_REPLIES[interp.intent], **values))

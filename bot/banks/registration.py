@@ -19,20 +19,20 @@ def canonical_bank_name(name: str, *, knowledge: Knowledge) -> str:
     """The canonical name of a partner bank given its name, alias or code; InvalidInput otherwise."""
     canonical = knowledge.canonical_bank(name.strip()) if name and name.strip() else None
     if canonical is None:
-        raise InvalidInput(f"不是本市社保卡合作银行：{name}", field="bank")
+        raise InvalidInput("not_partner_bank", field="bank", bank=name)
     return canonical
 
 
 def validate_webhook_url(url: str) -> str:
     """An absolute http(s) URL with a host, at most 500 characters; InvalidInput otherwise."""
     url = (url or "").strip()
-    problem = None
+    problem: InvalidInput | None = None
     if not url:
-        problem = "请提供接收工单的地址（webhook URL）"
+        problem = InvalidInput("webhook_url_missing", field="webhook_url")
     elif len(url) > MAX_URL_LENGTH:
-        problem = f"接收工单的地址不能超过{MAX_URL_LENGTH}个字符"
+        problem = InvalidInput("webhook_url_too_long", field="webhook_url", limit=MAX_URL_LENGTH)
     elif any(ch.isspace() or ord(ch) < 32 for ch in url):
-        problem = f"接收工单的地址不能包含空白或控制字符：{url!r}"
+        problem = InvalidInput("webhook_url_whitespace", field="webhook_url", url=repr(url))
     else:
         try:
             parts = urlsplit(url)
@@ -40,13 +40,13 @@ def validate_webhook_url(url: str) -> str:
         except ValueError:
             parts, host = None, None
         if parts is None or parts.scheme not in ("http", "https"):
-            problem = f"接收工单的地址必须以 http:// 或 https:// 开头：{url}"
+            problem = InvalidInput("webhook_url_scheme", field="webhook_url", url=url)
         elif not host:
-            problem = f"接收工单的地址缺少主机名：{url}"
+            problem = InvalidInput("webhook_url_no_host", field="webhook_url", url=url)
         elif parts.username is not None or parts.password is not None:
-            problem = "接收工单的地址不能包含用户名或密码"
-    if problem:
-        raise InvalidInput(problem, field="webhook_url")
+            problem = InvalidInput("webhook_url_credentials", field="webhook_url")
+    if problem is not None:
+        raise problem
     return url
 
 

@@ -10,8 +10,8 @@ class Say:
 
     def __init__(self, knowledge: Knowledge | None = None) -> None:
         knowledge = knowledge or get_knowledge()
-        self.replies = knowledge.replies
+        self.messages = knowledge.messages
         self.service_phone = knowledge.operator.service_phone
 
     def __call__(self, key: str, **values: object) -> str:
-        return self.replies.render(key, **{"service_phone": self.service_phone, **values})
+        return self.messages.render(key, **{"service_phone": self.service_phone, **values})

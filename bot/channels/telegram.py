@@ -28,7 +28,7 @@ import logging
 import secrets
 import weakref
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -405,10 +405,6 @@ async def end_handoff(update: Update, context: ChannelContext) -> bool:
 # --------------------------------------------------------------------------- ledger: status and push
 
 
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def ticket_status_lines(engine: Engine, ref: str, say: Say) -> list[str]:
     """What /status shows for the citizen `ref`: their newest tickets, state and due date in Chinese."""
     with Session(engine) as session:
@@ -419,7 +415,7 @@ def ticket_status_lines(engine: Engine, ref: str, say: Say) -> list[str]:
     for ticket in tickets:
         lines.append(say(
             "channel_status_line", number=ticket.number, kind=TICKET_KIND[ticket.kind.value], bank=ticket.bank,
-            outlet=ticket.outlet or "", state=TICKET_STATE[ticket.state.value], due=_chinese_date(ticket.due_date),
+            outlet=ticket.outlet or "", state=TICKET_STATE[ticket.state.value], due=say("date_long", year=ticket.due_date.year, month=ticket.due_date.month, day=ticket.due_date.day),
             provisional=say("channel_status_provisional") if ticket.due_provisional else ""))
         if ticket.result_report:
             lines.append(say("channel_status_result", result=ticket.result_report))

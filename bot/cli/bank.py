@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         canonical_bank_name(args.name, knowledge=knowledge)
         validate_webhook_url(args.webhook_url)
     except LedgerError as exc:
-        args._parser.error(exc.message.replace("\n", " "))  # one line on stderr, exit 2
+        args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))  # one line on stderr, exit 2
 
     upgrade()
     with new_session() as session:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             session.commit()
         except LedgerError as exc:
             session.rollback()
-            args._parser.error(exc.message.replace("\n", " "))
+            args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
     sys.stdout.write(json.dumps({"bank": account.bank, "api_key": api_key, "webhook_secret": secret},
                                 ensure_ascii=False) + "\n")
     return 0

@@ -7,7 +7,21 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answer, bank, chat, classify, dispatch, nlu, report, telegram, tickets, tooling, user, workdays
+from bot.cli import (
+    answer,
+    bank,
+    catalogue,
+    chat,
+    classify,
+    dispatch,
+    nlu,
+    report,
+    telegram,
+    tickets,
+    tooling,
+    user,
+    workdays,
+)
 from bot.privacy import install_log_masking
 
 
@@ -24,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.register(commands)
     answer.register(commands)
     nlu_commands = nlu.register(commands)
-    for module in (workdays, tickets, bank, dispatch, report, chat, telegram, user):
+    for module in (workdays, tickets, bank, dispatch, report, chat, telegram, user, catalogue):
         module.register(commands)
     tooling.register(commands, nlu=nlu_commands)
     return parser

@@ -1,12 +1,10 @@
-"""Errors of the handoff queue: each says, in Chinese, what was wrong so the console can show it as is."""
+"""Errors of the handoff queue: refusals with a code and parameters (knowledge/errors.yml says them)."""
+
+from bot.knowledge.catalogue import Refusal
 
 
-class HandoffError(Exception):
+class HandoffError(Refusal):
     """A step on a handoff that is refused."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class HandoffNotFound(HandoffError):

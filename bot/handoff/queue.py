@@ -117,16 +117,16 @@ def get_handoff(session: Session, *, handoff_id: int, for_update: bool = False) 
     query = select(Handoff).where(Handoff.id == handoff_id)
     handoff = session.exec(query.with_for_update() if for_update else query).first()
     if handoff is None:
-        raise HandoffNotFound("没有找到这个人工服务对话，可能已被删除。")
+        raise HandoffNotFound("handoff_not_found")
     return handoff
 
 
 def _open_for_operator(session: Session, handoff_id: int, operator: str) -> Handoff:
     handoff = get_handoff(session, handoff_id=handoff_id, for_update=True)
     if handoff.state is HandoffState.closed:
-        raise HandoffClosed("这次人工服务已经结束，不能再回复。")
+        raise HandoffClosed("handoff_closed")
     if handoff.state is HandoffState.taken and handoff.taken_by != operator:
-        raise TakenByAnother(f"这位市民正由 {handoff.taken_by} 接待。")
+        raise TakenByAnother("handoff_taken_by_another", operator=handoff.taken_by)
     return handoff
 
 
@@ -135,7 +135,7 @@ def _notify(session: Session, handoff: Handoff, text: str, now: datetime) -> Cit
 
 
 def _render(knowledge: Knowledge, key: str, **values: object) -> str:
-    return knowledge.replies.render(key, service_phone=knowledge.operator.service_phone, **values)
+    return knowledge.messages.render(key, service_phone=knowledge.operator.service_phone, **values)
 
 
 def take(session: Session, *, handoff_id: int, operator: str, now: datetime, knowledge: Knowledge) -> Handoff:
@@ -157,9 +157,9 @@ def reply(session: Session, *, handoff_id: int, operator: str, text: str, now: d
     """
     text = text.strip()
     if not text:
-        raise ReplyRejected("回复内容不能为空。")
+        raise ReplyRejected("handoff_reply_empty")
     if len(text) > REPLY_LIMIT:
-        raise ReplyRejected(f"回复不能超过 {REPLY_LIMIT} 个字（现在 {len(text)} 个字），请分几次发送。")
+        raise ReplyRejected("handoff_reply_too_long", limit=REPLY_LIMIT, length=len(text))
     handoff = take(session, handoff_id=handoff_id, operator=operator, now=now, knowledge=knowledge)
     message = HandoffMessage(handoff_id=handoff.id, author=MessageAuthor.operator, operator=operator, text=text,
                              at=now)
@@ -182,7 +182,7 @@ def close(session: Session, *, handoff_id: int, operator: str, now: datetime, kn
     if handoff.state is HandoffState.closed:
         return handoff
     if handoff.state is HandoffState.taken and handoff.taken_by != operator and not override:
-        raise TakenByAnother(f"这位市民正由 {handoff.taken_by} 接待，只有他/她可以结束这次服务。")
+        raise TakenByAnother("handoff_close_by_another", operator=handoff.taken_by)
     handoff.state, handoff.closed_at, handoff.closed_by = HandoffState.closed, now, operator
     session.add(handoff)
     _notify(session, handoff, _render(knowledge, "handoff_closed_by_operator"), now)

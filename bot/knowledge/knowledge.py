@@ -5,8 +5,9 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from pydantic import PrivateAttr
+from pydantic import ConfigDict, PrivateAttr
 
+from .catalogue import Catalogue
 from .models import (
     Article,
     Bank,
@@ -20,10 +21,10 @@ from .models import (
     NoticeCase,
     OperatorConfig,
     Outlet,
-    Replies,
     Rules,
     TimeLimit,
     Vocabulary,
+    Words,
 )
 
 
@@ -38,6 +39,8 @@ def normalize_name(text: str) -> str:
 
 
 class Knowledge(Frozen):
+    model_config = ConfigDict(**Frozen.model_config, arbitrary_types_allowed=True)
+
     root: Path
     regulation_title: str
     articles: dict[int, Article]
@@ -53,7 +56,8 @@ class Knowledge(Frozen):
     districts: tuple[District, ...]
     operator: OperatorConfig
     vocabulary: Vocabulary
-    replies: Replies
+    messages: Catalogue
+    words: Words
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
     _intents: dict[str, Intent] = PrivateAttr(default_factory=dict)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .catalogue import Catalogue
 from .errors import KnowledgeError, Problem
 from .knowledge import Knowledge, normalize_name
 from .models import (
@@ -22,13 +23,16 @@ from .models import (
     Channels,
     Districts,
     Guide,
+    Messages,
     NoticeCase,
     OperatorConfig,
-    Replies,
+    Responses,
     Rules,
     Taxonomy,
     TimeLimit,
     Vocabulary,
+    Words,
+    chinese_number,
 )
 from .regulation import parse_regulation
 from .yamlio import PathParts, YamlDocument, format_path, read_yaml
@@ -49,11 +53,16 @@ _SCHEMAS: dict[str, tuple[Any, str | None]] = {
     "banks.yml": (Banks, None),
     "districts.yml": (Districts, None),
     "vocabulary.yml": (Vocabulary, None),
-    "replies.yml": (Replies, None),
+    "replies.yml": (Messages, None),
+    "errors.yml": (Messages, None),
+    "responses.yml": (Responses, None),
+    "words.yml": (Words, None),
 }
 KNOWLEDGE_FILES: tuple[str, ...] = (REGULATION_FILE, *_SCHEMAS)
 # Files whose ${placeholders} are filled when a reply is composed, not when loading.
-_RENDER_TIME_TEMPLATES = frozenset({"replies.yml"})
+_RENDER_TIME_TEMPLATES = frozenset({"replies.yml", "errors.yml", "responses.yml"})
+# The catalogue: one namespace of sentences over these files (bot/knowledge/catalogue.py).
+CATALOGUE_FILES = ("replies.yml", "errors.yml")
 
 # Operator values are written as {service_phone} in texts so that a phone number or opening
 # hours live in operator.yml only.
@@ -116,6 +125,7 @@ def load_knowledge(root: Path | str | None = None) -> Knowledge:
         raise KnowledgeError(problems)
 
     problems.extend(_cross_check(docs, models, articles))
+    problems.extend(_check_catalogue(docs, models, articles))
     if problems:
         raise KnowledgeError(problems)
 
@@ -136,7 +146,9 @@ def load_knowledge(root: Path | str | None = None) -> Knowledge:
         districts=models["districts.yml"].districts,
         operator=operator,
         vocabulary=models["vocabulary.yml"],
-        replies=models["replies.yml"],
+        messages=Catalogue({key: text for name in CATALOGUE_FILES for key, text in models[name].messages.items()},
+                           responses=models["responses.yml"].responses),
+        words=models["words.yml"],
     )
 
 
@@ -244,6 +256,31 @@ def _check_articles(doc: YamlDocument, articles: dict[int, Any]) -> list[Problem
                     problems.append(
                         doc.problem(parts + ("quote",), f"quote not found in article {number}: {quote!r}")
                     )
+    return problems
+
+
+_CITED = re.compile(r"第([一二三四五六七八九十百零]+)条")
+
+
+def _check_catalogue(docs: dict[str, YamlDocument], models: dict[str, Any],
+                     articles: dict[int, Any]) -> list[Problem]:
+    """One namespace over the catalogue's files, and every article a sentence cites exists."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    numerals = {chinese_number(number) for number in articles}
+    texts: list[tuple[str, PathParts, str]] = []
+    for name in CATALOGUE_FILES:
+        for key, text in models[name].messages.items():
+            if key in owner:
+                problems.append(docs[name].problem(("messages", key), f"key {key!r} is also in {owner[key]}"))
+            owner.setdefault(key, name)
+            texts.append((name, ("messages", key), text))
+    for key, response in models["responses.yml"].responses.items():
+        texts.append(("responses.yml", ("responses", key, "text"), response.text))
+    for name, parts, text in texts:
+        for numeral in _CITED.findall(text):
+            if numeral not in numerals:
+                problems.append(docs[name].problem(parts, f"cites 第{numeral}条, which the Measures do not have"))
     return problems
 
 

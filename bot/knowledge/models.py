@@ -576,26 +576,64 @@ class Vocabulary(Frozen):
     terms: tuple[Term, ...] = Field(min_length=1)
 
 
-# --------------------------------------------------------------------------- replies.yml
+# --------------------------------------------------------------------------- the message catalogue
 
 
-class Replies(Frozen):
-    """Sentences of the assistant that come from no guide, as string.Template texts."""
+def _broken_templates(texts: dict[str, str]) -> list[str]:
+    from string import Template
+
+    return [key for key, text in texts.items() if not Template(text).is_valid()]
+
+
+class Messages(Frozen):
+    """One file of the message catalogue (replies.yml, errors.yml): sentences by key, as string.Template texts."""
 
     messages: dict[Slug, Text] = Field(min_length=1)
 
     @field_validator("messages")
     @classmethod
     def _templates_parse(cls, value: dict[str, str]) -> dict[str, str]:
-        from string import Template
-
-        broken = [key for key, text in value.items() if not Template(text).is_valid()]
+        broken = _broken_templates(value)
         if broken:
             raise ValueError(f"invalid ${{placeholder}} syntax in: {', '.join(broken)}")
         return value
 
-    def render(self, key: str, **values: object) -> str:
-        """The message `key` with its placeholders filled; a missing value is a programming error."""
-        from string import Template
 
-        return Template(self.messages[key]).substitute(values)
+class Button(Frozen):
+    title: Text
+    payload: Text
+
+
+class Response(Frozen):
+    """One response of the dialogue: its text (${placeholders}) and the buttons offered with it."""
+
+    text: Text
+    buttons: tuple[Button, ...] = ()
+
+    @field_validator("text")
+    @classmethod
+    def _template_parses(cls, value: str) -> str:
+        if _broken_templates({"text": value}):
+            raise ValueError("invalid ${placeholder} syntax")
+        if re.search(r"[{}]", re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "", value)):
+            raise ValueError("a brace outside ${placeholder} would be read as a slot by the dialogue")
+        return value
+
+
+class Responses(Frozen):
+    responses: dict[Annotated[str, StringConstraints(pattern=r"^utter_[a-z0-9_]+$")], Response] = Field(min_length=1)
+
+
+WordList = Annotated[tuple[Text, ...], Field(min_length=1)]
+
+
+class Words(Frozen):
+    """The words that decide what a short reply means (words.yml): one list per decision."""
+
+    affirm: WordList
+    deny: WordList
+    sure: WordList
+    cancel: WordList
+    correction: WordList
+    unknown: WordList
+    question: WordList

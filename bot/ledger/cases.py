@@ -22,26 +22,26 @@ def _validated(data: CaseCreate, knowledge: Knowledge) -> CaseCreate:
     try:
         intent = knowledge.intent(data.intent)
     except KeyError:
-        raise InvalidInput(f"未知的事项类型：{data.intent}", field="intent") from None
+        raise InvalidInput("unknown_intent", field="intent", intent=data.intent) from None
     if intent.category != KIND_CATEGORY[data.kind]:
-        raise InvalidInput(f"事项类型 {data.intent} 不属于{('投诉' if data.kind is CaseKind.complaint else '表扬')}",
-                           field="intent")
+        code = "intent_not_complaint" if data.kind is CaseKind.complaint else "intent_not_praise"
+        raise InvalidInput(code, field="intent", intent=data.intent)
     bank = None
     if data.bank:
         bank = knowledge.canonical_bank(data.bank)
         if bank is None:
-            raise InvalidInput(f"不是本市社保卡合作银行：{data.bank}", field="bank")
+            raise InvalidInput("not_partner_bank", field="bank", bank=data.bank)
     district = None
     if data.district:
         district = knowledge.canonical_district(data.district)
         if district is None:
-            raise InvalidInput(f"不是青岛市的区（市）：{data.district}", field="district")
+            raise InvalidInput("not_qingdao_district", field="district", district=data.district)
     try:
         knowledge.channel(data.channel)
     except KeyError:
-        raise InvalidInput(f"未知的受理渠道：{data.channel}", field="channel") from None
+        raise InvalidInput("unknown_channel", field="channel", channel=data.channel) from None
     if not data.description.strip():
-        raise InvalidInput("请填写事情经过", field="description")
+        raise InvalidInput("description_missing", field="description")
     return data.model_copy(update={"bank": bank, "district": district,
                                    "outlet": (data.outlet or "").strip() or None})
 
@@ -73,9 +73,9 @@ def verify_case(session: Session, *, case_id: int, found_true: bool, by: str, kn
     """Record the agency's finding after the bank's report (Art. 28, 50); thresholds follow it."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"没有编号为 {case_id} 的记录")
+        raise NotFound("case_not_found", case_id=case_id)
     if case.verification is not Verification.received:
-        raise InvalidTransition("这条记录已经核查过，不能重复核查")
+        raise InvalidTransition("case_already_verified")
     if case.bank:
         lock_bank(session, case.bank)
     case.verification = Verification.found_true if found_true else Verification.not_true

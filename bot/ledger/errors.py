@@ -1,13 +1,10 @@
-"""Errors of the ledger: each says, in Chinese, what was wrong so callers can show it as is."""
+"""Errors of the ledger: refusals with a code and parameters (knowledge/errors.yml says them)."""
+
+from bot.knowledge.catalogue import Refusal
 
 
-class LedgerError(Exception):
+class LedgerError(Refusal):
     """A request the ledger refuses; `field` names the input at fault, if any."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotFound(LedgerError):

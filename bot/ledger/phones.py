@@ -19,7 +19,6 @@ _SEPARATORS = re.compile(r"[\s\-‐-―－()（）.·]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}[2-9]\d{6,7}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
-MESSAGE = "请填写正确的联系电话：11 位手机号，或带区号的固定电话（如 0532-82345678）"
 
 
 def normalize_phone(text: str, *, field: str = "contact_phone") -> str:
@@ -34,4 +33,4 @@ def normalize_phone(text: str, *, field: str = "contact_phone") -> str:
         return digits
     if _LOCAL.fullmatch(digits):
         return LOCAL_AREA_CODE + digits
-    raise InvalidInput(MESSAGE, field=field)
+    raise InvalidInput("invalid_phone", field=field)

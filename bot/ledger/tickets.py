@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.clock import local_day
 from bot.knowledge import Knowledge
+from bot.knowledge.catalogue import Term
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
 from bot.ledger.events import Reactions, ResultReported
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
@@ -40,7 +41,7 @@ def open_ticket(session: Session, *, case: Case, kind: TicketKind, knowledge: Kn
                 calendar: WorkdayCalendar, now: datetime, parent: Ticket | None = None) -> Ticket:
     """Create a numbered ticket for a case, due in working days from today (operator configuration)."""
     if not case.bank:
-        raise InvalidInput("没有指明银行的记录不能转办", field="bank")
+        raise InvalidInput("transfer_needs_bank", field="bank")
     due = calendar.add_working_days(local_day(now), due_days(kind, knowledge))
     ticket = Ticket(kind=kind, bank=case.bank, outlet=case.outlet, due_date=due.due,
                     due_provisional=due.provisional, number=next_ticket_number(session, kind=kind, at=now),
@@ -56,18 +57,20 @@ def get_ticket(session: Session, number: str, *, bank: str | None = None) -> Tic
     """The ticket with this number; with `bank`, only if it belongs to that bank (else NotFound)."""
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
     if ticket is None or (bank is not None and ticket.bank != bank):
-        raise NotFound(f"没有找到工单 {number}")
+        raise NotFound("ticket_not_found", number=number)
     return ticket
 
 
 def _require(ticket: Ticket, allowed: tuple[TicketState, ...], step: str) -> None:
+    """`step` is the catalogue's name of the bank's step (step_acknowledge, step_report, …)."""
     if ticket.state not in allowed:
-        raise InvalidTransition(f"工单 {ticket.number} 当前状态为 {ticket.state.value}，不能{step}")
+        raise InvalidTransition("ticket_state_forbids", number=ticket.number, state=Term(f"ticket_state_{ticket.state.value}"),
+                                step=Term(f"bank_step_{step}"))
 
 
 def acknowledge(session: Session, ticket: Ticket, *, actor: str, now: datetime) -> Ticket:
     """The bank confirms it has received the ticket."""
-    _require(ticket, (TicketState.created, TicketState.delivered), "签收")
+    _require(ticket, (TicketState.created, TicketState.delivered), "acknowledge")
     ticket.state, ticket.acknowledged_at = TicketState.acknowledged, now
     record_event(session, ticket, type="acknowledged", actor=actor, now=now)
     return ticket
@@ -76,17 +79,16 @@ def acknowledge(session: Session, ticket: Ticket, *, actor: str, now: datetime) 
 def request_extension(session: Session, ticket: Ticket, *, until: date, reason: str, actor: str,
                       calendar: WorkdayCalendar, now: datetime) -> Ticket:
     """Art. 9: granted only if asked no later than 1 working day before the due date."""
-    _require(ticket, OPEN_STATES, "申请延期")
+    _require(ticket, OPEN_STATES, "extend")
     if not reason.strip():
-        raise InvalidInput("请说明延期理由", field="reason")
+        raise InvalidInput("extension_reason_missing", field="reason")
     if until <= ticket.due_date:
-        raise InvalidInput(f"延期后的日期必须晚于当前到期日 {ticket.due_date.isoformat()}", field="until")
+        raise InvalidInput("extension_not_later", field="until", due=ticket.due_date.isoformat())
     today = local_day(now)
     last_day = last_extension_day(ticket.due_date, calendar)
     if today > last_day:
-        raise ExtensionRefused(
-            f"延期申请须在到期日前1个工作日提出（《办法》第九条）。工单 {ticket.number} 到期日为 "
-            f"{ticket.due_date.isoformat()}，最晚应于 {last_day.isoformat()} 提出，今天（{today.isoformat()}）已不能申请延期。")
+        raise ExtensionRefused("extension_too_late", number=ticket.number, due=ticket.due_date.isoformat(),
+                               last_day=last_day.isoformat(), today=today.isoformat())
     record_event(session, ticket, type="extended", actor=actor, now=now, reason=reason,
                  previous_due=ticket.due_date.isoformat(), until=until.isoformat())
     ticket.extension_requested_until, ticket.due_date, ticket.state = until, until, TicketState.extended
@@ -107,13 +109,13 @@ def last_extension_day(due: date, calendar: WorkdayCalendar) -> date:
 def report(session: Session, ticket: Ticket, *, process: str, result: str | None, actor: str,
            now: datetime, knowledge: Knowledge, reactions: Reactions) -> Ticket:
     """The bank reports how it handled the matter and, when done, the result (Art. 9, 33)."""
-    _require(ticket, OPEN_STATES, "反馈处理情况")
+    _require(ticket, OPEN_STATES, "report")
     if not process.strip():
-        raise InvalidInput("请填写处理过程", field="process")
+        raise InvalidInput("process_missing", field="process")
     ticket.process_report = process
     if result is not None:
         if not result.strip():
-            raise InvalidInput("处理结果不能为空", field="result")
+            raise InvalidInput("result_empty", field="result")
         ticket.result_report, ticket.result_reported_at = result, now
         ticket.state = TicketState.result_reported
         case = session.get(Case, ticket.case_id)
@@ -129,14 +131,13 @@ def object_to_finding(session: Session, ticket: Ticket, *, reason: str, actor: s
     """Art. 53: the bank may object in writing within 5 days of the finding."""
     case = session.get(Case, ticket.case_id)
     if case is None or case.verification is Verification.received or case.verified_at is None:
-        raise InvalidTransition(f"工单 {ticket.number} 尚无核查结论，无需提出异议")
+        raise InvalidTransition("objection_without_finding", number=ticket.number)
     if not reason.strip():
-        raise InvalidInput("请说明异议理由", field="reason")
+        raise InvalidInput("objection_reason_missing", field="reason")
     days = knowledge.rules.deadlines.objection.days
     verified_at = case.verified_at
     if local_day(now) > local_day(verified_at) + timedelta(days=days):
-        raise ObjectionRefused(
-            f"对核查结论的异议应在{days}日内提出（《办法》第五十三条）；核查日期为 {local_day(verified_at).isoformat()}。")
+        raise ObjectionRefused("objection_too_late", days=days, verified=local_day(verified_at).isoformat())
     record_event(session, ticket, type="objection", actor=actor, now=now, reason=reason)
     return ticket
 

@@ -15,7 +15,7 @@ def _tell(session: Session, *, case: Case, ticket: Ticket, reply: str, knowledge
     """Queue reply template `reply` for the citizen behind `case`; a case taken by phone or at a counter has none."""
     if not case.citizen_ref:
         return
-    text = knowledge.replies.render(reply, number=ticket.number, service_phone=knowledge.operator.service_phone,
+    text = knowledge.messages.render(reply, number=ticket.number, service_phone=knowledge.operator.service_phone,
                                     **values)
     queue_message(session, citizen_ref=case.citizen_ref, ticket_id=ticket.id, text=text, now=now)
 
@@ -36,6 +36,6 @@ def tell_finding(session: Session, event: TicketVerified, knowledge: Knowledge) 
     """The agency's finding, once per case: on its transfer ticket, not again on a supervision ticket."""
     if event.ticket.kind is not TicketKind.transfer:
         return
-    finding = knowledge.replies.render("notice_finding_true" if event.found_true else "notice_finding_not_true")
+    finding = knowledge.messages.render("notice_finding_true" if event.found_true else "notice_finding_not_true")
     _tell(session, case=event.case, ticket=event.ticket, reply="notice_verified", knowledge=knowledge,
           now=event.at, finding=finding)

@@ -42,7 +42,7 @@ def resolve_matter(matter: str, knowledge: Knowledge) -> tuple[str, NoticeCase]:
         return intent, knowledge.notices[key]
     guide = knowledge.guides.get(key)
     if guide is None or guide.notice_case is None:
-        raise InvalidInput(f"这个事项没有需要出具一次性告知单的情形：{key or '（空）'}", field="matter")
+        raise InvalidInput("matter_without_notice" if key else "matter_missing", field="matter", matter=key)
     return guide.intent, knowledge.notices[guide.notice_case]
 
 
@@ -55,23 +55,23 @@ def _validated(*, matter: str, channel: str, contact_name: str | None, contact_p
     try:
         knowledge.channel(channel)
     except KeyError:
-        raise InvalidInput(f"未知的受理渠道：{channel}", field="channel") from None
+        raise InvalidInput("unknown_channel", field="channel", channel=channel) from None
     name = (contact_name or "").strip() or None
     if name is not None and len(name) > 64:
-        raise InvalidInput("联系人姓名不能超过 64 个字", field="contact_name")
+        raise InvalidInput("contact_name_too_long", field="contact_name", limit=64)
     phone = normalize_phone(contact_phone) if (contact_phone or "").strip() else None
     ref = (citizen_ref or "").strip() or None
     if ref is not None and not CITIZEN_REF.fullmatch(ref):
-        raise InvalidInput(f"无法识别的市民渠道标识：{ref[:64]}", field="citizen_ref")
+        raise InvalidInput("unknown_citizen_ref", field="citizen_ref", ref=ref[:64])
     if phone is None and ref is None:
         # Art. 19: 登记受理时间、受理事项、联系人、联系电话.
-        raise InvalidInput("请填写联系电话（第十九条要求登记联系电话）", field="contact_phone")
+        raise InvalidInput("notice_phone_missing", field="contact_phone")
     try:
         return OneTimeNoticeCreate.model_validate(
             {"matter": matter, "channel": channel, "contact_name": name, "contact_phone": phone, "citizen_ref": ref})
     except ValidationError as exc:  # lengths the checks above already cover; kept as a typed error
         field = str(exc.errors()[0]["loc"][0]) if exc.errors() else None
-        raise InvalidInput("登记信息不完整或过长，请检查后重试", field=field) from exc
+        raise InvalidInput("notice_input_invalid", field=field) from exc
 
 
 def register_notice(session: Session, *, matter: str, channel: str, contact_name: str | None = None,
@@ -109,7 +109,7 @@ def get_notice(session: Session, *, number: str) -> OneTimeNotice:
     notice = session.exec(select(OneTimeNotice).where(OneTimeNotice.number == number)).first() \
         if NUMBER.fullmatch(number) else None
     if notice is None:
-        raise NotFound(f"没有找到一次性告知单 {number[:32]}")
+        raise NotFound("notice_not_found", number=number[:32])
     return notice
 
 
@@ -128,17 +128,15 @@ def request_reminder(session: Session, *, number: str, knowledge: Knowledge, now
     """
     notice = get_notice(session, number=number)
     if notice.completed_at is not None:
-        raise InvalidTransition(f"一次性告知单 {notice.number} 的事项已办结，不需要提醒")
+        raise InvalidTransition("notice_completed_no_reminder", number=notice.number)
     if local_day(now) > notice.follow_up_by:
-        raise InvalidTransition(
-            f"一次性告知单 {notice.number} 的办结期限（{notice.follow_up_by.isoformat()}）已过，不能再预约提醒")
+        raise InvalidTransition("notice_window_over", number=notice.number, follow_up_by=notice.follow_up_by.isoformat())
     if not notice.citizen_ref:
-        raise InvalidInput(f"一次性告知单 {notice.number} 没有登记可以推送消息的渠道，请按登记的联系电话回访",
-                           field="citizen_ref")
+        raise InvalidInput("notice_without_channel", field="citizen_ref", number=notice.number)
     if notice.reminder_requested:
         return notice
     issued = local_day(notice.issued_at)
-    text = knowledge.replies.render(
+    text = knowledge.messages.render(
         "notice_reminder", number=notice.number, title=notice.title, issued=issued.isoformat(),
         days=(notice.follow_up_by - issued).days, follow_up_by=notice.follow_up_by.isoformat(), handled_at=notice.handled_at,
         service_phone=notice.service_phone)
@@ -156,7 +154,8 @@ def complete_notice(session: Session, *, number: str, now: datetime) -> OneTimeN
     """Record that the matter has been finished; a reminder not yet sent is withdrawn."""
     notice = get_notice(session, number=number)
     if notice.completed_at is not None:
-        raise InvalidTransition(f"一次性告知单 {notice.number} 已于 {local_day(notice.completed_at).isoformat()} 办结")
+        raise InvalidTransition("notice_already_completed", number=notice.number,
+                                completed=local_day(notice.completed_at).isoformat())
     notice.completed_at = now
     reminder = session.get(CitizenMessage, notice.reminder_message_id) if notice.reminder_message_id else None
     if reminder is not None and reminder.sent_at is None:

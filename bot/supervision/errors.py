@@ -1,23 +1,23 @@
-"""Errors of the supervision views: each carries a Chinese message a supervisor can be shown as is."""
+"""Errors of the supervision views: refusals with a code and parameters (knowledge/errors.yml says them)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 
-class SupervisionError(Exception):
+from bot.knowledge.catalogue import Refusal
+
+
+class SupervisionError(Refusal):
     """A request the supervision views refuse; `field` names the input at fault, if any."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class InvalidFilters(SupervisionError):
-    """One or more filter values cannot be used; `errors` maps each field to its message."""
+    """One or more filter values cannot be used; `problems` holds each field's refusal."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("；".join(errors.values()), field=next(iter(errors), None))
-        self.errors = dict(errors)
+    def __init__(self, problems: Mapping[str, Refusal]) -> None:
+        first_field, first = next(iter(problems.items()))
+        super().__init__(first.code, field=first_field, **first.params)
+        self.problems = dict(problems)
 
 
 class TicketNotVisible(SupervisionError):

@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
+from bot.knowledge.catalogue import Refusal
 from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import OPEN_STATES, local_day
 from bot.reports import (
@@ -49,7 +50,7 @@ def parse_period(text: str) -> Period:
     try:
         return parse_month(text) if "-" in text else parse_year(text)
     except ValueError:
-        raise InvalidFilters({"period": "期间应为年份（如 2026）或年月（如 2026-11）"}) from None
+        raise InvalidFilters({"period": Refusal("filter_period_invalid")}) from None
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def agency_assessment(year: int, *, knowledge: Knowledge, directory: Path | None
     try:
         return load_assessment(path, knowledge)
     except AssessmentError as exc:
-        raise SupervisionError(f"考评文件 {path.name} 无法使用：{exc}") from exc
+        raise SupervisionError("assessment_file_unusable", file=path.name, problem=str(exc)) from exc
 
 
 def city_report(session: Session, *, period: Period, knowledge: Knowledge, calendar: WorkdayCalendar,

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from bot.knowledge import Knowledge
+from bot.knowledge.catalogue import Refusal
 from bot.ledger.models import TicketKind, TicketState
 from bot.reports import labels
 from bot.supervision.errors import InvalidFilters
@@ -53,10 +54,10 @@ class TicketFilters:
         return out
 
 
-def _text(raw: str, field: str, label: str, errors: dict[str, str]) -> str | None:
+def _text(raw: str, field: str, errors: dict[str, Refusal]) -> str | None:
     value = " ".join(raw.split())
     if len(value) > MAX_TEXT:
-        errors[field] = f"{label}不能超过 {MAX_TEXT} 个字"
+        errors[field] = Refusal(f"filter_{field}_too_long", limit=MAX_TEXT)
         return None
     return value or None
 
@@ -67,7 +68,7 @@ def parse_filters(params: Mapping[str, str], *, knowledge: Knowledge, scope: str
     `scope` is the district a district supervisor is limited to: the district filter is then
     that district, and asking for another one is refused (not silently widened or emptied).
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, Refusal] = {}
 
     def raw(name: str) -> str:
         value = params.get(name)
@@ -77,18 +78,18 @@ def parse_filters(params: Mapping[str, str], *, knowledge: Knowledge, scope: str
     if raw("bank"):
         bank = knowledge.canonical_bank(raw("bank"))
         if bank is None:
-            errors["bank"] = f"不是本市社保卡合作银行：{raw('bank')[:MAX_TEXT]}"
+            errors["bank"] = Refusal("not_partner_bank", bank=raw("bank")[:MAX_TEXT])
 
-    outlet = _text(raw("outlet"), "outlet", "网点", errors)
+    outlet = _text(raw("outlet"), "outlet", errors)
 
     district = None
     if raw("district"):
         district = knowledge.canonical_district(raw("district"))
         if district is None:
-            errors["district"] = f"不是青岛市的区（市）：{raw('district')[:MAX_TEXT]}"
+            errors["district"] = Refusal("not_qingdao_district", district=raw("district")[:MAX_TEXT])
     if scope is not None:
         if district is not None and district != scope:
-            errors["district"] = f"您只能查看{scope}的工单"
+            errors["district"] = Refusal("filter_district_out_of_scope", district=scope)
         district = scope
 
     state = None
@@ -96,21 +97,21 @@ def parse_filters(params: Mapping[str, str], *, knowledge: Knowledge, scope: str
         try:
             state = TicketState(raw("state"))
         except ValueError:
-            errors["state"] = "工单状态应为：" + "、".join(labels.TICKET_STATE.values())
+            errors["state"] = Refusal("filter_state_invalid", states="、".join(labels.TICKET_STATE.values()))
 
     kind = None
     if raw("kind"):
         try:
             kind = TicketKind(raw("kind"))
         except ValueError:
-            errors["kind"] = "工单类型应为转办单或督办单"
+            errors["kind"] = Refusal("filter_kind_invalid")
 
     overdue = False
     if raw("overdue"):
         if raw("overdue").lower() in _TRUE:
             overdue = True
         elif raw("overdue").lower() not in _FALSE:
-            errors["overdue"] = "“只看逾期”的值无效"
+            errors["overdue"] = Refusal("filter_overdue_invalid")
 
     due_within = None
     if raw("due_within"):
@@ -119,20 +120,20 @@ def parse_filters(params: Mapping[str, str], *, knowledge: Knowledge, scope: str
         except ValueError:
             due_within = -1
         if not 0 <= due_within <= MAX_DUE_WITHIN:
-            errors["due_within"] = f"“几个工作日内到期”应为 0 到 {MAX_DUE_WITHIN} 的整数"
+            errors["due_within"] = Refusal("filter_due_within_invalid", limit=MAX_DUE_WITHIN)
             due_within = None
 
     number = None
     if raw("number"):
         number = raw("number").upper().replace(" ", "")
         if not _NUMBER_TEXT.match(number):
-            errors["number"] = "工单号只含字母、数字和连字符，最长 20 个字符，例如 ZB-20261127-0001"
+            errors["number"] = Refusal("filter_number_invalid")
             number = None
 
     sort: Sort = "created"
     if raw("sort"):
         if raw("sort") not in SORTS:
-            errors["sort"] = "排序方式无效"
+            errors["sort"] = Refusal("filter_sort_invalid")
         else:
             sort = raw("sort")  # type: ignore[assignment]
 
@@ -143,11 +144,11 @@ def parse_filters(params: Mapping[str, str], *, knowledge: Knowledge, scope: str
         except ValueError:
             page = 0
         if not 1 <= page <= MAX_PAGE:
-            errors["page"] = "页码无效"
+            errors["page"] = Refusal("filter_page_invalid")
             page = 1
 
     if overdue and due_within is not None and "due_within" not in errors:
-        errors["due_within"] = "“只看逾期”和“几个工作日内到期”不能同时选择"
+        errors["due_within"] = Refusal("filter_overdue_and_due_within")
 
     if errors:
         raise InvalidFilters(errors)

@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
+from bot.knowledge.catalogue import Refusal
 from bot.ledger.models import Case, Ticket
 from bot.reports import labels
 from bot.reports.periods import as_local, parse_month, parse_year
@@ -52,7 +53,7 @@ class RuleFilters:
 
 def parse_rule_filters(params: dict[str, str] | Any, *, knowledge: Knowledge, default_period: str) -> RuleFilters:
     """Filters of the rules page from query parameters; InvalidFilters naming every bad field."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Refusal] = {}
 
     def raw(name: str) -> str:
         value = params.get(name)
@@ -62,26 +63,26 @@ def parse_rule_filters(params: dict[str, str] | Any, *, knowledge: Knowledge, de
     try:
         parse_month(period) if "-" in period else parse_year(period)
     except ValueError:
-        errors["period"] = "期间应为年份（如 2026）或年月（如 2026-11）"
+        errors["period"] = Refusal("filter_period_invalid")
         period = default_period
     bank = None
     if raw("bank"):
         bank = knowledge.canonical_bank(raw("bank"))
         if bank is None:
-            errors["bank"] = f"不是本市社保卡合作银行：{raw('bank')[:64]}"
+            errors["bank"] = Refusal("not_partner_bank", bank=raw("bank")[:64])
     rule_id = raw("rule") or None
     if rule_id is not None and rule_id not in {r.id for r in knowledge.rules.thresholds}:
-        errors["rule"] = "没有这条规则"
+        errors["rule"] = Refusal("filter_rule_unknown")
         rule_id = None
     level = raw("level") or None
     if level is not None and level not in LEVELS:
-        errors["level"] = "级别应为正式或预警"
+        errors["level"] = Refusal("filter_level_invalid")
         level = None
     page = 1
     if raw("page"):
         page = int(raw("page")) if raw("page").isdigit() else 0
         if not 1 <= page <= 100_000:
-            errors["page"] = "页码无效"
+            errors["page"] = Refusal("filter_page_invalid")
             page = 1
     if errors:
         raise InvalidFilters(errors)

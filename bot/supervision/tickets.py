@@ -258,7 +258,7 @@ def visible_ticket(session: Session, *, number: str, scope: str | None) -> tuple
         stmt = stmt.where(Case.district == scope)
     found = session.exec(stmt).first()
     if found is None:
-        raise TicketNotVisible(f"没有找到工单 {number}")
+        raise TicketNotVisible("ticket_not_found", number=number)
     return found[0], found[1]
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
+from bot.knowledge.catalogue import Term
 from bot.ledger.cases import verify_case
 from bot.ledger.errors import LedgerError
 from bot.ledger.events import Reactions
@@ -31,16 +32,15 @@ def verify_ticket_case(session: Session, *, number: str, found_true: bool, by: s
     """
     ticket, case = visible_ticket(session, number=number, scope=scope)
     if case.verification is not Verification.received:
-        finding = "查实" if case.verification is Verification.found_true else "不实"
-        raise VerificationRefused(f"工单 {number} 的事项已经核查，结论为{finding}，不能重复核查")
+        finding = "finding_found_true" if case.verification is Verification.found_true else "finding_not_true"
+        raise VerificationRefused("ticket_already_verified", number=number, finding=Term(finding))
     reported = session.exec(select(Ticket.number).where(Ticket.case_id == case.id,
                                                         Ticket.result_reported_at.is_not(None))  # type: ignore[union-attr]
                             ).first()
     if reported is None:
-        raise VerificationRefused(f"银行尚未反馈工单 {ticket.number} 的处理结果，不能核查。"
-                                  "请待合作银行反馈处理结果后再作出查实或不实的结论（《办法》第二十八条、第五十条）。")
+        raise VerificationRefused("verification_before_result", number=ticket.number)
     try:
         return verify_case(session, case_id=case.id, found_true=found_true, by=by,  # type: ignore[arg-type]
                            knowledge=knowledge, now=now, reactions=reactions)
     except LedgerError as exc:
-        raise VerificationRefused(exc.message) from exc
+        raise VerificationRefused(exc.code, field=exc.field, **exc.params) from exc

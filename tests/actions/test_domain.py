@@ -14,7 +14,9 @@ from rasa_sdk import Action
 import actions
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+# The dialogue reads the domain folder as one domain: its files merged.
+DOMAIN = {key: value for path in sorted((ROOT / "domain").glob("*.yml"))
+          for key, value in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
 SOURCES = sorted((ROOT / "actions").glob("*.py"))
 
 

@@ -43,7 +43,7 @@ THIS_CONVERSATION = [
 
 
 def operator_message(k) -> str:
-    return k.replies.render("handoff", **{key: s.text for key, s in k.operator.settings.items()})
+    return k.messages.render("handoff", **{key: s.text for key, s in k.operator.settings.items()})
 
 
 def stored(citizen_ref: str = SENDER) -> tuple[Handoff, list[tuple[MessageAuthor, str, datetime]]]:
@@ -106,6 +106,6 @@ def test_when_the_queue_cannot_be_reached_the_citizen_gets_the_hotline_not_a_pro
         bot.settings.get_settings.cache_clear()
         bot.db.engine.get_engine.cache_clear()
     assert events == []
-    assert [m["text"] for m in sent] == [k.replies.render("handoff_unavailable",
+    assert [m["text"] for m in sent] == [k.messages.render("handoff_unavailable",
                                                           service_phone=k.operator.service_phone)]
     assert "正在为您转接" not in sent[0]["text"] and k.operator.service_phone in sent[0]["text"]

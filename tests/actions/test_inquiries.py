@@ -37,7 +37,7 @@ def test_out_of_scope_points_to_the_right_service(k):
 
 def test_small_talk(k):
     _, messages = run(ActionAnswer(), tracker(message("你好", "other_greet", 1.0)))
-    assert messages[0]["text"] == k.replies.render("greet")
+    assert messages[0]["text"] == k.messages.render("greet")
 
 
 def test_a_complaint_is_acknowledged_even_when_uncertain(k):

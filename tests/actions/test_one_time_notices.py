@@ -12,6 +12,7 @@ from actions import backoffice
 from actions.inquiries import ActionAnswer
 from actions.one_time_notices import ActionNoticeReminder
 from bot.db import new_session
+from bot.knowledge import get_knowledge
 from bot.notifications.models import CitizenMessage
 from bot.one_time_notices.models import OneTimeNotice
 from tests.actions.conftest import SENDER, message, run, tracker
@@ -39,7 +40,9 @@ def test_the_answer_registers_a_numbered_notice_for_this_chat_and_offers_a_remin
     assert registered["response"] == "utter_notice_registered"
     assert registered["number"] == notice.number
     assert registered["follow_up_by"] == f"{notice.follow_up_by.month}月{notice.follow_up_by.day}日"
-    assert [b["payload"] for b in registered["buttons"]] == ["/other_affirm", "/other_deny"]
+    # The offer's two buttons are the response's own (knowledge/responses.yml).
+    offer = get_knowledge().messages.responses["utter_notice_registered"]
+    assert [b.payload for b in offer.buttons] == ["/other_affirm", "/other_deny"]
 
 
 def test_an_answer_without_a_notice_registers_nothing(db):

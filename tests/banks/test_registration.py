@@ -49,7 +49,7 @@ def test_keys_and_secrets_are_unique_per_registration(engine, knowledge):
 def test_unknown_bank_is_refused_naming_it_and_nothing_is_written(engine, knowledge, name):
     with Session(engine) as session, pytest.raises(InvalidInput) as err:
         register_bank(session, bank=name, webhook_url="https://x.example/", knowledge=knowledge, now=REGISTERED_AT)
-    assert err.value.field == "bank" and name in err.value.message and "合作银行" in err.value.message
+    assert err.value.field == "bank" and name in knowledge.messages.explain(err.value) and "合作银行" in knowledge.messages.explain(err.value)
     assert _rows(engine) == []
 
 
@@ -61,7 +61,7 @@ def test_unknown_bank_is_refused_naming_it_and_nothing_is_written(engine, knowle
 def test_bad_webhook_url_is_refused_and_nothing_is_written(engine, knowledge, url):
     with Session(engine) as session, pytest.raises(InvalidInput) as err:
         register_bank(session, bank="中国建设银行", webhook_url=url, knowledge=knowledge, now=REGISTERED_AT)
-    assert err.value.field == "webhook_url" and err.value.message
+    assert err.value.field == "webhook_url" and knowledge.messages.explain(err.value)
     assert _rows(engine) == []
 
 

@@ -197,7 +197,7 @@ def test_an_empty_or_too_long_reply_is_refused_and_nothing_is_sent(engine, knowl
         handoff = opened(session)
         with pytest.raises(ReplyRejected) as refused:
             reply(session, handoff_id=handoff.id, operator="王芳", text=text, now=T0, knowledge=knowledge)
-        assert ("不能为空" if not text.strip() else str(REPLY_LIMIT)) in refused.value.message
+        assert ("不能为空" if not text.strip() else str(REPLY_LIMIT)) in knowledge.messages.explain(refused.value)
         session.commit()
         assert notices_to(session) == []
         assert len(messages(session, handoff_id=handoff.id)) == len(TRANSCRIPT)

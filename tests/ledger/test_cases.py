@@ -140,7 +140,7 @@ def test_extension_must_be_asked_a_working_day_before_the_due_date(engine, knowl
         with pytest.raises(ExtensionRefused) as refused:
             request_extension(session, ticket, until=date(2026, 12, 4), reason="需调取监控", actor="bank",
                               calendar=calendar, now=saturday)
-        assert "第九条" in refused.value.message and "2026-11-27" in refused.value.message
+        assert "第九条" in knowledge.messages.explain(refused.value) and "2026-11-27" in knowledge.messages.explain(refused.value)
         friday = datetime(2026, 11, 27, 16, 0, tzinfo=SH)
         request_extension(session, ticket, until=date(2026, 12, 4), reason="需调取监控", actor="bank",
                           calendar=calendar, now=friday)
@@ -161,7 +161,7 @@ def test_objection_within_five_days_of_the_finding_only(engine, knowledge, calen
         with pytest.raises(ObjectionRefused) as refused:
             object_to_finding(session, ticket, reason="再议", actor="bank", now=found + timedelta(days=6),
                               knowledge=knowledge)
-    assert "第五十三条" in refused.value.message
+    assert "第五十三条" in knowledge.messages.explain(refused.value)
 
 
 def test_overdue_transfer_tickets_are_escalated_once(engine, knowledge, calendar):

@@ -25,7 +25,7 @@ def test_one_form_per_number(typed, stored):
 
 @pytest.mark.parametrize("typed", ["", "12333", "1391234567", "139123456789", "23912345678", "abc",
                                    "<script>alert(1)</script>", "0532-12333"])
-def test_what_is_not_a_phone_number_is_refused_with_the_field(typed):
+def test_what_is_not_a_phone_number_is_refused_with_the_field(typed, knowledge):
     with pytest.raises(InvalidInput) as caught:
         normalize_phone(typed, field="phone")
-    assert caught.value.field == "phone" and "联系电话" in caught.value.message
+    assert caught.value.field == "phone" and "联系电话" in knowledge.messages.explain(caught.value)

@@ -122,6 +122,6 @@ def test_lookup_tables_put_longer_names_first(knowledge):
 
 
 def test_domain_declares_exactly_the_taxonomy(knowledge):
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load((PROJECT_ROOT / "domain" / "domain.yml").read_text(encoding="utf-8"))
     assert domain["intents"] == [i.rasa_name for i in knowledge.intents]
     assert set(domain["entities"]) == ENTITY_TYPES

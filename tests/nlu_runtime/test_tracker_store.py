@@ -29,7 +29,7 @@ SCRIPT = textwrap.dedent(f"""
     from rasa.shared.core.trackers import DialogueStateTracker
     from nlu_runtime.tracker_store import ProductTrackerStore
 
-    domain = Domain.load("domain.yml")
+    domain = Domain.load("domain")
 
     async def main():
         tracker = DialogueStateTracker("telegram:42", domain.slots)

@@ -15,6 +15,11 @@ from bot.supervision import InvalidFilters, figures, grades, parse_period, workb
 from tests.supervision.conftest import BOC, CCB, ICBC, LICANG, NOW, SHINAN, sh
 
 
+def explained(knowledge, refused: InvalidFilters) -> dict[str, str]:
+    """Each refused filter and what the supervisor reads about it."""
+    return {field: knowledge.messages.explain(problem) for field, problem in refused.problems.items()}
+
+
 @pytest.fixture
 def ledger(seed):
     """November 2026: 李沧区 two complaints about CCB (one found true) and one praise of ICBC;
@@ -64,11 +69,11 @@ def test_a_year_adds_up_its_months(engine, knowledge, calendar, ledger):
     assert year.banks[0].overdue_tickets is not None  # 2026 is the current year on this clock
 
 
-def test_bad_periods_are_refused_in_chinese():
+def test_bad_periods_are_refused_in_chinese(knowledge):
     for bad in ("2026-13", "26", "", "2026-1-1", "<b>"):
         with pytest.raises(InvalidFilters) as caught:
             parse_period(bad)
-        assert caught.value.errors == {"period": "期间应为年份（如 2026）或年月（如 2026-11）"}
+        assert explained(knowledge, caught.value) == {"period": "期间应为年份（如 2026）或年月（如 2026-11）"}
 
 
 def test_grades_and_suspension_flags_are_the_yearly_reports(engine, knowledge, calendar, ledger, tmp_path):

@@ -9,6 +9,11 @@ from bot.ledger.models import TicketKind, TicketState
 from bot.supervision import InvalidFilters, TicketFilters, parse_filters
 
 
+def explained(knowledge, refused: InvalidFilters) -> dict[str, str]:
+    """Each refused filter and what the supervisor reads about it."""
+    return {field: knowledge.messages.explain(problem) for field, problem in refused.problems.items()}
+
+
 def test_aliases_become_canonical_names(knowledge):
     filters = parse_filters({"bank": "建行", "district": "西海岸", "state": "extended", "kind": "supervision",
                              "number": " zb-2026 ", "due_within": "2"}, knowledge=knowledge, scope=None)
@@ -25,7 +30,7 @@ def test_every_bad_field_is_named_in_chinese(knowledge):
         parse_filters({"bank": "花旗银行", "district": "朝阳区", "state": "lost", "kind": "memo",
                        "due_within": "99", "number": "<script>", "page": "-3", "sort": "random",
                        "overdue": "maybe"}, knowledge=knowledge, scope=None)
-    errors = caught.value.errors
+    errors = explained(knowledge, caught.value)
     assert set(errors) == {"bank", "district", "state", "kind", "due_within", "number", "page", "sort", "overdue"}
     assert "花旗银行" in errors["bank"] and "合作银行" in errors["bank"]
     assert "朝阳区" in errors["district"]
@@ -35,7 +40,7 @@ def test_every_bad_field_is_named_in_chinese(knowledge):
 def test_overdue_and_due_soon_exclude_each_other(knowledge):
     with pytest.raises(InvalidFilters) as caught:
         parse_filters({"overdue": "1", "due_within": "1"}, knowledge=knowledge, scope=None)
-    assert set(caught.value.errors) == {"due_within"}
+    assert set(caught.value.problems) == {"due_within"}
 
 
 def test_a_district_supervisor_is_held_to_their_district(knowledge):
@@ -43,13 +48,13 @@ def test_a_district_supervisor_is_held_to_their_district(knowledge):
     assert parse_filters({"district": "李沧"}, knowledge=knowledge, scope="李沧区").district == "李沧区"
     with pytest.raises(InvalidFilters) as caught:
         parse_filters({"district": "市南区"}, knowledge=knowledge, scope="李沧区")
-    assert caught.value.errors == {"district": "您只能查看李沧区的工单"}
+    assert explained(knowledge, caught.value) == {"district": "您只能查看李沧区的工单"}
 
 
 def test_long_text_is_refused_not_cut(knowledge):
     with pytest.raises(InvalidFilters) as caught:
         parse_filters({"outlet": "支" * 65}, knowledge=knowledge, scope=None)
-    assert set(caught.value.errors) == {"outlet"}
+    assert set(caught.value.problems) == {"outlet"}
 
 
 def test_query_round_trips(knowledge):

@@ -116,7 +116,7 @@ def test_bad_rule_filters_are_named(knowledge):
     with pytest.raises(InvalidFilters) as caught:
         parse_rule_filters({"period": "2026-13", "bank": "花旗", "rule": "nope", "level": "loud", "page": "x"},
                            knowledge=knowledge, default_period="2026-11")
-    assert set(caught.value.errors) == {"period", "bank", "rule", "level", "page"}
+    assert set(caught.value.problems) == {"period", "bank", "rule", "level", "page"}
     assert parse_rule_filters({}, knowledge=knowledge, default_period="2026-11") == RuleFilters(period="2026-11")
     assert parse_rule_filters({"bank": "建行", "period": "2026"}, knowledge=knowledge,
                               default_period="2026-11") == RuleFilters(period="2026", bank=CCB)

@@ -61,7 +61,7 @@ def test_refused_before_the_bank_reports_and_nothing_changes(engine, knowledge, 
         deliveries = len(session.exec(select(Delivery)).all())
     with pytest.raises(VerificationRefused) as caught:
         _verify(engine, knowledge, number)
-    assert "尚未反馈" in caught.value.message and "处理结果" in caught.value.message
+    assert "尚未反馈" in knowledge.messages.explain(caught.value) and "处理结果" in knowledge.messages.explain(caught.value)
     assert _state(engine, number) == (TicketState.created, Verification.received)
     with Session(engine) as session:
         assert len(session.exec(select(Delivery)).all()) == deliveries  # the bank was told nothing
@@ -86,7 +86,7 @@ def test_a_second_finding_is_refused(engine, knowledge, calendar):
     _verify(engine, knowledge, number, found_true=False)
     with pytest.raises(VerificationRefused) as caught:
         _verify(engine, knowledge, number, found_true=True)
-    assert "不能重复核查" in caught.value.message and "不实" in caught.value.message
+    assert "不能重复核查" in knowledge.messages.explain(caught.value) and "不实" in knowledge.messages.explain(caught.value)
     assert _state(engine, number)[1] is Verification.not_true
 
 

@@ -38,7 +38,7 @@ def lock_ticket(session: Session, *, number: str, bank: str) -> None:
 def case_of(session: Session, *, ticket: Ticket) -> Case:
     case = session.get(Case, ticket.case_id)
     if case is None:  # the foreign key makes this impossible; never show a half ticket
-        raise NotFound(f"没有找到工单 {ticket.number}")
+        raise NotFound("ticket_not_found", number=ticket.number)
     return case
 
 

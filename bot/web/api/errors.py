@@ -96,9 +96,10 @@ def validation_message(error: dict[str, Any]) -> tuple[str, str | None]:
     return f"{name} 不合法：{error.get('msg', '')}", field
 
 
-async def _ledger_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
-    return JSONResponse(error_body(exc.message, exc.field), status_code=ledger_status(exc))
+    message = request.app.state.knowledge.messages.explain(exc)
+    return JSONResponse(error_body(message, exc.field), status_code=ledger_status(exc))
 
 
 async def _unknown_year(_request: Request, exc: Exception) -> JSONResponse:

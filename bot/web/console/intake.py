@@ -86,7 +86,7 @@ def case_from_form(form: TicketForm, knowledge: Knowledge) -> CaseCreate:
         try:
             phone = normalize_phone(form.contact_phone)
         except InvalidInput as exc:
-            errors["contact_phone"] = exc.message
+            errors["contact_phone"] = knowledge.messages.explain(exc)
     elif form.consent:
         errors["contact_phone"] = "市民同意回访的，请填写联系电话"
     description = form.description.strip()
@@ -114,7 +114,7 @@ def file_ticket(session: Session, *, form: TicketForm, knowledge: Knowledge, cal
         case, ticket = record_case(session, data=data, knowledge=knowledge, calendar=calendar, now=now,
                                    reactions=reactions)
     except LedgerError as exc:
-        raise FormErrors({exc.field or "description": exc.message}) from exc
+        raise FormErrors({exc.field or "description": knowledge.messages.explain(exc)}) from exc
     if ticket is None:  # cannot happen with a bank, which the form requires
         raise FormErrors({"bank": "请选择本市社保卡合作银行"})
     return case, ticket

@@ -171,9 +171,9 @@ def lookup_caller(request: Request, session: SessionDep, knowledge: KnowledgeDep
     except InvalidInput as exc:
         if _fragment(request):
             return render(request, "assist/_caller.html", {**_common(knowledge), "history": None,
-                                                           "lookup_phone": phone, "lookup_error": exc.message},
+                                                           "lookup_phone": phone, "lookup_error": knowledge.messages.explain(exc)},
                           status_code=422)
-        return _page(request, knowledge, lookup_phone=phone, lookup_error=exc.message, status_code=422)
+        return _page(request, knowledge, lookup_phone=phone, lookup_error=knowledge.messages.explain(exc), status_code=422)
     _audit_lookup(session, user, history, now)
     if _fragment(request):
         return render(request, "assist/_caller.html", {**_common(knowledge), "history": history,

@@ -134,7 +134,7 @@ def take_handoff(request: Request, session: SessionDep, operator: OperatorUser, 
     try:
         take(session, handoff_id=handoff.id, operator=operator.name, now=now, knowledge=knowledge)
     except HandoffError as exc:
-        return _conversation_page(request, session, operator, handoff, error=exc.message, status_code=409)
+        return _conversation_page(request, session, operator, handoff, error=knowledge.messages.explain(exc), status_code=409)
     record_audit(session, user=operator, action="take_handoff", at=now, detail={"handoff": handoff.id})
     return _back_to(handoff.id, "taken")
 
@@ -151,7 +151,7 @@ def reply_handoff(request: Request, session: SessionDep, operator: OperatorUser,
     except HandoffError as exc:
         # The draft is kept for the operator to correct (bounded: the page must stay small); nothing was sent.
         return _conversation_page(request, session, operator, handoff, draft=text[:REPLY_LIMIT * 2],
-                                  error=exc.message, status_code=422 if isinstance(exc, ReplyRejected) else 409)
+                                  error=knowledge.messages.explain(exc), status_code=422 if isinstance(exc, ReplyRejected) else 409)
     record_audit(session, user=operator, action="reply_handoff", at=now,
                  detail={"handoff": handoff.id, "message": sent.id, "chars": len(sent.text)})
     return _back_to(handoff.id, "sent")
@@ -165,7 +165,7 @@ def close_handoff(request: Request, session: SessionDep, operator: OperatorUser,
         close(session, handoff_id=handoff.id, operator=operator.name, now=now, knowledge=knowledge,
               override=operator.role is Role.admin)
     except HandoffError as exc:
-        return _conversation_page(request, session, operator, handoff, error=exc.message, status_code=409)
+        return _conversation_page(request, session, operator, handoff, error=knowledge.messages.explain(exc), status_code=409)
     record_audit(session, user=operator, action="close_handoff", at=now,
                  detail={"handoff": handoff.id, "taken_by": handoff.taken_by})
     return RedirectResponse(f"/console/handoff?{urlencode({'done': 'closed'})}", status_code=303)

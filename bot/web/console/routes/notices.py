@@ -36,7 +36,7 @@ def _matter_label(knowledge: Knowledge, notice: OneTimeNotice) -> str:
 
 
 @router.get("")
-def notice_list(request: Request, session: SessionDep, _user: OperatorUser, q: str = "",
+def notice_list(request: Request, session: SessionDep, knowledge: KnowledgeDep, _user: OperatorUser, q: str = "",
                 before: int | None = None) -> Response:
     """Latest notices (keyset pages on the primary key), or those of one number or phone."""
     query = q.strip()[:40]
@@ -47,7 +47,7 @@ def notice_list(request: Request, session: SessionDep, _user: OperatorUser, q: s
         try:
             notices = [get_notice(session, number=query)]
         except NotFound as exc:
-            error = exc.message
+            error = knowledge.messages.explain(exc)
     elif query:
         try:
             notices = notices_for_phone(session, phone=query, limit=PAGE_SIZE)
@@ -79,7 +79,7 @@ def issue_notice(request: Request, session: SessionDep, knowledge: KnowledgeDep,
         return render(request, "notices/new.html", {
             "notice_cases": list(knowledge.notices.values()),
             "form": {"matter": matter, "contact_name": contact_name[:64], "contact_phone": contact_phone[:40]},
-            "errors": {exc.field or "matter": exc.message},
+            "errors": {exc.field or "matter": knowledge.messages.explain(exc)},
         }, status_code=422)
     record_audit(session, user=user, action="issue_notice", at=now,
                  detail={"notice": notice.number, "matter": notice.matter})
@@ -118,7 +118,7 @@ def mark_complete(request: Request, session: SessionDep, knowledge: KnowledgeDep
         complete_notice(session, number=notice.number, now=now)
     except InvalidTransition as exc:
         session.rollback()
-        return _sheet(request, knowledge, notice, flash=exc.message, flash_kind="error", status_code=409)
+        return _sheet(request, knowledge, notice, flash=knowledge.messages.explain(exc), flash_kind="error", status_code=409)
     record_audit(session, user=user, action="complete_notice", at=now, detail={"notice": notice.number})
     return RedirectResponse(f"/console/notices/{quote(notice.number)}?done=1", status_code=303)
 

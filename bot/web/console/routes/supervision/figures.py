@@ -13,6 +13,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from bot.knowledge.catalogue import Refusal
 from bot.reports import Period
 from bot.reports.render import articles_label
 from bot.supervision import (
@@ -28,7 +29,7 @@ from bot.thresholds import month_of
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import SupervisorUser
 from bot.web.console.routes.supervision.charts import bank_chart
-from bot.web.console.routes.supervision.common import PREFIX, page, refused, scope_of
+from bot.web.console.routes.supervision.common import PREFIX, explain_all, page, refused, scope_of
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -65,10 +66,10 @@ def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep,
                          now=now)
     except InvalidFilters as exc:
         return page(request, "supervision/figures.html", "figures", user,
-                    {**context, "errors": exc.errors, "result": None}, status_code=400)
+                    {**context, "errors": explain_all(knowledge, exc), "result": None}, status_code=400)
     except SupervisionError as exc:
         return page(request, "supervision/figures.html", "figures", user,
-                    {**context, "errors": {"period": exc.message}, "result": None}, status_code=500)
+                    {**context, "errors": {"period": knowledge.messages.explain(exc)}, "result": None}, status_code=500)
     banks = [b.bank for b in result.banks]
     charts = [
         bank_chart("投诉（受理与查实）", banks, [("受理", [b.complaints.total for b in result.banks]),
@@ -91,7 +92,7 @@ def export_xlsx(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
     try:
         period = _period(request, now)
     except InvalidFilters as exc:
-        return refused(request, "无法导出", exc.errors["period"])
+        return refused(request, "无法导出", explain_all(knowledge, exc)["period"])
 
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now)
     body = workbook_bytes(report)
@@ -113,7 +114,7 @@ def grades_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
     try:
         period = parse_period(raw)
         if period.kind != "year":
-            raise InvalidFilters({"year": "请选择年份，如 2026"})
+            raise InvalidFilters({"year": Refusal("filter_year_missing")})
         result = grades(session, year=period.year, scope=scope_of(user), knowledge=knowledge, calendar=calendar,
                         now=now)
     except InvalidFilters:
@@ -121,5 +122,5 @@ def grades_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
                     {**context, "errors": {"year": "请选择年份，如 2026"}, "result": None}, status_code=400)
     except SupervisionError as exc:
         return page(request, "supervision/grades.html", "grades", user,
-                    {**context, "errors": {"year": exc.message}, "result": None}, status_code=500)
+                    {**context, "errors": {"year": knowledge.messages.explain(exc)}, "result": None}, status_code=500)
     return page(request, "supervision/grades.html", "grades", user, {**context, "errors": {}, "result": result})
