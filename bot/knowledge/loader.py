@@ -55,14 +55,19 @@ _SCHEMAS: dict[str, tuple[Any, str | None]] = {
     "vocabulary.yml": (Vocabulary, None),
     "replies.yml": (Messages, None),
     "errors.yml": (Messages, None),
+    "labels.yml": (Messages, None),
+    "console.yml": (Messages, None),
+    "reports.yml": (Messages, None),
+    "bank_api.yml": (Messages, None),
     "responses.yml": (Responses, None),
     "words.yml": (Words, None),
 }
 KNOWLEDGE_FILES: tuple[str, ...] = (REGULATION_FILE, *_SCHEMAS)
-# Files whose ${placeholders} are filled when a reply is composed, not when loading.
-_RENDER_TIME_TEMPLATES = frozenset({"replies.yml", "errors.yml", "responses.yml"})
-# The catalogue: one namespace of sentences over these files (bot/knowledge/catalogue.py).
-CATALOGUE_FILES = ("replies.yml", "errors.yml")
+# The message catalogue: one namespace of sentences over these files (bot/knowledge/catalogue.py).
+CATALOGUE_FILES = ("replies.yml", "errors.yml", "labels.yml", "console.yml", "reports.yml", "bank_api.yml")
+# Files whose ${placeholders} are filled when a sentence is said, not when loading.
+_RENDER_TIME_TEMPLATES = frozenset({*CATALOGUE_FILES, "responses.yml"})
+
 
 # Operator values are written as {service_phone} in texts so that a phone number or opening
 # hours live in operator.yml only.
