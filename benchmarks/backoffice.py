@@ -54,7 +54,7 @@ from sqlmodel import func
 from sqlmodel import select as sql_select
 
 from benchmarks.machine import describe_machine
-from benchmarks.report import update_benchmarks_file
+from benchmarks.report import databases_line, update_benchmarks_file
 from benchmarks.stats import percentile
 from bot.banks.models import BankAccount
 from bot.db import make_engine, new_session, upgrade
@@ -752,11 +752,8 @@ def render_markdown(report: Report) -> str:
     """The "backoffice" section of BENCHMARKS.md."""
 
     sizes = report.sizes
-    databases = f"SQLite {report.sqlite_version} (temporary file, WAL)"
-    if report.postgres_version:
-        databases += f"; PostgreSQL {report.postgres_version} on 127.0.0.1 (private schema, dropped afterwards)"
-    else:
-        databases += f"; PostgreSQL: {report.postgres_skipped}"
+    databases = databases_line(sqlite_version=report.sqlite_version, postgres_version=report.postgres_version,
+                               postgres_skipped=report.postgres_skipped)
     lines = [
         f"## Back office (`sbk bench backoffice{' --quick' if sizes.label == 'quick' else ''}`)",
         "",

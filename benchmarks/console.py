@@ -41,7 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.machine import describe_machine
-from benchmarks.report import update_benchmarks_file
+from benchmarks.report import databases_line, update_benchmarks_file
 from benchmarks.stats import percentile
 from bot.knowledge import Knowledge
 from bot.workdays import WorkdayCalendar
@@ -564,11 +564,8 @@ def render_markdown(report: Report) -> str:
     """The "console" section of BENCHMARKS.md."""
 
     sizes = report.sizes
-    databases = f"SQLite {report.sqlite_version} (temporary file, WAL)"
-    if report.postgres_version:
-        databases += f"; PostgreSQL {report.postgres_version} on 127.0.0.1 (private schema, dropped afterwards)"
-    else:
-        databases += f"; PostgreSQL: {report.postgres_skipped or 'not asked for (--no-postgres)'}"
+    databases = databases_line(sqlite_version=report.sqlite_version, postgres_version=report.postgres_version,
+                               postgres_skipped=report.postgres_skipped)
     local = report.now.astimezone(SHANGHAI)
     lines = [
         f"## Console pages (`sbk bench console{' --quick' if sizes.label == 'quick' else ''}`)",

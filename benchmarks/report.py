@@ -15,3 +15,11 @@ def update_benchmarks_file(path: Path, section: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text, encoding="utf-8")
+
+
+def databases_line(*, sqlite_version: str, postgres_version: str | None, postgres_skipped: str | None) -> str:
+    """Which databases a back-office benchmark ran on, for its section's header."""
+    line = f"SQLite {sqlite_version} (temporary file, WAL)"
+    if postgres_version:
+        return line + f"; PostgreSQL {postgres_version} on 127.0.0.1 (private schema, dropped afterwards)"
+    return line + f"; PostgreSQL: {postgres_skipped or 'not asked for (--no-postgres)'}"
