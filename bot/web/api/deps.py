@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.banks import authenticate
 from bot.banks.models import BankAccount
-from bot.web.deps import EngineDep
+from bot.web.deps import EngineDep, KnowledgeDep
 
 bearer = HTTPBearer(auto_error=False, scheme_name="BankApiKey",
                     description="`sbk bank register` 发给银行的 API 密钥：`Authorization: Bearer sbk_…`")
@@ -26,16 +26,16 @@ def _unauthorized(message: str) -> HTTPException:
                          headers={"WWW-Authenticate": 'Bearer realm="sbk-bank-api"'})
 
 
-def get_current_bank(engine: EngineDep,
+def get_current_bank(engine: EngineDep, knowledge: KnowledgeDep,
                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> BankAccount:
     """The authenticated bank, or 401. Checked in its own short session, outside the request's
     transaction, so the deliberately slow key check never holds a write lock."""
     if credentials is None:
-        raise _unauthorized("缺少 API 密钥：请在 Authorization 头中提供 Bearer 密钥")
+        raise _unauthorized(knowledge.messages.render("api_key_missing"))
     with Session(engine, expire_on_commit=False) as session:
         account = authenticate(session, credentials.credentials)  # close() keeps it loaded
     if account is None:
-        raise _unauthorized("API 密钥无效")
+        raise _unauthorized(knowledge.messages.render("api_key_invalid"))
     return account
 
 

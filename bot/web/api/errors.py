@@ -1,7 +1,8 @@
-"""Every refusal of the bank API has one shape: ``{"detail": {"message": <中文>, "field": <name or null>}}``.
+"""Every refusal of the bank API has one shape: ``{"detail": {"message": <sentence>, "field": <name or null>}}``.
 
 Ledger errors map to statuses by kind; request validation errors (pydantic) name the first
-field at fault; plain HTTP errors (401, 404 of an unknown path, 405 …) keep their status.
+field at fault; plain HTTP errors (401, 404 of an unknown path, 405 …) keep their status. The sentences are the
+catalogue's (knowledge/bank_api.yml, knowledge/errors.yml), in the application's knowledge.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.knowledge.catalogue import Catalogue
 from bot.ledger.errors import (
     ExtensionRefused,
     InvalidInput,
@@ -33,13 +35,32 @@ LEDGER_STATUS: dict[type[LedgerError], int] = {
     ObjectionRefused: status.HTTP_409_CONFLICT,
 }
 
-_HTTP_MESSAGES = {
-    400: "请求有误",
-    401: "缺少或无效的 API 密钥",
-    404: "没有找到",
-    405: "不支持的请求方法",
-    413: "请求体过大",
-    415: "请求体须为 application/json",
+# Catalogue keys (knowledge/bank_api.yml) of the statuses raised without a message of their own.
+HTTP_MESSAGES = {
+    400: "api_bad_request",
+    401: "api_unauthorized",
+    404: "api_not_found",
+    405: "api_method_not_allowed",
+    413: "api_too_large",
+    415: "api_unsupported_media_type",
+}
+# pydantic error types whose sentence needs only the field's name.
+_FIELD_MESSAGES = {
+    "string_too_short": "api_field_empty",
+    "extra_forbidden": "api_field_unknown",
+    "string_type": "api_field_not_text",
+    "model_attributes_type": "api_field_not_object",
+    "dict_type": "api_field_not_object",
+    "model_type": "api_field_not_object",
+    "int_type": "api_field_not_integer",
+    "int_parsing": "api_field_not_integer",
+    "int_from_float": "api_field_not_integer",
+}
+_BOUND_MESSAGES = {
+    "greater_than_equal": "api_field_at_least",
+    "less_than_equal": "api_field_at_most",
+    "greater_than": "api_field_above",
+    "less_than": "api_field_below",
 }
 
 
@@ -60,73 +81,71 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
-def validation_message(error: dict[str, Any]) -> tuple[str, str | None]:
-    """A Chinese sentence for one pydantic error, and the field it concerns."""
+def validation_message(error: dict[str, Any], messages: Catalogue) -> tuple[str, str | None]:
+    """The sentence for one pydantic error, and the field it concerns."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     field = _field_of(tuple(error.get("loc", ())))
     if kind == "json_invalid":
-        return "请求体不是有效的 JSON", None
-    name = field or "请求体"
+        return messages.render("api_json_invalid"), None
     if kind == "missing":
-        return (f"缺少必填字段 {name}" if field else "缺少请求体"), field
+        return (messages.render("api_field_missing", field=field) if field
+                else messages.render("api_body_missing")), field
+    # An error of the body as a whole names the body where a field's name would stand.
+    name = field or messages.text("api_the_body")
     if kind == "string_too_long":
-        return f"{name} 不能超过 {ctx.get('max_length')} 个字符", field
-    if kind == "string_too_short":
-        return f"{name} 不能为空", field
-    if kind == "extra_forbidden":
-        return f"不认识的字段 {name}", field
+        return messages.render("api_field_too_long", field=name, max_length=ctx.get("max_length")), field
     if kind.startswith(("date", "datetime")):
-        return f"{name} 须为日期，格式 YYYY-MM-DD", field
-    if kind in ("string_type", "model_attributes_type", "dict_type", "model_type"):
-        expected = "文本" if kind == "string_type" else "JSON 对象"
-        return f"{name} 的类型不对，应为{expected}", field
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{name} 须为整数", field
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = next(iter(ctx.values()), "")
-        op = {"greater_than_equal": "不能小于", "less_than_equal": "不能大于",
-              "greater_than": "须大于", "less_than": "须小于"}[kind]
-        return f"{name} {op} {bound}", field
+        return messages.render("api_field_not_date", field=name), field
+    if kind in _FIELD_MESSAGES:
+        return messages.render(_FIELD_MESSAGES[kind], field=name), field
+    if kind in _BOUND_MESSAGES:
+        return messages.render(_BOUND_MESSAGES[kind], field=name, bound=next(iter(ctx.values()), "")), field
     if kind == "enum":
-        return f"{name} 须为以下之一：{ctx.get('expected', '')}", field
+        return messages.render("api_field_not_one_of", field=name, expected=ctx.get("expected", "")), field
     if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == r"\S":
-            return f"{name} 不能为空或只有空白", field
-        return f"{name} 的格式不对", field
-    return f"{name} 不合法：{error.get('msg', '')}", field
+        # \S is the contract's "not blank" pattern (bot/web/api/models.py); any other is a format.
+        key = "api_field_blank" if ctx.get("pattern") == r"\S" else "api_field_bad_format"
+        return messages.render(key, field=name), field
+    return messages.render("api_field_invalid", field=name, reason=error.get("msg", "")), field
+
+
+def _messages(request: Request) -> Catalogue:
+    return request.app.state.knowledge.messages
 
 
 async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
-    message = request.app.state.knowledge.messages.explain(exc)
+    message = _messages(request).explain(exc)
     return JSONResponse(error_body(message, exc.field), status_code=ledger_status(exc))
 
 
-async def _unknown_year(_request: Request, exc: Exception) -> JSONResponse:
+async def _unknown_year(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UnknownYearError)
-    return JSONResponse(error_body(
-        f"{exc.year} 年的法定工作日安排尚未配置，暂时无法按工作日计算期限；请联系社会保险经办机构。"),
-        status_code=status.HTTP_409_CONFLICT)
+    return JSONResponse(error_body(_messages(request).render("api_calendar_missing", year=exc.year)),
+                        status_code=status.HTTP_409_CONFLICT)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
-    message, field = validation_message(errors[0]) if errors else ("请求不合法", None)
+    errors, messages = list(exc.errors()), _messages(request)
+    message, field = validation_message(errors[0], messages) if errors else \
+        (messages.render("api_request_invalid"), None)
     return JSONResponse(error_body(message, field), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
     if exc.status_code == status.HTTP_400_BAD_REQUEST and detail == "There was an error parsing the body":
         # FastAPI's answer to a body that is not UTF-8: malformed JSON like any other.
-        return JSONResponse(error_body("请求体不是有效的 JSON（须为 UTF-8 编码）"),
+        return JSONResponse(error_body(_messages(request).render("api_json_not_utf8")),
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     if isinstance(detail, dict) and "message" in detail:
         body = {"detail": {"message": detail["message"], "field": detail.get("field")}}
-    else:
-        body = error_body(_HTTP_MESSAGES.get(exc.status_code, str(detail)))
+    elif exc.status_code in HTTP_MESSAGES:
+        body = error_body(_messages(request).render(HTTP_MESSAGES[exc.status_code]))
+    else:  # a status the contract does not name keeps Starlette's own phrase
+        body = error_body(str(detail))
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 

@@ -19,9 +19,10 @@ class BodySizeLimit:
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app, self.limit = app, limit
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": {"message": f"请求体不能超过 {self.limit} 字节", "field": None}},
-                          ensure_ascii=False).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        # Outside the routes, the application's knowledge is reached through the scope.
+        message = scope["app"].state.knowledge.messages.render("api_body_over_limit", limit=self.limit)
+        body = json.dumps({"detail": {"message": message, "field": None}}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
@@ -37,7 +38,7 @@ class BodySizeLimit:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await self._refuse(send)
+                    await self._refuse(scope, send)
                     return
 
         received = 0
@@ -62,4 +63,4 @@ class BodySizeLimit:
         except _TooLarge:
             if started:
                 raise
-            await self._refuse(send)
+            await self._refuse(scope, send)

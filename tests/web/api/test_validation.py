@@ -77,3 +77,23 @@ def test_unknown_path_and_method_use_the_same_error_shape(client, banks):
     assert response.status_code == 404 and set(response.json()["detail"]) == {"message", "field"}
     response = client.delete(f"{URL}/ZB-20261120-0001", headers=banks.a)
     assert response.status_code == 405 and set(response.json()["detail"]) == {"message", "field"}
+
+
+def test_refusals_before_parsing_say_the_catalogues_sentences(client, banks, ledger, knowledge):
+    from bot.web.api.middleware import MAX_BODY_BYTES
+
+    number = ledger.ticket()
+    response = client.post(f"{URL}/{number}/report", json={"process": "x" * 100_000}, headers=banks.a)
+    assert response.json()["detail"]["message"] == knowledge.messages.render("api_body_over_limit",
+                                                                             limit=MAX_BODY_BYTES)
+    assert client.get("/api/bank/nothing", headers=banks.a).json()["detail"]["message"] == \
+        knowledge.messages.render("api_not_found")
+
+
+def test_every_status_and_error_type_names_a_sentence(knowledge):
+    """The keys chosen at run time, which the catalogue's scan of literal keys cannot see."""
+    from bot.web.api import errors
+
+    keys = {*errors.HTTP_MESSAGES.values(), *errors._FIELD_MESSAGES.values(), *errors._BOUND_MESSAGES.values()}
+    assert keys - set(knowledge.messages.keys()) == set()
+    assert all(knowledge.messages.placeholders(key) <= {"field", "bound"} for key in keys)
