@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.knowledge import Guide, Knowledge, NoticeCase, Statement
+from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.models import chinese_number
 from bot.nlu.interpret import Interpretation
 
@@ -37,19 +38,19 @@ class Reply:
     choices: tuple[tuple[str, str], ...] = ()
 
 
-def cite(numbers: Iterable[int]) -> str:
+def cite(numbers: Iterable[int], messages: Catalogue) -> str:
     """第三条、第十七条 — article numbers in order, once each."""
-    return "、".join(f"第{chinese_number(n)}条" for n in sorted(set(numbers)))
+    return "、".join(messages.render("article_cited", number=chinese_number(n)) for n in sorted(set(numbers)))
 
 
 def _operator_values(knowledge: Knowledge) -> dict[str, str]:
     return {key: setting.text for key, setting in knowledge.operator.settings.items()}
 
 
-def _statement(statement: Statement) -> str:
+def _statement(statement: Statement, messages: Catalogue) -> str:
     if statement.is_operator:
-        return f"{statement.text}（以网点公示为准）"
-    return f"{statement.text}（{cite(statement.articles)}）"
+        return messages.render("statement_operator", text=statement.text)
+    return messages.render("statement_cited", text=statement.text, articles=cite(statement.articles, messages))
 
 
 def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
@@ -59,9 +60,9 @@ def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
         r.render("notice_title", title=case.title, citation=case.citation),
         r.render("notice_reason", reason=case.reason),
         r.render("notice_missing"),
-        *(f"{i}. {_statement(s)}" for i, s in enumerate(case.missing, 1)),
+        *(f"{i}. {_statement(s, r)}" for i, s in enumerate(case.missing, 1)),
         r.render("notice_procedure"),
-        *(f"{i}. {_statement(s)}" for i, s in enumerate(case.procedure, 1)),
+        *(f"{i}. {_statement(s, r)}" for i, s in enumerate(case.procedure, 1)),
         r.render("notice_follow_up", days=case.follow_up_days, fields="、".join(case.register_fields),
                  service_phone=values["service_phone"]),
     ]
@@ -73,12 +74,12 @@ def render_guide(guide: Guide, knowledge: Knowledge) -> Reply:
     """A complete, one-time answer for an inquiry: materials, where, procedure, time limit, fee, basis."""
     r, values = knowledge.messages, _operator_values(knowledge)
     articles = set(guide.articles) | {n for s in guide.statements for n in s.articles}
-    lines = [f"【{guide.title}】", guide.answer, "", r.render("guide_materials")]
+    lines = [r.render("guide_title", title=guide.title), guide.answer, "", r.render("guide_materials")]
     lines += [f"· {item}" for item in guide.materials.items]
     if guide.materials.note:
         lines.append(guide.materials.note)
-    lines += ["", r.render("guide_where") + _statement(guide.where), "", r.render("guide_procedure")]
-    lines += [f"{i}. {_statement(step)}" for i, step in enumerate(guide.procedure, 1)]
+    lines += ["", r.render("guide_where") + _statement(guide.where, r), "", r.render("guide_procedure")]
+    lines += [f"{i}. {_statement(step, r)}" for i, step in enumerate(guide.procedure, 1)]
 
     limits = [key for key in (guide.time_limit, *guide.related_time_limits) if key]
     if limits:
@@ -99,10 +100,10 @@ def render_guide(guide: Guide, knowledge: Knowledge) -> Reply:
         lines += ["", notice.text]
         articles |= set(notice.articles)
     if guide.notes:
-        lines += ["", r.render("guide_notes"), *(f"· {_statement(note)}" for note in guide.notes)]
+        lines += ["", r.render("guide_notes"), *(f"· {_statement(note, r)}" for note in guide.notes)]
     lines += [
         "",
-        r.render("guide_basis", regulation=knowledge.regulation_title, articles=cite(articles)),
+        r.render("guide_basis", regulation=knowledge.regulation_title, articles=cite(articles, r)),
         r.render("guide_operator_note"),
         r.render("guide_phone", service_phone=values["service_phone"]),
     ]
@@ -113,18 +114,23 @@ def _subject(interp: Interpretation) -> str:
     return "".join(interp.entities.get(k, "") for k in ("bank", "outlet"))
 
 
+def _bank(interp: Interpretation, messages: Catalogue) -> str:
+    """The bank the message names, or words for the bank yet to be found out."""
+    return interp.entities["bank"] if "bank" in interp.entities else messages.render("bank_unnamed")
+
+
 def _complaint(interp: Interpretation, knowledge: Knowledge) -> Reply:
     r = knowledge.messages
     intent = knowledge.intent(interp.intent)
     subject = _subject(interp)
     if not intent.specific:
-        text = r.render("complaint_start", subject=f"对{subject}的" if subject else "",
-                        bank=interp.entities.get("bank", "相关合作银行"))
+        text = r.render("complaint_start", subject=r.render("complaint_start_subject", subject=subject) if subject
+                        else "", bank=_bank(interp, r))
         return Reply(text, tuple(sorted({*intent.articles, 9, 27, 28})))
     lines = [
-        r.render("complaint_ack", subject=f"{subject}的" if subject else "", label=intent.label,
-                 articles=cite(intent.articles)),
-        r.render("complaint_next", bank=interp.entities.get("bank", "相关合作银行")),
+        r.render("complaint_ack", subject=r.render("complaint_ack_subject", subject=subject) if subject else "",
+                 label=intent.label, articles=cite(intent.articles, r)),
+        r.render("complaint_next", bank=_bank(interp, r)),
         r.render("complaint_need_more" if "bank" in interp.entities and "outlet" in interp.entities
                  else "complaint_need_details"),
     ]
@@ -133,9 +139,8 @@ def _complaint(interp: Interpretation, knowledge: Knowledge) -> Reply:
 
 def _praise(interp: Interpretation, knowledge: Knowledge) -> Reply:
     r = knowledge.messages
-    subject = _subject(interp) or "服务网点和工作人员"
-    lines = [r.render("praise_ack", subject=subject),
-             r.render("praise_next", bank=interp.entities.get("bank", "相关合作银行"))]
+    subject = _subject(interp) or r.render("praise_subject_unnamed")
+    lines = [r.render("praise_ack", subject=subject), r.render("praise_next", bank=_bank(interp, r))]
     return Reply("\n".join(lines), (43,))
 
 
