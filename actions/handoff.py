@@ -38,9 +38,10 @@ def _shown_text(event: dict[str, Any]) -> str:
     if event.get("event") == "user" and text.startswith("/"):
         name = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or text[1:].split("{")[0]
         try:
-            return f"［选择了：{knowledge().intent_by_rasa_name(name).label}］"
+            label = knowledge().intent_by_rasa_name(name).label
         except KeyError:
             return text
+        return knowledge().messages.render("handoff_transcript_choice", label=label)
     return text
 
 

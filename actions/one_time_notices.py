@@ -89,5 +89,6 @@ class ActionNoticeReminder(Action):
             return done
         at = reminder_time(notice)
         dispatcher.utter_message(response="utter_notice_reminder_set", number=notice.number,
-                                 remind_on=f"{at.month}月{at.day}日")
+                                 remind_on=knowledge().messages.render("date_month_day", month=at.month,
+                                                                       day=at.day))
         return done
