@@ -61,6 +61,7 @@ from bot.channels.replies import Say
 from bot.clock import Clock, get_clock
 from bot.db import make_engine, new_session
 from bot.handoff import add_citizen_message, end_by_citizen
+from bot.knowledge import get_knowledge
 from bot.ledger.tickets import citizen_tickets
 from bot.notifications import CitizenMessage, due_messages, mark_failed, mark_sent
 from bot.reports.labels import TICKET_KIND, TICKET_STATE
@@ -488,7 +489,7 @@ def build_application(settings: Settings, *, rasa: RasaClient, engine: Engine | 
     Raises TelegramNotConfigured without a token.
     """
     if not settings.telegram_token:
-        raise TelegramNotConfigured("未配置 TELEGRAM_TOKEN，Telegram 机器人不启动")
+        raise TelegramNotConfigured(get_knowledge().messages.render("cli_telegram_no_token"))
     settings.telegram_persistence_file.parent.mkdir(parents=True, exist_ok=True)
     persistence = PicklePersistence(
         filepath=settings.telegram_persistence_file,

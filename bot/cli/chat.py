@@ -13,9 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
-PROMPT = "您："
-BOT = "助手："
-RETRY_PROMPT = "重试？[Y/n] "
+# Answers to the retry question that give the message up; anything else sends it again.
+GIVE_UP = ("n", "no", "否", "不")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,12 +34,15 @@ class TerminalChat:
         self.read, self.write = read, write
         self.cancel_message, self.max_chars = cancel_message, max_chars
         self.choices: list = []
+        self.prompt, self.speaker = say("chat_prompt"), say("chat_speaker")
+        # The catalogue trims its sentences: the space before the answer is the terminal's.
+        self.retry_prompt = say("chat_retry_prompt") + " "
 
     def loop(self) -> int:
         self.write(self.say("chat_banner"))
         try:
             while True:
-                line = self.read(PROMPT).strip()
+                line = self.read(self.prompt).strip()
                 if line:
                     self.handle(line)
         except (EOFError, KeyboardInterrupt):
@@ -57,32 +59,32 @@ class TerminalChat:
             message, empty = self.cancel_message, "channel_cancelled"
         elif line.isdecimal() and 1 <= int(line) <= len(self.choices):
             choice = self.choices[int(line) - 1]
-            self.write(f"（{choice.title}）")
+            self.write(self.say("chat_choice_echo", title=choice.title))
             message = choice.payload
         else:
             message = line
             if len(message) > self.max_chars:
                 message = message[:self.max_chars]
-                self.write(BOT + self.say("channel_truncated", limit=self.max_chars))
+                self.write(self.speaker + self.say("channel_truncated", limit=self.max_chars))
         while True:
             try:
                 replies = self.run(self.rasa.send(self.sender, message))
                 break
             except RasaUnavailable:
                 self.write(self.say("chat_unavailable", url=self.rasa.url))
-                if self.read(RETRY_PROMPT).strip().lower() in ("n", "no", "否", "不"):
+                if self.read(self.retry_prompt).strip().lower() in GIVE_UP:
                     return
             except RasaBadResponse:
-                self.write(BOT + self.say("channel_failed"))
+                self.write(self.speaker + self.say("channel_failed"))
                 return
         self.show(replies, empty=empty)
 
     def show(self, replies, *, empty: str) -> None:
         if not replies:
-            self.write(BOT + self.say(empty))
+            self.write(self.speaker + self.say(empty))
         self.choices = []
         for reply in replies:
-            self.write(BOT + (reply.text or self.say("channel_choose")))
+            self.write(self.speaker + (reply.text or self.say("channel_choose")))
             for button in reply.buttons:
                 self.choices.append(button)
                 self.write(f"  {len(self.choices)}. {button.title}")

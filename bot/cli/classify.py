@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from bot.knowledge import get_knowledge
 from bot.nlu import Classifier, NluParseError, NluUnavailable, blank
 from bot.nlu.text import decode_line
 from bot.settings import get_settings
@@ -27,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             except NluParseError as exc:
                 # Keep one output line per input line, so callers can zip them.
-                result = {**blank(text).to_contract(), "error": f"消息无法识别：{exc}"}
+                error = get_knowledge().messages.render("cli_classify_unreadable", reason=exc)
+                result = {**blank(text).to_contract(), "error": error}
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
     return 0

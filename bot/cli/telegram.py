@@ -6,8 +6,6 @@ import argparse
 import signal
 import sys
 
-NO_TOKEN = "未配置 TELEGRAM_TOKEN，Telegram 机器人不启动"
-
 
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("telegram", help="run the citizens' Telegram bot (needs TELEGRAM_TOKEN)")
@@ -20,11 +18,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import logging
 
+    from bot.knowledge import get_knowledge
     from bot.settings import get_settings
 
     settings = get_settings()
     if not settings.telegram_token:
-        print(NO_TOKEN)
+        print(get_knowledge().messages.render("cli_telegram_no_token"))
         sys.stdout.flush()
         if args.wait_without_token:
             _wait_for_stop_signal()
