@@ -25,21 +25,10 @@ from bot.workdays import get_calendar
 
 FORM = "progress_form"
 DEFAULT_LIMIT = "first_application"
-# Words that say which Art. 17 limit applies (keys of knowledge/time_limits.yml), checked in order.
-LIMIT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("temp_card", ("临时卡",)),
-    ("replacement", ("补卡", "补换", "换卡", "补办", "补领", "换新卡", "补的卡", "换的卡")),
-    ("unit_batch", ("单位批量", "批量申领", "批量办", "单位统一", "单位集体")),
-    ("student_without_id", ("学生", "儿童", "孩子", "小孩", "宝宝", "婴儿")),
-    ("offsite_or_beneficiary", ("异地", "外地", "待遇领取", "领养老金", "退休人员")),
-)
-
-
 def limit_named(turn: Turn) -> str | None:
-    """The time limit a message points to, if it names one."""
-    limits = knowledge().time_limits
-    return next((key for key, words in LIMIT_WORDS if key in limits and any(w in turn.compact for w in words)),
-                None)
+    """The time limit a message points to, if it names one (knowledge/words.yml, in its order)."""
+    return next((entry.limit for entry in knowledge().words.time_limit
+                 if any(word in turn.compact for word in entry.words)), None)
 
 
 class ValidateProgressForm(FormValidationAction):

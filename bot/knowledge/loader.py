@@ -280,6 +280,10 @@ def _check_catalogue(docs: dict[str, YamlDocument], models: dict[str, Any],
                 problems.append(docs[name].problem(("messages", key), f"key {key!r} is also in {owner[key]}"))
             owner.setdefault(key, name)
             texts.append((name, ("messages", key), text))
+    for index, entry in enumerate(models["words.yml"].time_limit):
+        if entry.limit not in models["time_limits.yml"]:
+            problems.append(docs["words.yml"].problem(("time_limit", index, "limit"),
+                                                      f"{entry.limit!r} is not a time limit of time_limits.yml"))
     for key, response in models["responses.yml"].responses.items():
         texts.append(("responses.yml", ("responses", key, "text"), response.text))
     for name, parts, text in texts:

@@ -627,6 +627,11 @@ class Responses(Frozen):
 WordList = Annotated[tuple[Text, ...], Field(min_length=1)]
 
 
+class LimitWords(Frozen):
+    limit: Slug
+    words: WordList
+
+
 class Words(Frozen):
     """The words that decide what a short reply means (words.yml): one list per decision."""
 
@@ -637,3 +642,4 @@ class Words(Frozen):
     correction: WordList
     unknown: WordList
     question: WordList
+    time_limit: tuple[LimitWords, ...] = Field(min_length=1)
