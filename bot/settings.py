@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    """Every knob of the service; names follow SPEC.md's operations contract."""
+    """Every knob of the service; names follow the operations contract of docs/contracts.md."""
 
     model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
 

@@ -1,4 +1,4 @@
-"""`sbk bank register NAME --webhook-url URL`: register or update a partner bank (SPEC.md contract).
+"""`sbk bank register NAME --webhook-url URL`: register or update a partner bank (docs/contracts.md).
 
     sbk bank register 建行 --webhook-url https://bank.example/sbk
     {"bank": "中国建设银行", "api_key": "sbk_…", "webhook_secret": "…"}

@@ -1,4 +1,4 @@
-"""`sbk classify`: messages on stdin, one JSON interpretation per line on stdout (SPEC.md contract)."""
+"""`sbk classify`: messages on stdin, one JSON interpretation per line on stdout (docs/contracts.md)."""
 
 from __future__ import annotations
 

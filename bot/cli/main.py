@@ -26,7 +26,7 @@ from bot.privacy import install_log_masking
 
 
 class _Parser(argparse.ArgumentParser):
-    """Reports a bad invocation as one line on stderr with exit status 2 (SPEC.md)."""
+    """Reports a bad invocation as one line on stderr with exit status 2 (docs/contracts.md)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")

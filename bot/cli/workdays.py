@@ -1,4 +1,4 @@
-"""`sbk workdays`: working-day arithmetic on China's official calendar (SPEC.md contract).
+"""`sbk workdays`: working-day arithmetic on China's official calendar (docs/contracts.md).
 
     sbk workdays add 2026-09-28 7
     {"start": "2026-09-28", "days": 7, "due": "2026-10-13", "provisional": false}

@@ -26,7 +26,7 @@ class Interpretation:
     low_confidence: bool = False
 
     def to_contract(self) -> dict:
-        """The `classify` output object of SPEC.md."""
+        """The `classify` output object of docs/contracts.md."""
         return {
             "text": self.text,
             "category": self.category,

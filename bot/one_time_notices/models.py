@@ -65,7 +65,7 @@ class OneTimeNotice(OneTimeNoticeBase, table=True):
     # Art. 19: "主动协助服务对象在7日内办结相关事务". The Measures write 工作日 whenever they mean
     # working days (Art. 17 "7个工作日", Art. 9 "1个工作日", Art. 29 "2个工作日") and plain 日 here,
     # as in Art. 53's "5日内" (rules.yml objection: day_kind calendar), so these are calendar days.
-    # As everywhere in the product (SPEC.md, 民法典 第二百零一条) the day of issue is not counted:
+    # As everywhere in the product (docs/contracts.md, 民法典 第二百零一条) the day of issue is not counted:
     # issued on 2026-11-27, the matter is to be finished by 2026-12-04.
     follow_up_by: date = Field(index=True)
     reminder_requested: bool = False

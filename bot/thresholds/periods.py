@@ -1,4 +1,4 @@
-"""Calendar periods of the thresholds: months and years in Asia/Shanghai time (SPEC).
+"""Calendar periods of the thresholds: months and years in Asia/Shanghai time.
 
 A period is a half-open interval [start, end) of instants, given in UTC so that it compares
 correctly with the ledger's timestamps on both databases (PostgreSQL stores instants; SQLite

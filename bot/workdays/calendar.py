@@ -1,6 +1,6 @@
 """China's official working-day calendar, as the Measures' time limits need it.
 
-Rules (SPEC.md):
+Rules (docs/contracts.md):
 
 * A period counted in days does not count the day it starts on (民法典 第二百零一条): a card
   accepted on Monday 2026-11-23 with 7 working days is due on Wednesday 2026-12-02.
@@ -66,7 +66,7 @@ class DueDate:
     counts_start_day: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of the ``sbk workdays add`` contract (SPEC.md)."""
+        """The JSON shape of the ``sbk workdays add`` contract (docs/contracts.md)."""
         out: dict[str, Any] = {
             "start": self.start.isoformat(),
             "days": self.days,

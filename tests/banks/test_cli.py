@@ -1,4 +1,4 @@
-"""`sbk bank register` as a subprocess on a fresh SQLite file (SPEC.md operations contract)."""
+"""`sbk bank register` as a subprocess on a fresh SQLite file (docs/contracts.md)."""
 
 from __future__ import annotations
 

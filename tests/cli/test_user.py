@@ -1,4 +1,4 @@
-"""`sbk user add` (SPEC.md operations contract): password from standard input, one confirming
+"""`sbk user add` (docs/contracts.md): password from standard input, one confirming
 line, one-line errors with exit 2 and nothing written."""
 
 from __future__ import annotations

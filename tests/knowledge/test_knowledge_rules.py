@@ -1,4 +1,4 @@
-"""Thresholds, grades and deadlines as data (SPEC.md rules table)."""
+"""Thresholds, grades and deadlines as data (knowledge/rules.yml, checked against the Measures)."""
 
 from datetime import date
 

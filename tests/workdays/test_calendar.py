@@ -1,4 +1,4 @@
-"""Counting working days: the SPEC's examples, make-up days, unknown years and recomputation."""
+"""Counting working days: the contract's examples, make-up days, unknown years and recomputation."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.workdays import MAX_DAYS, DueDate, UnknownYearError, WorkdayCalendar, g
 
 from .conftest import FICTIONAL_2027, write_year
 
-# --------------------------------------------------------------------------- SPEC examples
+# --------------------------------------------------------------------------- the contract's examples
 
 
 def test_spec_card_accepted_monday_is_due_wednesday_after_next(calendar):

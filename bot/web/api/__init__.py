@@ -1,4 +1,4 @@
-"""The bank API: partner banks read their own tickets and report on them (SPEC.md, external contract).
+"""The bank API: partner banks read their own tickets and report on them (external contract: docs/bank-integration.md).
 
 ``bot.web.api.routes.api_router`` holds its operations, served under ``bot.web.api.contract.API_PREFIX``
 by the back office's application (``bot.web.app.create_app``); ``bot.web.api.contract`` is what its

@@ -62,7 +62,7 @@ ACCOUNTS: dict[str, ConsoleAccount] = {
 
 
 def add_user(database_url: str, account: ConsoleAccount) -> None:
-    """``sbk user add`` for `account`, the password on standard input (the SPEC's way)."""
+    """``sbk user add`` for `account`, the password on standard input (docs/contracts.md)."""
     command = [str(SBK), "user", "add", account.name, "--role", account.role]
     if account.district:
         command += ["--district", account.district]
