@@ -1,7 +1,7 @@
 """Ticket status: by the ticket number in the message, or the citizen's own tickets.
 
 Read from the ledger (bot.ledger.models) in one session; state and kind in the Chinese of the
-reports (bot.reports.labels). The bank's result is shown only to the citizen whose ticket it is.
+reports (bot.reports.labels, from the catalogue). The bank's result is shown only to the citizen whose ticket it is.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.answers import compose_reply
 from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import citizen_tickets
 from bot.nlu.interpret import Interpretation
-from bot.reports.labels import TICKET_KIND, TICKET_STATE
+from bot.reports import labels
 
 SHOW_AT_MOST = 5
 ASK_FOR_NUMBER = Interpretation(text="", category="other", intent="other/ticket_status", confidence=1.0)
@@ -41,8 +41,9 @@ class TicketView:
 
     @classmethod
     def of(cls, ticket: Ticket, *, with_result: bool) -> TicketView:
-        return cls(number=ticket.number, kind=TICKET_KIND[ticket.kind.value], bank=ticket.bank,
-                   outlet=ticket.outlet or "", state=TICKET_STATE[ticket.state.value],
+        k = knowledge()
+        return cls(number=ticket.number, kind=labels.ticket_kind(k, ticket.kind.value), bank=ticket.bank,
+                   outlet=ticket.outlet or "", state=labels.ticket_state(k, ticket.state.value),
                    due=ticket.due_date.isoformat(), result=ticket.result_report if with_result else None)
 
 

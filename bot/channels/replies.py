@@ -10,6 +10,7 @@ class Say:
 
     def __init__(self, knowledge: Knowledge | None = None) -> None:
         knowledge = knowledge or get_knowledge()
+        self.knowledge = knowledge  # for the names of codes (bot.reports.labels) beside the sentences
         self.messages = knowledge.messages
         self.service_phone = knowledge.operator.service_phone
 

@@ -64,7 +64,7 @@ from bot.handoff import add_citizen_message, end_by_citizen
 from bot.knowledge import get_knowledge
 from bot.ledger.tickets import citizen_tickets
 from bot.notifications import CitizenMessage, due_messages, mark_failed, mark_sent
-from bot.reports.labels import TICKET_KIND, TICKET_STATE
+from bot.reports import labels
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -415,8 +415,9 @@ def ticket_status_lines(engine: Engine, ref: str, say: Say) -> list[str]:
     lines = [say("channel_status_header")]
     for ticket in tickets:
         lines.append(say(
-            "channel_status_line", number=ticket.number, kind=TICKET_KIND[ticket.kind.value], bank=ticket.bank,
-            outlet=ticket.outlet or "", state=TICKET_STATE[ticket.state.value], due=say("date_long", year=ticket.due_date.year, month=ticket.due_date.month, day=ticket.due_date.day),
+            "channel_status_line", number=ticket.number, kind=labels.ticket_kind(say.knowledge, ticket.kind.value),
+            bank=ticket.bank, outlet=ticket.outlet or "", state=labels.ticket_state(say.knowledge, ticket.state.value),
+            due=say("date_long", year=ticket.due_date.year, month=ticket.due_date.month, day=ticket.due_date.day),
             provisional=say("channel_status_provisional") if ticket.due_provisional else ""))
         if ticket.result_report:
             lines.append(say("channel_status_result", result=ticket.result_report))

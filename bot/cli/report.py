@@ -90,11 +90,11 @@ def run(args: argparse.Namespace) -> int:
         for line in str(exc).splitlines() or ["broken configuration"]:
             print(f"sbk report: {line}", file=sys.stderr)
         return 1
-    sys.stdout.write(render_json(report) if args.format == "json" else render_markdown(report))
+    sys.stdout.write(render_json(report) if args.format == "json" else render_markdown(report, knowledge=knowledge))
     if args.xlsx is not None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            written = write_xlsx(report, args.xlsx)
+            written = write_xlsx(report, args.xlsx, knowledge=knowledge)
         for warning in caught:
             print(f"sbk report: warning: {warning.message}", file=sys.stderr)
         for path in written:

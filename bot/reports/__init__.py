@@ -2,7 +2,8 @@
 
     report = month_report(session, month="2026-11", knowledge=knowledge, calendar=calendar, now=clock.now())
     report = year_report(session, year=2026, knowledge=knowledge, calendar=calendar, assessment=..., now=clock.now())
-    render_markdown(report) / render_json(report) / write_xlsx(report, "out/2026-11.xlsx")
+    render_markdown(report, knowledge=knowledge) / render_json(report)
+    write_xlsx(report, "out/2026-11.xlsx", knowledge=knowledge)
 
 A report counts complaints and praise per partner bank and outlet (found true / not true / pending),
 lists the threshold rules fired in the period, the overdue tickets and the Art. 38 self-inspection

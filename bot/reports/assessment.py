@@ -39,9 +39,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.knowledge import Knowledge
-from bot.knowledge.models import Rules
 
-from .labels import ASSESSMENT_SOURCE, NOT_GRADED
+from . import labels
 from .model import AssessmentRow, Bonus, Deduction, FailEvent, ItemScore, LedgerFacts, SuspensionFlag
 
 # Operator configuration lives with the rest of knowledge/.
@@ -176,23 +175,24 @@ def effective_config(config: AssessmentConfig, given: AssessmentInput | None) ->
 # --------------------------------------------------------------------------- scoring
 
 _DEDUCTIONS = (
-    # (key of LedgerPoints, ledger figure, label)
-    ("per_found_true_complaint", "complaints_found_true", "查实投诉"),
-    ("per_missed_ticket", "missed_tickets", "未按期办结的转办单、督办单"),
-    ("per_same_type_month", "same_type_months", "同类投诉约谈（第四十五条）"),
-    ("per_volume_month", "volume_months", "月度投诉5次及以上（第四十六条）"),
-    ("per_forced_selling_case", "forced_selling_cases", "强制或诱导购买（第四十七条）"),
+    # (key of LedgerPoints, ledger figure; its name is assessment_deduction_<figure> in the catalogue)
+    ("per_found_true_complaint", "complaints_found_true"),
+    ("per_missed_ticket", "missed_tickets"),
+    ("per_same_type_month", "same_type_months"),
+    ("per_volume_month", "volume_months"),
+    ("per_forced_selling_case", "forced_selling_cases"),
 )
 
 
-def _deductions(points: LedgerPoints, facts: LedgerFacts) -> list[Deduction]:
+def _deductions(points: LedgerPoints, facts: LedgerFacts, knowledge: Knowledge) -> list[Deduction]:
     out = []
-    for key, figure, label in _DEDUCTIONS:
+    for key, figure in _DEDUCTIONS:
         each = getattr(points, key)
         if each is None:
             continue
         count = getattr(facts, figure)
-        out.append(Deduction(code=figure, label=label, count=count, points_each=each, points=round(count * each, 4)))
+        out.append(Deduction(code=figure, label=knowledge.messages.text(f"assessment_deduction_{figure}"), count=count,
+                             points_each=each, points=round(count * each, 4)))
     return out
 
 
@@ -203,8 +203,9 @@ def serious_overdue(rule: SeriousOverdue, facts: LedgerFacts) -> bool:
     return by_count or by_days
 
 
-def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFindings | None, rules: Rules,
+def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFindings | None, knowledge: Knowledge,
            config: AssessmentConfig) -> AssessmentRow:
+    rules = knowledge.rules
     findings = findings or BankFindings()
     weights = rules.score_weights
     items: list[ItemScore] = []
@@ -216,13 +217,13 @@ def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFin
         if percent is not None:
             points, source = w.weight * percent / 100, "agency"
         elif w.code == config.ledger_points.item and config.ledger_points.configured:
-            deductions = _deductions(config.ledger_points, facts)
+            deductions = _deductions(config.ledger_points, facts, knowledge)
             points = max(0.0, w.weight - sum(d.points for d in deductions))
             percent, source = points / w.weight * 100, "ledger"
         items.append(ItemScore(code=w.code, item=w.item, label=w.label, weight=w.weight,
                                percent=None if percent is None else round(percent, 2),
                                points=None if points is None else round(points, 4),
-                               source=source, source_label=ASSESSMENT_SOURCE[source]))
+                               source=source, source_label=labels.assessment_source(knowledge, source)))
     missing = [i.code for i in items if i.points is None]
 
     events = {e.code: e for e in rules.grades.bonus_events}
@@ -236,12 +237,12 @@ def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFin
 
     fail_events = {e.code: e for e in rules.grades.automatic_fail}
     fails = [FailEvent(code=c, label=fail_events[c].text, article=fail_events[c].article, source="agency",
-                       source_label=ASSESSMENT_SOURCE["agency"]) for c in findings.automatic_fail]
+                       source_label=labels.assessment_source(knowledge, "agency")) for c in findings.automatic_fail]
     if serious_overdue(config.serious_overdue, facts) and "overdue_tickets_serious" in fail_events \
             and "overdue_tickets_serious" not in findings.automatic_fail:
         event = fail_events["overdue_tickets_serious"]
         fails.append(FailEvent(code=event.code, label=event.text, article=event.article, source="ledger",
-                               source_label=ASSESSMENT_SOURCE["ledger"]))
+                               source_label=labels.assessment_source(knowledge, "ledger")))
 
     failed_band = rules.grades.bands[-1]
     band = failed_band if fails else (rules.grades.grade_for(score) if score is not None else None)
@@ -256,7 +257,7 @@ def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFin
     return AssessmentRow(
         bank=bank, code=code, score=score,
         grade=band.grade if band else None, grade_code=band.code if band else None,
-        grade_label=band.grade if band else NOT_GRADED,
+        grade_label=band.grade if band else knowledge.messages.text("grade_pending"),
         complete=not missing, missing_items=missing, items=items, deductions=deductions, bonuses=bonuses,
         automatic_fail=fails, ledger=facts, suspended=bool(suspensions), suspensions=suspensions,
         note=findings.note,

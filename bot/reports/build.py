@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
+from bot.knowledge.models import chinese_number
 from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import OPEN_STATES, overdue
 from bot.thresholds.models import ThresholdFiring
@@ -34,7 +35,7 @@ from .model import (
     SelfInspectionRow,
     TypeCounts,
 )
-from .periods import SHANGHAI, Period, as_local, parse_month, parse_year
+from .periods import SHANGHAI, Period, as_local, parse_month, parse_year, period_label
 
 
 @functools.lru_cache(maxsize=4096)
@@ -172,8 +173,8 @@ def _firings(session: Session, ctx: _Context) -> list[ThresholdFiring]:
 
 def _firing_row(f: ThresholdFiring, knowledge: Knowledge) -> FiringRow:
     return FiringRow(
-        rule_id=f.rule_id, rule_label=labels.rule_label(f.rule_id), level=f.level,
-        level_label=labels.FIRING_LEVEL.get(f.level, f.level), articles=list(f.articles or []), bank=f.bank,
+        rule_id=f.rule_id, rule_label=labels.rule_label(knowledge, f.rule_id), level=f.level,
+        level_label=labels.firing_level(knowledge, f.level), articles=list(f.articles or []), bank=f.bank,
         subject=clean(f.subject), period=f.period, fired_at=as_local(f.fired_at).replace(microsecond=0),
         count=f.count, case_ids=list(f.case_ids or []), consequence=clean(f.consequence),
         next_steps=[clean(s) for s in (f.next_steps or [])],
@@ -183,22 +184,22 @@ def _firing_row(f: ThresholdFiring, knowledge: Knowledge) -> FiringRow:
 # --------------------------------------------------------------------------- Art. 38
 
 
-_QUARTER_NAMES = "一二三四"
-
-
-def _inspection_periods(period: Period, kinds: set[str]) -> list[tuple[str, str, str, int, int]]:
+def _inspection_periods(period: Period, kinds: set[str], knowledge: Knowledge) -> list[tuple[str, str, str, int, int]]:
     """(key, kind, label, year, last month) of every self-inspection period ending in ``period``."""
+    render = knowledge.messages.render
     out = []
     for month in period.months():
         y, m = month.year, month.month or 12
         if "month" in kinds:
-            out.append((month.key, "month", month.label, y, m))
+            out.append((month.key, "month", period_label(knowledge, month), y, m))
         if "quarter" in kinds and m % 3 == 0:
-            out.append((f"{y}-Q{m // 3}", "quarter", f"{y}年第{_QUARTER_NAMES[m // 3 - 1]}季度", y, m))
+            label = render("report_inspection_quarter", year=y, quarter=chinese_number(m // 3))
+            out.append((f"{y}-Q{m // 3}", "quarter", label, y, m))
         if "half_year" in kinds and m % 6 == 0:
-            out.append((f"{y}-H{m // 6}", "half_year", f"{y}年{'上' if m == 6 else '下'}半年", y, m))
+            half = "report_inspection_first_half" if m == 6 else "report_inspection_second_half"
+            out.append((f"{y}-H{m // 6}", "half_year", render(half, year=y), y, m))
         if "year" in kinds and m == 12:
-            out.append((f"{y}", "year", f"{y}年度", y, m))
+            out.append((f"{y}", "year", render("report_inspection_year", year=y), y, m))
     return out
 
 
@@ -207,14 +208,15 @@ def self_inspection_due(period: Period, *, knowledge: Knowledge, calendar: Any) 
     is not a working day, the next working day 17:00. ``provisional`` when the calendar of that
     year is not known yet."""
     rule = knowledge.rules.deadlines.self_inspection
-    kinds = {labels.INSPECTION_KIND_BY_LABEL[p] for p in rule.periods if p in labels.INSPECTION_KIND_BY_LABEL}
+    by_label = labels.inspection_kind_by_label(knowledge)
+    kinds = {by_label[p] for p in rule.periods if p in by_label}
     hour, minute = (int(x) for x in rule.due_time.split(":"))
     rows = []
-    for key, kind, label, y, m in _inspection_periods(period, kinds):
+    for key, kind, label, y, m in _inspection_periods(period, kinds, knowledge):
         nominal = date(y + (m == 12), m % 12 + 1, rule.due_day_of_next_month)
         due = calendar.next_working_day_at_or_after(nominal)
         rows.append(SelfInspectionRow(
-            period=key, period_kind=kind, period_kind_label=labels.INSPECTION_PERIOD[kind], period_label=label,
+            period=key, period_kind=kind, period_kind_label=labels.inspection_period(knowledge, kind), period_label=label,
             nominal_date=nominal, due_date=due.due, due_time=rule.due_time,
             due_at=datetime.combine(due.due, time(hour, minute), SHANGHAI), moved=due.due != nominal,
             provisional=bool(due.provisional), article=rule.article,
@@ -249,7 +251,7 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
     def outlet_row(bank: str, outlet: str | None, district: str | None) -> OutletRow:
         key = (bank, outlet)
         if key not in outlets:
-            label = clean(outlet) if outlet else labels.UNASSIGNED_OUTLET
+            label = clean(outlet) if outlet else knowledge.messages.text("report_unassigned_outlet")
             outlets[key] = OutletRow(bank=banks[bank].bank, outlet=clean(outlet) if outlet else None,
                                      outlet_label=label, district=district, configured=False)
         row = outlets[key]
@@ -287,10 +289,10 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
     for t in overdue_tickets:
         bank_row(t.bank).overdue_tickets += 1
         overdue_rows.append(OverdueRow(
-            number=t.number, kind=_value(t.kind), kind_label=labels.TICKET_KIND.get(_value(t.kind), _value(t.kind)),
+            number=t.number, kind=_value(t.kind), kind_label=labels.ticket_kind(knowledge, _value(t.kind)),
             bank=banks[t.bank].bank, outlet=clean(t.outlet) if t.outlet else None,
             created_on=as_local(t.created_at).date(), due_date=t.due_date, days_overdue=(as_of - t.due_date).days,
-            state=_value(t.state), state_label=labels.TICKET_STATE.get(_value(t.state), _value(t.state)),
+            state=_value(t.state), state_label=labels.ticket_state(knowledge, _value(t.state)),
             escalated=t.escalated_at is not None,
         ))
     missed = _missed_tickets(session, ctx, as_of)
@@ -317,12 +319,14 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         "firings_warning": sum(1 for f in firings if f.level != "official"),
     }
 
-    kind_label = "月报" if period.month else "年报"
-    as_of_label = (f"截至今日 {as_of.isoformat()}" if current or ctx.today < period.first_day
-                   else f"截至期末 {period.last_day.isoformat()} 24:00")
+    render = knowledge.messages.render
+    label = period_label(knowledge, period)
+    as_of_label = (render("report_as_of_today", day=as_of.isoformat()) if current or ctx.today < period.first_day
+                   else render("report_as_of_period_end", day=period.last_day.isoformat()))
     report = Report(
-        kind=period.kind, period=period.key, period_label=period.label,
-        title=f"青岛市社会保障卡经办服务监督{kind_label}（{period.label}）", timezone="Asia/Shanghai",
+        kind=period.kind, period=period.key, period_label=label,
+        title=render("report_title_month" if period.month else "report_title_year", period=label),
+        timezone="Asia/Shanghai",
         first_day=period.first_day, last_day=period.last_day, generated_at=ctx.now.astimezone(SHANGHAI).replace(microsecond=0),
         current=current, as_of=as_of, as_of_label=as_of_label, complaint_types=intents, banks=bank_rows,
         outlets=outlet_rows, unassigned=unassigned, totals=totals_out,
@@ -345,11 +349,7 @@ def _outlet_order(knowledge: Knowledge, bank_order: list[str]):
 
 
 def _notes(knowledge: Knowledge, period: Period) -> list[str]:
-    notes = [
-        "依据《青岛市社会保障卡经办服务监督管理办法》第五十条，只有经查实的投诉举报和褒奖计入第四十三条至第四十七条的阈值；"
-        "已受理未查实的只用于预警。",
-        "统计口径：按受理时间（Asia/Shanghai）归入自然月、自然年；报表不含投诉人信息和事情经过。",
-    ]
+    notes = [knowledge.messages.text("report_note_art50"), knowledge.messages.text("report_note_counting")]
     validity = knowledge.rules.validity
     if validity.valid_until and period.last_day > validity.valid_until and validity.note:
         notes.append(validity.note)
@@ -412,7 +412,8 @@ def year_report(session: Session, *, year: int | str | Period, knowledge: Knowle
             city_commendation_candidate=any(f.rule_id in kinds["commendation"] for f in official),
         )
         findings = assessment.banks.get(brow.bank) if assessment else None
-        rows.append(assess(bank=brow.bank, code=brow.code, facts=facts, findings=findings, rules=rules, config=cfg))
+        rows.append(assess(bank=brow.bank, code=brow.code, facts=facts, findings=findings, knowledge=knowledge,
+                           config=cfg))
     report.assessment = rows
     report.assessment_basis = {
         "weights_source": "knowledge/rules.yml score_weights",

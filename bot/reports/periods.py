@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from bot.clock import SHANGHAI, as_utc
+from bot.knowledge import Knowledge
 
 MIN_YEAR, MAX_YEAR = 1970, 9998  # the report of December needs the 3rd of next January
 
@@ -40,10 +41,6 @@ class Period:
     def key(self) -> str:
         """The key threshold firings use for the period: ``2026-11`` or ``2026``."""
         return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年度"
 
     @property
     def first_day(self) -> date:
@@ -83,6 +80,13 @@ class Period:
         if self.month:
             return (self,)
         return tuple(Period("month", self.year, m) for m in range(1, 13))
+
+
+def period_label(knowledge: Knowledge, period: Period) -> str:
+    """How a report names its period: a month or a year, in the catalogue's words."""
+    if period.month:
+        return knowledge.messages.render("report_period_month", year=period.year, month=period.month)
+    return knowledge.messages.render("report_period_year", year=period.year)
 
 
 def _check_year(year: int, text: str) -> None:

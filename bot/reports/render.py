@@ -11,13 +11,16 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
 
 from . import labels
-from .model import Counts, Report
+from .model import Counts, FailEvent, Report, SuspensionFlag
 
 SCHEMA = "sbk.supervision-report/1"
-SECTION_NUMBERS = "一二三四五六七八九十"
+# Punctuation joining the items of one cell: articles and lists (、), notes and events (；).
+LIST_SEPARATOR = "、"
+NOTE_SEPARATOR = "；"
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -28,190 +31,250 @@ def render_json(report: Report) -> str:
     return json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
 
 
-# --------------------------------------------------------------------------- Markdown helpers
+# --------------------------------------------------------------------------- shared with the workbook
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+def yes_no(knowledge: Knowledge, value: bool) -> str:
+    return knowledge.messages.text("report_yes" if value else "report_no")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
-    rows = list(rows)
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return out
+def articles_label(knowledge: Knowledge, articles: Iterable[int]) -> str:
+    return LIST_SEPARATOR.join(knowledge.messages.render("report_article", number=chinese_number(a)) for a in articles)
 
 
-def articles_label(articles: Iterable[int]) -> str:
-    return "、".join(f"第{chinese_number(a)}条" for a in articles)
+def count_headers(knowledge: Knowledge) -> list[str]:
+    """The four counts of cases: received, found true, not true, pending."""
+    text = knowledge.messages.text
+    findings = ("found_true", "not_true", "received")
+    return [text("report_count_total"), *(labels.verification(knowledge, v) for v in findings)]
 
 
-def _counts(c: Counts) -> list[int]:
-    return [c.total, c.found_true, c.not_true, c.pending]
-
-
-COUNT_HEADERS = ["受理", "查实", "不实", "待核查"]
-
-
-def due_note(row) -> str:  # noqa: ANN001  (SelfInspectionRow)
+def due_note(knowledge: Knowledge, row) -> str:  # noqa: ANN001  (SelfInspectionRow)
+    render = knowledge.messages.render
     notes = []
     if row.moved:
-        notes.append(f"{row.nominal_date.month}月{row.nominal_date.day}日非工作日，顺延至下一工作日")
+        notes.append(render("report_due_moved", month=row.nominal_date.month, day=row.nominal_date.day))
     if row.provisional:
-        notes.append("暂定：该年官方节假日安排尚未配置，按周末推算")
-    return "；".join(notes)
+        notes.append(render("report_due_provisional"))
+    return NOTE_SEPARATOR.join(notes)
 
 
 def due_text(row) -> str:  # noqa: ANN001
     return f"{row.due_date.isoformat()} {row.due_time}"
 
 
+def fail_event(knowledge: Knowledge, event: FailEvent) -> str:
+    return knowledge.messages.render("report_fail_event", label=event.label,
+                                     articles=articles_label(knowledge, [event.article]), source=event.source_label)
+
+
+def suspension(knowledge: Knowledge, flag: SuspensionFlag) -> str:
+    return knowledge.messages.render("report_suspension", effect=flag.effect,
+                                     articles=articles_label(knowledge, [flag.article]))
+
+
+# --------------------------------------------------------------------------- Markdown helpers
+
+
+def _cell(knowledge: Knowledge, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(knowledge, value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+
+
+def _table(knowledge: Knowledge, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
+    rows = list(rows)
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(_cell(knowledge, v) for v in row) + " |" for row in rows]
+    return out
+
+
+def _counts(c: Counts) -> list[int]:
+    return [c.total, c.found_true, c.not_true, c.pending]
+
+
+def _counted(knowledge: Knowledge, key: str) -> list[str]:
+    """"投诉受理", "投诉查实" …: one heading per count of cases for complaints or praise."""
+    return [knowledge.messages.render(key, count=c) for c in count_headers(knowledge)]
+
+
 # --------------------------------------------------------------------------- Markdown
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, knowledge: Knowledge) -> str:
+    m = knowledge.messages
+    period = m.render("report_period_range", first_day=report.first_day.isoformat(),
+                      last_day=report.last_day.isoformat(), timezone=report.timezone)
+    facts = [("report_about_period", period), ("report_about_as_of", report.as_of_label),
+             ("report_about_generated", report.generated_at.isoformat())]
     out: list[str] = [f"# {report.title}", ""]
-    out += [
-        f"- 统计期间：{report.first_day.isoformat()} 至 {report.last_day.isoformat()}（{report.timezone}）",
-        f"- 逾期工单：{report.as_of_label}",
-        f"- 生成时间：{report.generated_at.isoformat()}",
-        "",
-    ]
+    out += [f"- {m.render('report_fact', field=m.text(field), value=value)}" for field, value in facts] + [""]
     out += [f"> {note}" for note in report.notes] + [""]
-    sections = _sections(report)
-    for n, (title, lines) in enumerate(sections):
-        out += [f"## {SECTION_NUMBERS[n]}、{title}", ""] + lines + [""]
+    sections = _sections(report, knowledge)
+    for n, (title, lines) in enumerate(sections, 1):
+        out += [f"## {m.render('report_section', number=chinese_number(n), title=title)}", ""] + lines + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _sections(report: Report) -> list[tuple[str, list[str]]]:
+def _sections(report: Report, knowledge: Knowledge) -> list[tuple[str, list[str]]]:
+    text = knowledge.messages.text
     sections = [
-        ("汇总（按合作银行）", _summary(report)),
-        ("投诉分类", _types(report)),
-        ("服务网点", _outlets(report)),
-        ("褒奖", _praise(report)),
-        ("规则触发", _firings(report)),
-        (f"逾期工单（{report.as_of_label}）", _overdue(report)),
-        ("自查报告上报时间（第三十八条）", _inspection(report)),
+        (text("report_section_summary"), _summary(report, knowledge)),
+        (text("report_section_types"), _types(report, knowledge)),
+        (text("report_section_outlets"), _outlets(report, knowledge)),
+        (text("report_section_praise"), _praise(report, knowledge)),
+        (text("report_section_firings"), _firings(report, knowledge)),
+        (knowledge.messages.render("report_section_overdue", as_of=report.as_of_label), _overdue(report, knowledge)),
+        (text("report_section_inspection"), _inspection(report, knowledge)),
     ]
     if report.assessment is not None:
-        sections.append(("年度综合考评（第四十一条、第四十二条、第四十九条）", _assessment(report)))
+        sections.append((text("report_section_assessment"), _assessment(report, knowledge)))
     return sections
 
 
-def _summary(report: Report) -> list[str]:
-    headers = ["合作银行", "投诉受理", "投诉查实", "投诉不实", "投诉待核查", "褒奖受理", "褒奖查实", "褒奖不实",
-               "褒奖待核查", "逾期工单", "期内未按期办结", "正式触发", "预警"]
+def _summary(report: Report, knowledge: Knowledge) -> list[str]:
+    text = knowledge.messages.text
+    headers = [text("report_col_bank"), *_counted(knowledge, "report_col_complaints"),
+               *_counted(knowledge, "report_col_praise"), text("report_col_overdue_tickets"),
+               text("report_col_missed_tickets"), text("report_col_firings_official"), text("report_col_firings_warning")]
     rows = [[b.bank, *_counts(b.complaints), *_counts(b.praise), b.overdue_tickets, b.missed_tickets,
              b.firings_official, b.firings_warning] for b in report.banks]
     u = report.unassigned
     if u["complaints"].total or u["praise"].total:
-        rows.append([labels.UNASSIGNED_BANK, *_counts(u["complaints"]), *_counts(u["praise"]), "", "", "", ""])
+        rows.append([text("report_unassigned_bank"), *_counts(u["complaints"]), *_counts(u["praise"]), "", "", "", ""])
     t = report.totals
-    rows.append(["合计", *_counts(t["complaints"]), *_counts(t["praise"]), t["overdue_tickets"], t["missed_tickets"],
-                 t["firings_official"], t["firings_warning"]])
-    return _table(headers, rows)
+    rows.append([text("report_total"), *_counts(t["complaints"]), *_counts(t["praise"]), t["overdue_tickets"],
+                 t["missed_tickets"], t["firings_official"], t["firings_warning"]])
+    return _table(knowledge, headers, rows)
 
 
-def _types(report: Report) -> list[str]:
-    lines = ["单元格：受理数（其中查实数）。第四十五条按查实的同类投诉计数。", ""]
-    headers = ["合作银行", *[t["label"] for t in report.complaint_types], "合计"]
+def _types(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+
+    def both(total: int, found_true: int) -> str:
+        return m.render("report_count_with_found", total=total, found_true=found_true)
+
+    lines = [m.text("report_types_note"), ""]
+    headers = [m.text("report_col_bank"), *[t["label"] for t in report.complaint_types], m.text("report_total")]
     rows = []
     for b in report.banks:
-        rows.append([b.bank, *[f"{t.total}（{t.found_true}）" for t in b.complaint_types],
-                     f"{b.complaints.total}（{b.complaints.found_true}）"])
-    lines += _table(headers, rows)
+        rows.append([b.bank, *[both(t.total, t.found_true) for t in b.complaint_types],
+                     both(b.complaints.total, b.complaints.found_true)])
+    lines += _table(knowledge, headers, rows)
     detail = [(o, t) for o in report.outlets for t in o.complaint_types if t.total]
     if detail:
-        lines += ["", "### 按网点", ""]
-        lines += _table(["合作银行", "网点", "投诉类型", *COUNT_HEADERS],
+        lines += ["", f"### {m.text('report_subsection_by_outlet')}", ""]
+        lines += _table(knowledge, [m.text("report_col_bank"), m.text("report_col_outlet"),
+                                    m.text("report_col_complaint_type"), *count_headers(knowledge)],
                         [[o.bank, o.outlet_label, t.label, t.total, t.found_true, t.not_true, t.pending]
                          for o, t in detail])
     return lines
 
 
-def _outlets(report: Report) -> list[str]:
+def _outlets(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
     active = [o for o in report.outlets if o.complaints.total or o.praise.total]
     if not active:
-        return ["本期各服务网点无投诉、褒奖记录。"]
-    lines = _table(["合作银行", "网点", "区（市）", "投诉受理", "投诉查实", "投诉不实", "投诉待核查",
-                    "褒奖受理", "褒奖查实"],
+        return [m.text("report_outlets_none")]
+    praise = _counted(knowledge, "report_col_praise")
+    lines = _table(knowledge, [m.text("report_col_bank"), m.text("report_col_outlet"), m.text("report_col_district"),
+                               *_counted(knowledge, "report_col_complaints"), *praise[:2]],
                    [[o.bank, o.outlet_label, o.district, *_counts(o.complaints), o.praise.total, o.praise.found_true]
                     for o in active])
     quiet = len(report.outlets) - len(active)
     if quiet:
-        lines += ["", f"其余 {quiet} 个网点本期无记录（见 JSON 和 XLSX 的完整列表）。"]
+        lines += ["", m.render("report_outlets_quiet", count=quiet)]
     return lines
 
 
-def _praise(report: Report) -> list[str]:
-    lines = _table(["合作银行", *COUNT_HEADERS], [[b.bank, *_counts(b.praise)] for b in report.banks])
+def _praise(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+    lines = _table(knowledge, [m.text("report_col_bank"), *count_headers(knowledge)],
+                   [[b.bank, *_counts(b.praise)] for b in report.banks])
     praised = [o for o in report.outlets if o.praise.total]
     if praised:
-        lines += ["", "### 按网点", ""]
-        lines += _table(["合作银行", "网点", *COUNT_HEADERS], [[o.bank, o.outlet_label, *_counts(o.praise)] for o in praised])
+        lines += ["", f"### {m.text('report_subsection_by_outlet')}", ""]
+        lines += _table(knowledge, [m.text("report_col_bank"), m.text("report_col_outlet"), *count_headers(knowledge)],
+                        [[o.bank, o.outlet_label, *_counts(o.praise)] for o in praised])
     return lines
 
 
-def _firings(report: Report) -> list[str]:
+def _firings(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+    headers = [m.text(f"report_col_{c}") for c in ("fired_at", "rule", "articles", "bank", "subject", "period", "count",
+                                                    "consequence", "next_steps")]
     lines: list[str] = []
-    for level, title in (("official", "正式触发（查实，第五十条）"), ("warning", "预警（已受理未查实，运营功能）")):
+    for level, title in (("official", m.text("report_firings_official")), ("warning", m.text("report_firings_warning"))):
         rows = [f for f in report.firings if (f.level == "official") == (level == "official")]
         lines += [f"### {title}", ""]
         if not rows:
-            lines += ["本期无。", ""]
+            lines += [m.text("report_none_in_period"), ""]
             continue
-        lines += _table(["触发时间", "规则", "条款", "合作银行", "对象", "期间", "次数", "后果", "下一步"],
-                        [[f.fired_at.strftime("%Y-%m-%d %H:%M"), f.rule_label, articles_label(f.articles), f.bank,
-                          f.subject, f.period, f.count, f.consequence,
+        lines += _table(knowledge, headers,
+                        [[f.fired_at.strftime("%Y-%m-%d %H:%M"), f.rule_label, articles_label(knowledge, f.articles),
+                          f.bank, f.subject, f.period, f.count, f.consequence,
                           "\n".join(f"{n}. {s}" for n, s in enumerate(f.next_steps, 1))] for f in rows])
         lines.append("")
     return lines[:-1]
 
 
-def _overdue(report: Report) -> list[str]:
+def _overdue(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
     if not report.overdue:
-        return ["无逾期未办结的转办单、督办单。"]
-    return ["依据第四十八条按月通报；逾期的转办单升级为督办单。", ""] + _table(
-        ["工单号", "类型", "合作银行", "网点", "创建日期", "到期日", "逾期天数", "状态"],
+        return [m.text("report_overdue_none")]
+    headers = [m.text(f"report_col_{c}") for c in ("number", "kind", "bank", "outlet", "created_on", "due_date",
+                                                    "days_overdue", "state")]
+    return [m.text("report_overdue_note"), ""] + _table(
+        knowledge, headers,
         [[t.number, t.kind_label, t.bank, t.outlet, t.created_on.isoformat(), t.due_date.isoformat(), t.days_overdue,
           t.state_label] for t in report.overdue])
 
 
-def _inspection(report: Report) -> list[str]:
-    return ["自查总结上报时间：当期次月3日17:00前，遇节假日顺延至工作日17:00前（Asia/Shanghai）。", ""] + _table(
-        ["自查期间", "类型", "截止时间", "说明"],
-        [[r.period_label, r.period_kind_label, due_text(r), due_note(r)] for r in report.self_inspection])
+def _inspection(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+    headers = [m.text(f"report_col_{c}") for c in ("inspection_period", "inspection_kind", "due_at", "note")]
+    return [m.text("report_inspection_note"), ""] + _table(
+        knowledge, headers,
+        [[r.period_label, r.period_kind_label, due_text(r), due_note(knowledge, r)] for r in report.self_inspection])
 
 
-def _assessment(report: Report) -> list[str]:
+def _assessment(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
     rows = report.assessment or []
     basis = report.assessment_basis or {}
-    lines = _table(["合作银行", "得分", "等级", "自动不合格", "暂停新增发卡", "未评分项目"],
-                   [[a.bank, a.score if a.score is not None else "—", a.grade_label,
-                     "；".join(f"{e.label}（{articles_label([e.article])}，{e.source_label}）" for e in a.automatic_fail),
-                     "；".join(f"{s.effect}（{articles_label([s.article])}）" for s in a.suspensions) or "否",
+    no_score = m.text("report_no_score")
+    headers = [m.text(f"report_col_{c}") for c in ("bank", "score", "grade", "automatic_fail", "suspended",
+                                                    "missing_items")]
+    lines = _table(knowledge, headers,
+                   [[a.bank, a.score if a.score is not None else no_score, a.grade_label,
+                     NOTE_SEPARATOR.join(fail_event(knowledge, e) for e in a.automatic_fail),
+                     NOTE_SEPARATOR.join(suspension(knowledge, s) for s in a.suspensions) or m.text("report_no"),
                      len(a.missing_items) or ""] for a in rows])
     if rows:
         items = rows[0].items
-        lines += ["", "### 各项得分", "", "单元格：得分（权重）；“—”为未评分。", ""]
-        lines += _table(["合作银行", *[f"（{i.item}）{i.label}" for i in items], "加分"],
-                        [[a.bank, *[f"{'—' if i.points is None else f'{i.points:g}'}（{i.weight:g}）" for i in a.items],
+        lines += ["", f"### {m.text('report_subsection_item_scores')}", "", m.text("report_item_scores_note"), ""]
+        lines += _table(knowledge, [m.text("report_col_bank"),
+                                    *[m.render("report_col_item", item=i.item, label=i.label) for i in items],
+                                    m.text("report_col_bonus")],
+                        [[a.bank, *[m.render("report_item_score",
+                                             points=no_score if i.points is None else f"{i.points:g}",
+                                             weight=f"{i.weight:g}") for i in a.items],
                           sum(b.points for b in a.bonuses) or ""] for a in rows])
-        lines += ["", "### 台账事实（只计查实，第五十条）", ""]
-        lines += _table(["合作银行", "查实投诉", "查实褒奖", "同类投诉约谈（月）", "月投诉5次及以上（月）", "强制或诱导购买",
-                         "未按期办结工单", "最长逾期天数", "全市通报表扬候选"],
+        lines += ["", f"### {m.text('report_subsection_ledger')}", ""]
+        headers = [m.text(f"report_col_{c}") for c in (
+            "bank", "complaints_found_true", "praise_found_true", "same_type_months", "volume_months",
+            "forced_selling", "missed_tickets_year", "max_days_overdue", "commendation_candidate")]
+        lines += _table(knowledge, headers,
                         [[a.bank, a.ledger.complaints_found_true, a.ledger.praise_found_true, a.ledger.same_type_months,
                           a.ledger.volume_months, a.ledger.forced_selling_cases, a.ledger.missed_tickets,
                           a.ledger.max_days_overdue, a.ledger.city_commendation_candidate] for a in rows])
-    lines += ["", "评分依据：权重来自 knowledge/rules.yml（运营配置）；各项得分由市社会保险经办机构评定。"]
+    lines += ["", m.text("report_assessment_basis")]
     if not basis.get("ledger_points_confirmed"):
-        lines.append(f"台账折算分值：{basis.get('ledger_points_note') or '未配置'}")
+        note = basis.get("ledger_points_note") or m.text("report_not_configured")
+        lines.append(m.render("report_ledger_points", note=note))
     return lines

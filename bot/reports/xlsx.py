@@ -22,9 +22,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import labels
+from bot.knowledge import Knowledge
+
 from .model import Report
-from .render import articles_label, due_note, due_text
+from .render import LIST_SEPARATOR, articles_label, count_headers, due_note, due_text, fail_event, suspension, yes_no
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -33,38 +34,39 @@ THIN = Side(style="thin", color="B7B7B7")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
 
-SHEETS_MONTH = ("汇总", "网点", "投诉分类", "褒奖", "规则触发", "逾期工单", "自查报告", "说明")
-SHEETS_YEAR = ("汇总", "网点", "投诉分类", "褒奖", "规则触发", "逾期工单", "自查报告", "年度考评", "说明")
+# The sheets in their order (xlsx_sheet_<name> in the catalogue); a month's workbook has no assessment.
+SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "about")
+SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "assessment", "about")
 
 
-def _excel(value: Any) -> Any:
+def _excel(knowledge: Knowledge, value: Any) -> Any:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)  # Excel has no time zones; every time here is Asia/Shanghai
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(knowledge, value)
     if isinstance(value, (list, tuple)):
         return "\n".join(str(v) for v in value)
     return value
 
 
-def _width(value: Any) -> int:
+def _width(knowledge: Knowledge, value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, datetime):
         return 16
     if isinstance(value, date):
         return 10
-    lines = str(_excel(value)).split("\n")
+    lines = str(_excel(knowledge, value)).split("\n")
     return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
 
 
-def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+def _sheet(knowledge: Knowledge, wb: Workbook, sheet: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
            total_rows: int = 0) -> Worksheet:
-    """A sheet with one table from A1; the last ``total_rows`` rows are set in bold."""
-    ws = wb.create_sheet(title)
+    """A sheet (one of SHEETS_YEAR) with one table from A1; the last ``total_rows`` rows are set in bold."""
+    ws = wb.create_sheet(knowledge.messages.text(f"xlsx_sheet_{sheet}"))
     ws.append(list(headers))
     for row in rows:
-        ws.append([_excel(v) for v in row])
+        ws.append([_excel(knowledge, v) for v in row])
     for cell in ws[1]:
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -79,7 +81,7 @@ def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequ
             if total_rows and r > ws.max_row - total_rows:
                 cell.font = TOTAL_FONT
     for c, header in enumerate(headers, start=1):
-        width = max([_width(header)] + [_width(row[c - 1]) for row in rows if c - 1 < len(row)])
+        width = max([_width(knowledge, header)] + [_width(knowledge, row[c - 1]) for row in rows if c - 1 < len(row)])
         ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, max(8, width + 2))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions if rows else None
@@ -99,12 +101,20 @@ def _bar_chart(title: str, y_title: str, ws: Worksheet, *, cats: tuple[int, int,
     return chart
 
 
-def build_workbook(report: Report) -> Workbook:
+def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
+    m = knowledge.messages
+
+    def cols(*names: str) -> list[str]:
+        return [m.text(f"report_col_{name}") for name in names]
+
     wb = Workbook()
     wb.remove(wb.active)
-    counts = ["受理", "查实", "不实", "待核查"]
+    counts = count_headers(knowledge)
+    complaints = [m.render("report_col_complaints", count=c) for c in counts]
+    praised = [m.render("report_col_praise", count=c) for c in counts]
+    unit = m.text("xlsx_chart_unit")
 
-    # 汇总 + chart of complaints per bank
+    # summary + chart of complaints per bank
     rows = [[b.bank, b.code, b.complaints.total, b.complaints.found_true, b.complaints.not_true, b.complaints.pending,
              b.praise.total, b.praise.found_true, b.praise.not_true, b.praise.pending, b.overdue_tickets,
              b.missed_tickets, b.firings_official, b.firings_warning] for b in report.banks]
@@ -112,29 +122,31 @@ def build_workbook(report: Report) -> Workbook:
     u, t = report.unassigned, report.totals
     tail = []
     if u["complaints"].total or u["praise"].total:
-        tail.append([labels.UNASSIGNED_BANK, None, *_c(u["complaints"]), *_c(u["praise"]), None, None, None, None])
-    tail.append(["合计", None, *_c(t["complaints"]), *_c(t["praise"]), t["overdue_tickets"], t["missed_tickets"],
-                 t["firings_official"], t["firings_warning"]])
-    ws = _sheet(wb, "汇总", ["合作银行", "代码", *[f"投诉{c}" for c in counts], *[f"褒奖{c}" for c in counts], "逾期工单",
-                           "期内未按期办结", "正式触发", "预警"], rows + tail, total_rows=1)
-    _bar_chart(f"各合作银行投诉（{report.period_label}）", "件", ws, cats=(1, 2, n_banks + 1), series=(3, 4),
-               first_row=2, last_row=n_banks + 1, anchor=f"A{ws.max_row + 3}")
+        tail.append([m.text("report_unassigned_bank"), None, *_c(u["complaints"]), *_c(u["praise"]), None, None, None,
+                     None])
+    tail.append([m.text("report_total"), None, *_c(t["complaints"]), *_c(t["praise"]), t["overdue_tickets"],
+                 t["missed_tickets"], t["firings_official"], t["firings_warning"]])
+    ws = _sheet(knowledge, wb, "summary", [*cols("bank", "code"), *complaints, *praised,
+                                           *cols("overdue_tickets", "missed_tickets", "firings_official",
+                                                 "firings_warning")], rows + tail, total_rows=1)
+    _bar_chart(m.render("xlsx_chart_title", chart=m.text("xlsx_chart_by_bank"), period=report.period_label), unit, ws,
+               cats=(1, 2, n_banks + 1), series=(3, 4), first_row=2, last_row=n_banks + 1, anchor=f"A{ws.max_row + 3}")
 
-    # 网点
-    _sheet(wb, "网点", ["合作银行", "网点", "区（市）", "已配置网点", *[f"投诉{c}" for c in counts],
-                       *[f"褒奖{c}" for c in counts]],
+    # outlets
+    _sheet(knowledge, wb, "outlets", [*cols("bank", "outlet", "district", "configured"), *complaints, *praised],
            [[o.bank, o.outlet_label, o.district, o.configured, *_c(o.complaints), *_c(o.praise)] for o in report.outlets])
 
-    # 投诉分类: long table, per-type totals beside it, chart of complaints per type
+    # complaint types: long table, per-type totals beside it, chart of complaints per type
     rows = [[b.bank, t.label, t.intent, t.total, t.found_true, t.not_true, t.pending]
             for b in report.banks for t in b.complaint_types]
     rows += [[o.bank + " / " + o.outlet_label, t.label, t.intent, t.total, t.found_true, t.not_true, t.pending]
              for o in report.outlets for t in o.complaint_types if t.total]
-    ws = _sheet(wb, "投诉分类", ["合作银行 / 网点", "投诉类型", "意图", *counts], rows)
+    ws = _sheet(knowledge, wb, "types", [m.text("xlsx_col_bank_or_outlet"), *cols("complaint_type", "intent"), *counts],
+                rows)
     col = 9
-    ws.cell(row=1, column=col, value="投诉类型")
-    ws.cell(row=1, column=col + 1, value="受理")
-    ws.cell(row=1, column=col + 2, value="查实")
+    ws.cell(row=1, column=col, value=m.text("report_col_complaint_type"))
+    ws.cell(row=1, column=col + 1, value=counts[0])
+    ws.cell(row=1, column=col + 2, value=counts[1])
     for c in range(col, col + 3):
         cell = ws.cell(row=1, column=c)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
@@ -144,52 +156,61 @@ def build_workbook(report: Report) -> Workbook:
             ws.cell(row=r, column=c, value=value).border = BORDER
     ws.column_dimensions[get_column_letter(col)].width = 20
     n_types = len(report.complaint_types)
-    _bar_chart(f"各类投诉（{report.period_label}）", "件", ws, cats=(col, 2, n_types + 1), series=(col + 1, col + 2),
-               first_row=2, last_row=n_types + 1, anchor=f"{get_column_letter(col)}{n_types + 4}")
+    _bar_chart(m.render("xlsx_chart_title", chart=m.text("xlsx_chart_by_type"), period=report.period_label), unit, ws,
+               cats=(col, 2, n_types + 1), series=(col + 1, col + 2), first_row=2, last_row=n_types + 1,
+               anchor=f"{get_column_letter(col)}{n_types + 4}")
 
-    # 褒奖
-    praise = [["合作银行", b.bank, None, *_c(b.praise)] for b in report.banks]
-    praise += [["网点", o.bank, o.outlet_label, *_c(o.praise)] for o in report.outlets if o.praise.total]
-    _sheet(wb, "褒奖", ["层级", "合作银行", "网点", *counts], praise)
+    # praise
+    bank_tier, outlet_tier = m.text("report_col_bank"), m.text("report_col_outlet")
+    praise = [[bank_tier, b.bank, None, *_c(b.praise)] for b in report.banks]
+    praise += [[outlet_tier, o.bank, o.outlet_label, *_c(o.praise)] for o in report.outlets if o.praise.total]
+    _sheet(knowledge, wb, "praise", [m.text("xlsx_col_tier"), *cols("bank", "outlet"), *counts], praise)
 
-    # 规则触发
-    _sheet(wb, "规则触发", ["级别", "触发时间", "规则", "规则代码", "条款", "合作银行", "对象", "期间", "次数", "后果",
-                          "下一步", "案件编号"],
-           [[f.level_label, f.fired_at, f.rule_label, f.rule_id, articles_label(f.articles), f.bank, f.subject, f.period,
-             f.count, f.consequence, [f"{n}. {s}" for n, s in enumerate(f.next_steps, 1)],
-             "、".join(str(i) for i in f.case_ids)] for f in report.firings])
+    # rules fired
+    _sheet(knowledge, wb, "firings",
+           cols("level", "fired_at", "rule", "rule_id", "articles", "bank", "subject", "period", "count", "consequence",
+                "next_steps", "case_ids"),
+           [[f.level_label, f.fired_at, f.rule_label, f.rule_id, articles_label(knowledge, f.articles), f.bank,
+             f.subject, f.period, f.count, f.consequence, [f"{n}. {s}" for n, s in enumerate(f.next_steps, 1)],
+             LIST_SEPARATOR.join(str(i) for i in f.case_ids)] for f in report.firings])
 
-    # 逾期工单
-    _sheet(wb, "逾期工单", ["工单号", "类型", "合作银行", "网点", "创建日期", "到期日", f"逾期天数（{report.as_of_label}）",
-                          "状态", "已升级督办"],
+    # overdue tickets
+    _sheet(knowledge, wb, "overdue",
+           [*cols("number", "kind", "bank", "outlet", "created_on", "due_date"),
+            m.render("report_col_days_overdue_as_of", as_of=report.as_of_label), *cols("state", "escalated")],
            [[o.number, o.kind_label, o.bank, o.outlet, o.created_on, o.due_date, o.days_overdue, o.state_label,
              o.escalated] for o in report.overdue])
 
-    # 自查报告
-    _sheet(wb, "自查报告", ["自查期间", "类型", "截止时间", "截止日期", "顺延", "暂定", "说明", "条款"],
-           [[r.period_label, r.period_kind_label, due_text(r), r.due_date, r.moved, r.provisional, due_note(r),
-             articles_label([r.article])] for r in report.self_inspection])
+    # Art. 38 self-inspection reports
+    _sheet(knowledge, wb, "inspection",
+           cols("inspection_period", "inspection_kind", "due_at", "deadline", "moved", "provisional", "note",
+                "articles"),
+           [[r.period_label, r.period_kind_label, due_text(r), r.due_date, r.moved, r.provisional, due_note(knowledge, r),
+             articles_label(knowledge, [r.article])] for r in report.self_inspection])
 
     if report.assessment is not None:
         items = report.assessment[0].items if report.assessment else []
-        _sheet(wb, "年度考评",
-               ["合作银行", "得分", "等级", *[f"（{i.item}）{i.label}（{i.weight:g}）" for i in items], "加分",
-                "台账扣分", "自动不合格", "暂停新增发卡", "暂停依据", "未评分项目", "查实投诉", "查实褒奖",
-                "同类投诉约谈（月）", "月投诉5次及以上（月）", "强制或诱导购买", "未按期办结工单", "最长逾期天数",
-                "全市通报表扬候选", "备注"],
+        _sheet(knowledge, wb, "assessment",
+               [*cols("bank", "score", "grade"),
+                *[m.render("report_col_item_weight", item=i.item, label=i.label, weight=f"{i.weight:g}") for i in items],
+                *cols("bonus", "deductions", "automatic_fail", "suspended", "suspension_basis", "missing_items",
+                      "complaints_found_true", "praise_found_true", "same_type_months", "volume_months",
+                      "forced_selling", "missed_tickets_year", "max_days_overdue", "commendation_candidate", "remark")],
                [[a.bank, a.score, a.grade_label, *[i.points for i in a.items], sum(b.points for b in a.bonuses),
                  sum(d.points for d in a.deductions),
-                 [f"{e.label}（{articles_label([e.article])}，{e.source_label}）" for e in a.automatic_fail],
-                 a.suspended, [f"{s.effect}（{articles_label([s.article])}）" for s in a.suspensions],
-                 "、".join(a.missing_items), a.ledger.complaints_found_true, a.ledger.praise_found_true,
+                 [fail_event(knowledge, e) for e in a.automatic_fail],
+                 a.suspended, [suspension(knowledge, s) for s in a.suspensions],
+                 LIST_SEPARATOR.join(a.missing_items), a.ledger.complaints_found_true, a.ledger.praise_found_true,
                  a.ledger.same_type_months, a.ledger.volume_months, a.ledger.forced_selling_cases,
                  a.ledger.missed_tickets, a.ledger.max_days_overdue, a.ledger.city_commendation_candidate, a.note]
                 for a in report.assessment])
 
-    about = [["报表", report.title], ["统计期间", f"{report.first_day} 至 {report.last_day}（{report.timezone}）"],
-             ["逾期工单", report.as_of_label], ["生成时间", report.generated_at]]
-    about += [["说明", note] for note in report.notes]
-    _sheet(wb, "说明", ["项目", "内容"], about)
+    period = m.render("report_period_range", first_day=report.first_day, last_day=report.last_day,
+                      timezone=report.timezone)
+    about = [[m.text("report_about_report"), report.title], [m.text("report_about_period"), period],
+             [m.text("report_about_as_of"), report.as_of_label], [m.text("report_about_generated"), report.generated_at]]
+    about += [[m.text("report_about_note"), note] for note in report.notes]
+    _sheet(knowledge, wb, "about", [m.text("xlsx_col_field"), m.text("xlsx_col_value")], about)
     return wb
 
 
@@ -253,7 +274,7 @@ def cjk_font() -> str | None:
     return None
 
 
-def write_charts(report: Report, directory: Path | str, stem: str) -> list[Path]:
+def write_charts(report: Report, directory: Path | str, stem: str, *, knowledge: Knowledge) -> list[Path]:
     """complaints per bank and per type as PNGs: ``<stem>-complaints-by-bank.png`` and
     ``<stem>-complaints-by-type.png`` in ``directory``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -271,13 +292,17 @@ def write_charts(report: Report, directory: Path | str, stem: str) -> list[Path]
     bank_names = [b.bank if font else (b.code or b.bank) for b in report.banks]
     type_names = [t["label"] if font else t["intent"].split("/")[-1] for t in report.complaint_types]
     per_type = _per_type(report)
+    # Without a Chinese font the titles and the legend fall back to their Latin wording (*_latin).
+    text = knowledge.messages.text
+    latin = "" if font else "_latin"
     charts = [
-        ("complaints-by-bank", "各合作银行投诉" if font else "Complaints per bank", bank_names,
+        ("complaints-by-bank", text(f"xlsx_chart_by_bank{latin}"), bank_names,
          [b.complaints.total for b in report.banks], [b.complaints.found_true for b in report.banks]),
-        ("complaints-by-type", "各类投诉" if font else "Complaints per type", type_names,
+        ("complaints-by-type", text(f"xlsx_chart_by_type{latin}"), type_names,
          [p[1] for p in per_type], [p[2] for p in per_type]),
     ]
-    legend = ("受理", "查实") if font else ("total", "found true")
+    legend = (tuple(count_headers(knowledge)[:2]) if font
+              else (text("xlsx_legend_total_latin"), text("xlsx_legend_found_true_latin")))
     paths = []
     import matplotlib
 
@@ -301,12 +326,12 @@ def write_charts(report: Report, directory: Path | str, stem: str) -> list[Path]
     return paths
 
 
-def write_xlsx(report: Report, path: Path | str, *, charts: bool = True) -> list[Path]:
+def write_xlsx(report: Report, path: Path | str, *, knowledge: Knowledge, charts: bool = True) -> list[Path]:
     """Write the workbook to ``path`` and, with ``charts``, the PNG charts beside it; the paths written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(report).save(path)
+    build_workbook(report, knowledge=knowledge).save(path)
     written = [path]
     if charts:
-        written += write_charts(report, path.parent, path.stem)
+        written += write_charts(report, path.parent, path.stem, knowledge=knowledge)
     return written

@@ -84,16 +84,19 @@ def _scoped(stmt: Any, scope: str | None) -> Any:
     return stmt.where(Case.district == scope) if scope is not None else stmt
 
 
+def _row(r: Any, knowledge: Knowledge, note: str) -> AlertRow:
+    return AlertRow(number=r.number, kind_label=labels.ticket_kind(knowledge, _value(r.kind)), bank=r.bank,
+                    outlet=mask_free_text(r.outlet) if r.outlet else None, district=r.district,
+                    state_label=labels.ticket_state(knowledge, _value(r.state)), due_date=r.due_date, note=note)
+
+
 def _group_rows(session: Session, where: list[Any], *, scope: str | None, order: tuple[Any, ...],
-                note: Any, limit: int) -> tuple[int, list[AlertRow], list[Any]]:
+                note: Any, limit: int, knowledge: Knowledge) -> tuple[int, list[AlertRow], list[Any]]:
     base = select(func.count()).select_from(Ticket).join(Case, Case.id == Ticket.case_id)  # type: ignore[arg-type]
     total = int(session.exec(_scoped(base.where(*where), scope)).one())
     stmt = select(*_COLUMNS).join(Case, Case.id == Ticket.case_id).where(*where)  # type: ignore[arg-type]
     raw = list(session.exec(_scoped(stmt, scope).order_by(*order).limit(limit)))
-    rows = [AlertRow(number=r.number, kind_label=labels.TICKET_KIND.get(_value(r.kind), _value(r.kind)), bank=r.bank,
-                     outlet=mask_free_text(r.outlet) if r.outlet else None, district=r.district,
-                     state_label=labels.TICKET_STATE.get(_value(r.state), _value(r.state)), due_date=r.due_date,
-                     note=note(r)) for r in raw]
+    rows = [_row(r, knowledge, note(r)) for r in raw]
     return total, rows, raw
 
 
@@ -103,51 +106,51 @@ def deadline_alerts(session: Session, *, scope: str | None, now: datetime, calen
     today = local_day(now)
     next_day = calendar.add_working_days(today, 1).due
     is_open = Ticket.state.in_(OPEN_STATES)  # type: ignore[attr-defined]
+    m = knowledge.messages
     groups: list[AlertGroup] = []
 
     total, rows, _ = _group_rows(
         session, [is_open, Ticket.due_date < today], scope=scope, order=(Ticket.due_date, Ticket.id), limit=limit,
-        note=lambda r: f"逾期 {(today - r.due_date).days} 天")
+        note=lambda r: m.render("alert_overdue_note", days=(today - r.due_date).days), knowledge=knowledge)
     groups.append(AlertGroup(
-        "overdue", "已逾期", "到期未反馈处理结果。逾期的转办单升级为督办单，逾期工单计入第四十八条，按月通报。",
+        "overdue", m.text("alert_overdue_title"), m.text("alert_overdue_explanation"),
         "danger", total, rows, list_query={"overdue": "1", "sort": "due"}))
 
     total, rows, _ = _group_rows(
         session, [is_open, Ticket.due_date == today], scope=scope, order=(Ticket.id,), limit=limit,
-        note=lambda r: "今天内未反馈结果即逾期")
+        note=lambda r: m.text("alert_due_today_note"), knowledge=knowledge)
     groups.append(AlertGroup(
-        "due_today", "今天到期", "今天是到期日，尚未反馈处理结果；明天起计为逾期（第四十八条）。",
+        "due_today", m.text("alert_due_today_title"), m.text("alert_due_today_explanation"),
         "warning", total, rows, list_query={"due_within": "0", "sort": "due"}))
 
     def last_extension_note(r: Any) -> str:
         last = last_extension_day(r.due_date, calendar)
         if last == today:
-            return "今天是申请延期的最后一天（第九条）"
-        return f"申请延期最晚 {last.isoformat()}"
+            return m.text("alert_last_extension_today")
+        return m.render("alert_last_extension_on", day=last.isoformat())
 
     total, rows, _ = _group_rows(
         session, [is_open, Ticket.due_date > today, Ticket.due_date <= next_day], scope=scope,
-        order=(Ticket.due_date, Ticket.id), limit=limit, note=last_extension_note)
+        order=(Ticket.due_date, Ticket.id), limit=limit, note=last_extension_note, knowledge=knowledge)
     groups.append(AlertGroup(
-        "due_next", f"下一个工作日（{next_day.isoformat()}）到期",
-        "银行如需延期，应不迟于到期日前1个工作日提出申请（第九条），即最晚今天。",
+        "due_next", m.render("alert_due_next_title", day=next_day.isoformat()), m.text("alert_due_next_explanation"),
         "warning", total, rows, list_query={"due_within": "1", "sort": "due"}))
 
     total, rows, raw = _group_rows(
         session, [Ticket.state == TicketState.extended], scope=scope, order=(Ticket.due_date, Ticket.id),
-        limit=limit, note=lambda r: "")
-    rows = _extension_notes(session, raw, rows)
+        limit=limit, note=lambda r: "", knowledge=knowledge)
+    rows = _extension_notes(session, raw, rows, knowledge)
     groups.append(AlertGroup(
-        "extended", "已延期", "合作银行按第九条在期限内申请的延期：请关注延期后的到期日和延期理由。",
+        "extended", m.text("alert_extended_title"), m.text("alert_extended_explanation"),
         "info", total, rows, list_query={"state": "extended", "sort": "due"}))
 
     groups.append(_objection_windows(session, scope=scope, today=today, knowledge=knowledge, limit=limit))
-    groups.append(_objections(session, scope=scope, now=now, limit=limit))
+    groups.append(_objections(session, scope=scope, now=now, limit=limit, knowledge=knowledge))
     groups.append(_early_warnings(session, scope=scope, now=now, knowledge=knowledge))
     return Alerts(today=today, next_working_day=next_day, groups=groups)
 
 
-def _extension_notes(session: Session, raw: list[Any], rows: list[AlertRow]) -> list[AlertRow]:
+def _extension_notes(session: Session, raw: list[Any], rows: list[AlertRow], knowledge: Knowledge) -> list[AlertRow]:
     """The latest extension of each listed ticket: the new date and the bank's reason."""
     if not raw:
         return rows
@@ -159,9 +162,12 @@ def _extension_notes(session: Session, raw: list[Any], rows: list[AlertRow]) -> 
     out = []
     for r, row in zip(raw, rows):
         detail = latest.get(r.id) or {}
-        reason = mask_free_text(str(detail.get("reason", ""))) if detail.get("reason") else "未记录"
+        m = knowledge.messages
+        reason = (mask_free_text(str(detail.get("reason", ""))) if detail.get("reason")
+                  else m.text("alert_reason_not_recorded"))
         previous = detail.get("previous_due")
-        note = f"原到期日 {previous}，理由：{reason}" if previous else f"理由：{reason}"
+        note = (m.render("alert_extension_note_with_previous", previous=previous, reason=reason) if previous
+                else m.render("alert_extension_note", reason=reason))
         out.append(AlertRow(**{**row.__dict__, "note": note}))
     return out
 
@@ -173,21 +179,24 @@ def _objection_windows(session: Session, *, scope: str | None, today: date, know
     since = day_start(today - timedelta(days=rule.days))
     where = [Case.verified_at >= since]  # type: ignore[operator]
     total, rows, _ = _group_rows(session, where, scope=scope, order=(Case.verified_at, Ticket.id), limit=limit,
-                                 note=lambda r: _window_note(r.verified_at, rule.days, today))
+                                 note=lambda r: _window_note(r.verified_at, rule.days, today, knowledge),
+                                 knowledge=knowledge)
+    m = knowledge.messages
     return AlertGroup(
-        "objection_window", "异议期内的核查结论",
-        f"合作银行对核查结论有异议的，可在{rule.days}日内提出书面意见（第五十三条）。", "info", total, rows)
+        "objection_window", m.text("alert_objection_window_title"),
+        m.render("alert_objection_window_explanation", days=rule.days), "info", total, rows)
 
 
-def _window_note(verified_at: datetime | None, days: int, today: date) -> str:
+def _window_note(verified_at: datetime | None, days: int, today: date, knowledge: Knowledge) -> str:
     if verified_at is None:
         return ""
     verified_day = as_local(verified_at).date()
     ends = verified_day + timedelta(days=days)
-    return f"{verified_day.isoformat()} 核查，异议期至 {ends.isoformat()}" + ("（今天截止）" if ends == today else "")
+    key = "alert_window_note_last_day" if ends == today else "alert_window_note"
+    return knowledge.messages.render(key, verified=verified_day.isoformat(), ends=ends.isoformat())
 
 
-def _objections(session: Session, *, scope: str | None, now: datetime, limit: int) -> AlertGroup:
+def _objections(session: Session, *, scope: str | None, now: datetime, limit: int, knowledge: Knowledge) -> AlertGroup:
     since = now - timedelta(days=OBJECTIONS_LOOKBACK_DAYS)
     where = [TicketEvent.type == "objection", TicketEvent.at >= since]
     base = (select(func.count()).select_from(TicketEvent).join(Ticket, Ticket.id == TicketEvent.ticket_id)  # type: ignore[arg-type]
@@ -196,14 +205,13 @@ def _objections(session: Session, *, scope: str | None, now: datetime, limit: in
     stmt = (select(*_COLUMNS, TicketEvent.at, TicketEvent.detail).join(Ticket, Ticket.id == TicketEvent.ticket_id)  # type: ignore[arg-type]
             .join(Case, Case.id == Ticket.case_id).where(*where))  # type: ignore[arg-type]
     raw = session.exec(_scoped(stmt, scope).order_by(TicketEvent.at.desc()).limit(limit))  # type: ignore[attr-defined]
-    rows = [AlertRow(number=r.number, kind_label=labels.TICKET_KIND.get(_value(r.kind), _value(r.kind)), bank=r.bank,
-                     outlet=mask_free_text(r.outlet) if r.outlet else None, district=r.district,
-                     state_label=labels.TICKET_STATE.get(_value(r.state), _value(r.state)), due_date=r.due_date,
-                     note=f"{as_local(r.at):%Y-%m-%d %H:%M} 提出：{mask_free_text(str((r.detail or {}).get('reason', '')))}")
+    m = knowledge.messages
+    rows = [_row(r, knowledge, m.render("alert_objection_note", at=f"{as_local(r.at):%Y-%m-%d %H:%M}",
+                                        reason=mask_free_text(str((r.detail or {}).get("reason", "")))))
             for r in raw]
     return AlertGroup(
-        "objections", f"近{OBJECTIONS_LOOKBACK_DAYS}日银行提出的异议",
-        "合作银行对核查结论提出的书面异议（第五十三条），请市社会保险经办机构复核答复。", "warning", total, rows)
+        "objections", m.render("alert_objections_title", days=OBJECTIONS_LOOKBACK_DAYS),
+        m.text("alert_objections_explanation"), "warning", total, rows)
 
 
 def _early_warnings(session: Session, *, scope: str | None, now: datetime, knowledge: Knowledge) -> AlertGroup:
@@ -211,7 +219,7 @@ def _early_warnings(session: Session, *, scope: str | None, now: datetime, knowl
 
     month = month_of(now)
     total = warning_count(session, period=month.key, scope=scope, knowledge=knowledge)
+    m = knowledge.messages
     return AlertGroup(
-        "early_warnings", f"本月预警（{month.key}）",
-        "已受理但尚未查实的投诉、褒奖已达到第四十三条至第四十七条的阈值：只作预警，查实后才正式计入（第五十条）。",
-        "info", total, [], link=f"rules?level={WARNING}&period={month.key}")
+        "early_warnings", m.render("alert_early_warnings_title", month=month.key),
+        m.text("alert_early_warnings_explanation"), "info", total, [], link=f"rules?level={WARNING}&period={month.key}")

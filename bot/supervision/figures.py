@@ -35,6 +35,7 @@ from bot.reports import (
     year_report,
 )
 from bot.reports.model import AssessmentRow, Counts
+from bot.reports.periods import period_label
 from bot.reports.xlsx import build_workbook
 from bot.settings import PROJECT_ROOT
 from bot.supervision.errors import InvalidFilters, SupervisionError
@@ -141,12 +142,13 @@ def _district_figures(session: Session, *, period: Period, district: str, knowle
             .group_by(Ticket.bank)).all())
     banks = [BankFigures(bank=name, complaints=c["complaints"], praise=c["praise"],
                          overdue_tickets=overdue.get(name, 0) if current else None) for name, c in per_bank.items()]
-    kind_label = "月度" if period.month else "年度"
+    m = knowledge.messages
+    title = "figures_district_title_month" if period.month else "figures_district_title_year"
     return Figures(
-        period=period, scope=district, title=f"{district}社会保障卡经办服务{kind_label}情况（{period.label}）",
-        as_of_label=f"截至今日 {today.isoformat()}" if current else "逾期工单只按当期统计", banks=banks, totals=totals,
-        notes=["只统计事情发生在本区（受理时登记的区、市）的投诉和褒奖；按受理时间（Asia/Shanghai）归入自然月、自然年。",
-               "依据第五十条，只有经查实的投诉举报和褒奖计入阈值；已受理未查实的只用于预警。"])
+        period=period, scope=district, title=m.render(title, district=district, period=period_label(knowledge, period)),
+        as_of_label=m.render("report_as_of_today", day=today.isoformat()) if current
+        else m.text("figures_overdue_current_only"), banks=banks, totals=totals,
+        notes=[m.text("figures_district_note_scope"), m.text("figures_district_note_art50")])
 
 
 @dataclass(frozen=True)
@@ -177,13 +179,13 @@ def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowled
     period = parse_year(year)
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
                          assessment_dir=assessment_dir)
-    from bot.reports.render import articles_label
+    from bot.reports.render import fail_event, suspension
 
     rows = [Grade(bank=a.bank, score=a.score, grade_label=a.grade_label, complete=a.complete,
                   missing_items=len(a.missing_items),
-                  automatic_fail=[f"{e.label}（{articles_label([e.article])}，{e.source_label}）" for e in a.automatic_fail],
+                  automatic_fail=[fail_event(knowledge, e) for e in a.automatic_fail],
                   suspended=a.suspended,
-                  suspensions=[f"{s.effect}（{articles_label([s.article])}）" for s in a.suspensions],
+                  suspensions=[suspension(knowledge, s) for s in a.suspensions],
                   assessment=a if scope is None else None) for a in report.assessment or []]
     path = assessment_path(period.year, assessment_dir)
     basis = report.assessment_basis or {}
@@ -191,8 +193,8 @@ def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowled
                   basis_note=basis.get("ledger_points_note") if not basis.get("ledger_points_confirmed") else None)
 
 
-def workbook_bytes(report: Report) -> bytes:
+def workbook_bytes(report: Report, *, knowledge: Knowledge) -> bytes:
     """The report's workbook exactly as `sbk report … --xlsx` writes it (the PNG charts aside)."""
     buffer = io.BytesIO()
-    build_workbook(report).save(buffer)
+    build_workbook(report, knowledge=knowledge).save(buffer)
     return buffer.getvalue()

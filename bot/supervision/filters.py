@@ -15,12 +15,13 @@ from bot.knowledge import Knowledge
 from bot.knowledge.catalogue import Refusal
 from bot.ledger.models import TicketKind, TicketState
 from bot.reports import labels
+from bot.reports.render import LIST_SEPARATOR
 from bot.supervision.errors import InvalidFilters
 
 MAX_DUE_WITHIN = 30  # working days; further ahead is no warning any more
 MAX_TEXT = 64
 MAX_PAGE = 100_000
-SORTS = {"created": "最新创建在前", "due": "到期日最早在前"}
+SORTS = ("created", "due")  # named by ticket_sort_<sort> in the catalogue (bot.reports.labels.ticket_sort)
 Sort = Literal["created", "due"]
 _NUMBER_TEXT = re.compile(r"^[A-Z0-9-]{1,20}$")
 _TRUE = {"1", "true", "on", "yes"}
@@ -97,7 +98,8 @@ def parse_filters(params: Mapping[str, str], *, knowledge: Knowledge, scope: str
         try:
             state = TicketState(raw("state"))
         except ValueError:
-            errors["state"] = Refusal("filter_state_invalid", states="、".join(labels.TICKET_STATE.values()))
+            states = LIST_SEPARATOR.join(labels.ticket_states(knowledge).values())
+            errors["state"] = Refusal("filter_state_invalid", states=states)
 
     kind = None
     if raw("kind"):

@@ -28,13 +28,13 @@ from bot.reports.periods import as_local, parse_month, parse_year
 from bot.reports.render import articles_label
 from bot.supervision.errors import InvalidFilters
 from bot.supervision.masking import mask_free_text
-from bot.supervision.tickets import CASE_KIND, intent_label
+from bot.supervision.tickets import intent_label
 from bot.thresholds import OFFICIAL, WARNING, parse_subject
 from bot.thresholds.models import ThresholdFiring
 
 FIRINGS_PER_PAGE = 20
 CASES_PER_FIRING = 10
-LEVELS = {OFFICIAL: labels.FIRING_LEVEL[OFFICIAL], WARNING: labels.FIRING_LEVEL[WARNING]}
+LEVELS = (OFFICIAL, WARNING)  # named by bot.reports.labels.firing_level
 
 
 @dataclass(frozen=True)
@@ -200,8 +200,9 @@ def fired_rules(session: Session, *, filters: RuleFilters, scope: str | None, kn
         if detail and detail.startswith(("complaint/", "praise")):
             detail = intent_label(knowledge, detail)
         rows.append(FiredRule(
-            id=f.id, rule_id=f.rule_id, rule_label=labels.rule_label(f.rule_id), level=f.level,  # type: ignore[arg-type]
-            level_label=labels.FIRING_LEVEL.get(f.level, f.level), articles=articles_label(f.articles or []),
+            id=f.id, rule_id=f.rule_id, rule_label=labels.rule_label(knowledge, f.rule_id),  # type: ignore[arg-type]
+            level=f.level,
+            level_label=labels.firing_level(knowledge, f.level), articles=articles_label(knowledge, f.articles or []),
             bank=f.bank, subject=mask_free_text(f.subject), detail=mask_free_text(detail) if detail else None,
             period=f.period, fired_at=as_local(f.fired_at), count=len(ids) if scope is not None else f.count,
             count_is_scoped=scope is not None, consequence=mask_free_text(f.consequence),
@@ -209,7 +210,7 @@ def fired_rules(session: Session, *, filters: RuleFilters, scope: str | None, kn
             cases=[cases[i] for i in ids[:cases_per_firing] if i in cases],
             more_cases=max(0, len(ids) - cases_per_firing)))
     rule_order = {r.id: n for n, r in enumerate(knowledge.rules.thresholds)}
-    summary = [(labels.rule_label(rule), LEVELS.get(level, level), n) for (rule, level), n in
+    summary = [(labels.rule_label(knowledge, rule), labels.firing_level(knowledge, level), n) for (rule, level), n in
                sorted(summary_counts.items(), key=lambda kv: (rule_order.get(kv[0][0], 99), kv[0][1] != OFFICIAL))]
     return FiredRules(filters=filters, rows=rows, total=total, page=page, page_size=page_size, summary=summary)
 
@@ -226,10 +227,11 @@ def _cases(session: Session, ids: list[int], knowledge: Knowledge) -> dict[int, 
     for c in session.exec(select(Case.id, Case.kind, Case.intent, Case.outlet, Case.district, Case.received_at,
                                  Case.verification).where(Case.id.in_(ids))):  # type: ignore[union-attr]
         kind, verification = getattr(c.kind, "value", c.kind), getattr(c.verification, "value", c.verification)
-        out[c.id] = FiredCase(id=c.id, kind_label=CASE_KIND.get(kind, kind), intent_label=intent_label(knowledge, c.intent),
+        out[c.id] = FiredCase(id=c.id, kind_label=labels.case_kind(knowledge, kind),
+                              intent_label=intent_label(knowledge, c.intent),
                               outlet=mask_free_text(c.outlet) if c.outlet else None, district=c.district,
                               received_at=as_local(c.received_at),
-                              verification_label=labels.VERIFICATION.get(verification, verification),
+                              verification_label=labels.verification(knowledge, verification),
                               tickets=tickets.get(c.id, []))
     return out
 

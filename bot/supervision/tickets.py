@@ -127,14 +127,14 @@ def _row(t: Any, today: date, knowledge: Knowledge) -> TicketRow:
     state, kind = _value(t.state), _value(t.kind)
     is_open = TicketState(state) in OPEN_STATES
     return TicketRow(
-        number=t.number, kind=kind, kind_label=labels.TICKET_KIND.get(kind, kind), bank=t.bank,
+        number=t.number, kind=kind, kind_label=labels.ticket_kind(knowledge, kind), bank=t.bank,
         outlet=mask_free_text(t.outlet) if t.outlet else None, district=t.district, state=state,
-        state_label=labels.TICKET_STATE.get(state, state), created_at=as_local(t.created_at), due_date=t.due_date,
+        state_label=labels.ticket_state(knowledge, state), created_at=as_local(t.created_at), due_date=t.due_date,
         due_provisional=bool(t.due_provisional), open=is_open,
         days_overdue=(today - t.due_date).days if is_open and t.due_date < today else 0,
         case_kind=_value(t.case_kind), intent=t.intent, intent_label=intent_label(knowledge, t.intent),
         verification=_value(t.verification),
-        verification_label=labels.VERIFICATION.get(_value(t.verification), _value(t.verification)),
+        verification_label=labels.verification(knowledge, _value(t.verification)),
     )
 
 
@@ -238,15 +238,6 @@ class TicketDetail:
         return self.related_result and self.case.verification == Verification.received.value
 
 
-EVENT_LABELS = {
-    "created": "创建", "delivered": "已送达银行", "acknowledged": "银行签收", "extended": "延期",
-    "reported": "银行反馈", "verified": "核查结论", "escalated": "升级为督办单", "objection": "银行提出异议",
-    "due_recomputed": "到期日重新计算", "closed": "办结",
-}
-DELIVERY_STATE = {"pending": "待投递", "delivered": "已投递", "parked": "暂停投递（多次失败）"}
-CASE_KIND = {"complaint": "投诉", "praise": "表扬"}
-
-
 def _local(at: datetime | None) -> datetime | None:
     return as_local(at) if at is not None else None
 
@@ -283,20 +274,20 @@ def ticket_detail(session: Session, *, number: str, scope: str | None, today: da
     except KeyError:
         channel_label = case.channel
     case_view = CaseView(
-        id=case.id or 0, kind=_value(case.kind), kind_label=CASE_KIND.get(_value(case.kind), _value(case.kind)),
+        id=case.id or 0, kind=_value(case.kind), kind_label=labels.case_kind(knowledge, _value(case.kind)),
         intent=case.intent, intent_label=intent_label(knowledge, case.intent), bank=case.bank,
         outlet=mask_free_text(case.outlet) if case.outlet else None, district=case.district, channel=case.channel,
         channel_label=channel_label, description=mask_free_text(case.description),
         contact_name=mask_name(case.contact_name), contact_phone=mask_phone(case.contact_phone),
         consent_to_contact=case.consent_to_contact, received_at=as_local(case.received_at),
         verification=_value(case.verification),
-        verification_label=labels.VERIFICATION.get(_value(case.verification), _value(case.verification)),
+        verification_label=labels.verification(knowledge, _value(case.verification)),
         verified_at=_local(case.verified_at), verified_by=case.verified_by,
     )
     return TicketDetail(
-        number=ticket.number, kind=kind, kind_label=labels.TICKET_KIND.get(kind, kind), bank=ticket.bank,
+        number=ticket.number, kind=kind, kind_label=labels.ticket_kind(knowledge, kind), bank=ticket.bank,
         outlet=mask_free_text(ticket.outlet) if ticket.outlet else None, state=state,
-        state_label=labels.TICKET_STATE.get(state, state), created_at=as_local(ticket.created_at),
+        state_label=labels.ticket_state(knowledge, state), created_at=as_local(ticket.created_at),
         due_date=ticket.due_date, due_provisional=ticket.due_provisional, open=is_open,
         days_overdue=(today - ticket.due_date).days if is_open and ticket.due_date < today else 0,
         last_extension_day=last_extension_day(ticket.due_date, calendar) if is_open else None,
@@ -306,11 +297,11 @@ def ticket_detail(session: Session, *, number: str, scope: str | None, today: da
         result_reported_at=_local(ticket.result_reported_at), escalated_at=_local(ticket.escalated_at),
         closed_at=_local(ticket.closed_at), parent=parent, children=children, case=case_view,
         related_result=any(f.result_reported_at is not None for f in family),
-        events=[EventRow(at=as_local(e.at), type=e.type, type_label=EVENT_LABELS.get(e.type, e.type), actor=e.actor,
+        events=[EventRow(at=as_local(e.at), type=e.type, type_label=labels.ticket_event(knowledge, e.type), actor=e.actor,
                          detail={k: mask_free_text(v) if isinstance(v, str) else v for k, v in (e.detail or {}).items()})
                 for e in events],
         deliveries=[DeliveryRow(event=d.event, state=_value(d.state),
-                                state_label=DELIVERY_STATE.get(_value(d.state), _value(d.state)), attempts=d.attempts,
+                                state_label=labels.delivery_state(knowledge, _value(d.state)), attempts=d.attempts,
                                 created_at=as_local(d.created_at), delivered_at=_local(d.delivered_at),
                                 last_error=d.last_error) for d in deliveries],
     )

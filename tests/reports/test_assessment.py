@@ -15,7 +15,7 @@ def uniform(knowledge, percent: float) -> dict[str, float]:
 
 
 def graded(knowledge, findings: BankFindings, facts: LedgerFacts | None = None, config=None):
-    return assess(bank=CCB, code="ccb", facts=facts or LedgerFacts(), findings=findings, rules=knowledge.rules,
+    return assess(bank=CCB, code="ccb", facts=facts or LedgerFacts(), findings=findings, knowledge=knowledge,
                   config=config or default_config())
 
 

@@ -41,8 +41,8 @@ def workbook_text(path) -> str:
         return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
 
 
-def test_markdown_has_chinese_headings_and_the_figures(october):
-    md = render_markdown(october)
+def test_markdown_has_chinese_headings_and_the_figures(october, knowledge):
+    md = render_markdown(october, knowledge=knowledge)
     assert md.startswith("# 青岛市社会保障卡经办服务监督月报（2026年10月）")
     for heading in ("## 一、汇总（按合作银行）", "## 二、投诉分类", "## 五、规则触发", "## 七、自查报告上报时间（第三十八条）"):
         assert heading in md
@@ -69,10 +69,10 @@ def test_json_has_stable_english_keys_and_chinese_labels(october, year):
     assert list(ccb_grade)[:4] == ["bank", "code", "score", "grade"]
 
 
-def test_xlsx_has_the_sheets_values_and_charts(october, tmp_path):
+def test_xlsx_has_the_sheets_values_and_charts(october, knowledge, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # no CJK font on this machine is fine here
-        written = write_xlsx(october, tmp_path / "out" / "2026-10.xlsx")
+        written = write_xlsx(october, tmp_path / "out" / "2026-10.xlsx", knowledge=knowledge)
     path = written[0]
     wb = load_workbook(path)
     for sheet in ("汇总", "投诉分类", "褒奖", "规则触发", "逾期工单", "自查报告"):
@@ -97,43 +97,45 @@ def test_xlsx_has_the_sheets_values_and_charts(october, tmp_path):
         assert png.parent == path.parent and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_year_workbook_has_the_assessment_sheet(year, tmp_path):
+def test_year_workbook_has_the_assessment_sheet(year, knowledge, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        path = write_xlsx(year, tmp_path / "2026.xlsx", charts=False)[0]
+        path = write_xlsx(year, tmp_path / "2026.xlsx", knowledge=knowledge, charts=False)[0]
     wb = load_workbook(path)
     assert "年度考评" in wb.sheetnames
     rows = {r[0]: r for r in wb["年度考评"].iter_rows(min_row=2, values_only=True)}
     assert rows[CCB][1:3] == (92, "良") and rows[ICBC][2] == "待评定"
 
 
-def test_png_charts_fall_back_with_a_warning_without_a_cjk_font(october, tmp_path, monkeypatch):
+def test_png_charts_fall_back_with_a_warning_without_a_cjk_font(october, knowledge, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_module, "cjk_font", lambda: None)
     with pytest.warns(RuntimeWarning, match="CJK font"):
-        paths = xlsx_module.write_charts(october, tmp_path, "m")
+        paths = xlsx_module.write_charts(october, tmp_path, "m", knowledge=knowledge)
     assert all(p.stat().st_size > 1000 for p in paths)
 
 
-def test_png_charts_use_a_cjk_font_without_warning_when_one_is_found(october, tmp_path, monkeypatch):
+def test_png_charts_use_a_cjk_font_without_warning_when_one_is_found(october, knowledge, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_module, "cjk_font", lambda: "DejaVu Sans")  # stands in for an installed CJK font
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         warnings.filterwarnings("ignore", message="Glyph .* missing")
-        paths = xlsx_module.write_charts(october, tmp_path, "m")
+        paths = xlsx_module.write_charts(october, tmp_path, "m", knowledge=knowledge)
     assert len(paths) == 2
 
 
-def test_no_personal_data_in_any_output(october, year, tmp_path):
+def test_no_personal_data_in_any_output(october, year, knowledge, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        files = write_xlsx(october, tmp_path / "m.xlsx") + write_xlsx(year, tmp_path / "y.xlsx")
-    outputs = [render_markdown(october), render_json(october), render_markdown(year), render_json(year)]
+        files = (write_xlsx(october, tmp_path / "m.xlsx", knowledge=knowledge)
+                 + write_xlsx(year, tmp_path / "y.xlsx", knowledge=knowledge))
+    outputs = [render_markdown(october, knowledge=knowledge), render_json(october),
+               render_markdown(year, knowledge=knowledge), render_json(year)]
     outputs += [workbook_text(p) for p in files if p.suffix == ".xlsx"]
     for text in outputs:
         for secret in PERSONAL:
             assert secret not in text
     # the outlet that carried a phone number is still reported, masked
-    assert "台东支行（电话137****5678）" in render_markdown(year)
+    assert "台东支行（电话137****5678）" in render_markdown(year, knowledge=knowledge)
     assert OUTLET_PHONE[-4:] in render_json(year)
 
 

@@ -127,7 +127,7 @@ def test_the_workbook_is_the_report_commands(engine, knowledge, calendar, ledger
         build = month_report if "-" in period else year_report
         key = "month" if "-" in period else "year"
         report = build(session, **{key: parsed}, knowledge=knowledge, calendar=calendar, now=NOW)
-        written = write_xlsx(report, tmp_path / "report.xlsx", charts=False)[0]
+        written = write_xlsx(report, tmp_path / "report.xlsx", knowledge=knowledge, charts=False)[0]
         mine = figures(session, period=parsed, scope=None, knowledge=knowledge, calendar=calendar, now=NOW,
                        assessment_dir=tmp_path).report
-    assert _cells(workbook_bytes(mine)) == _cells(written)
+    assert _cells(workbook_bytes(mine, knowledge=knowledge)) == _cells(written)

@@ -22,7 +22,7 @@ from bot.knowledge import Knowledge
 from bot.ledger.errors import InvalidInput
 from bot.ledger.models import Ticket
 from bot.nlu.remote import RasaParser
-from bot.reports.labels import TICKET_KIND, TICKET_STATE
+from bot.reports import labels
 from bot.web.console.assist import Analysis, analyze
 from bot.web.console.audit import record_audit
 from bot.web.console.callers import CallerHistory, caller_history
@@ -63,8 +63,8 @@ def _common(knowledge: Knowledge) -> dict[str, object]:
                         for c in knowledge.categories],
         "notice_cases": list(knowledge.notices.values()),
         "channel_name": knowledge.channel(CHANNEL).name,
-        "ticket_kind": TICKET_KIND,
-        "ticket_state": TICKET_STATE,
+        "ticket_kind": labels.ticket_kinds(knowledge),
+        "ticket_state": labels.ticket_states(knowledge),
         "intent_label": lambda name: _intent_label(knowledge, name),
     }
 

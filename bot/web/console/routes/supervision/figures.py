@@ -95,7 +95,7 @@ def export_xlsx(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
         return refused(request, "无法导出", explain_all(knowledge, exc)["period"])
 
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now)
-    body = workbook_bytes(report)
+    body = workbook_bytes(report, knowledge=knowledge)
     record_audit(session, user=user, action="export_xlsx", at=now, detail={"period": period.key})
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="sbk-report-{period.key}.xlsx"'})
@@ -109,7 +109,7 @@ def grades_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
     context: dict[str, object] = {"years": [str(y) for y in range(this_year, this_year - 5, -1)],
                                   "form": {"year": raw}, "items": knowledge.rules.score_weights.items,
                                   "bands": knowledge.rules.grades.bands,
-                                  "suspension_rules": [(s.effect, s.trigger, articles_label([s.article]))
+                                  "suspension_rules": [(s.effect, s.trigger, articles_label(knowledge, [s.article]))
                                                        for s in knowledge.rules.suspensions]}
     try:
         period = parse_period(raw)

@@ -25,8 +25,8 @@ def rules_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, n
     context: dict[str, object] = {
         "form": {name: request.query_params.get(name, "")[:100] for name in _RAW_FIELDS},
         "banks": [b.name for b in knowledge.banks],
-        "rules": [(r.id, labels.rule_label(r.id)) for r in knowledge.rules.thresholds],
-        "levels": list(LEVELS.items()),
+        "rules": [(r.id, labels.rule_label(knowledge, r.id)) for r in knowledge.rules.thresholds],
+        "levels": [(level, labels.firing_level(knowledge, level)) for level in LEVELS],
     }
     try:
         filters = parse_rule_filters(request.query_params, knowledge=knowledge, default_period=month_of(now).key)

@@ -16,7 +16,6 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from bot.knowledge import Knowledge
-from bot.ledger.models import TicketKind, TicketState
 from bot.reports import labels
 from bot.supervision import (
     SORTS,
@@ -54,9 +53,9 @@ def _choices(knowledge: Knowledge) -> dict[str, object]:
     return {
         "banks": [b.name for b in knowledge.banks],
         "districts": [d.name for d in knowledge.districts],
-        "states": [(s.value, labels.TICKET_STATE[s.value]) for s in TicketState],
-        "kinds": [(k.value, labels.TICKET_KIND[k.value]) for k in TicketKind],
-        "sorts": list(SORTS.items()),
+        "states": list(labels.ticket_states(knowledge).items()),
+        "kinds": list(labels.ticket_kinds(knowledge).items()),
+        "sorts": [(sort, labels.ticket_sort(knowledge, sort)) for sort in SORTS],
         "outlets": sorted({o.name for o in knowledge.outlets}),
         "max_due_within": MAX_DUE_WITHIN,
     }
