@@ -88,7 +88,7 @@ def summary_line(ticket: Ticket, case: Case, knowledge: Knowledge, parent_number
         what = f"{what}·{intent['label']}"
     line = f"【{kind_label}】{what}：{where}"
     if ticket.kind == TicketKind.supervision and parent_number:
-        line += f"，{parent_number}逾期未办结"
+        line += knowledge.messages.render("payload_summary_overdue_parent", number=parent_number)
     return line
 
 
@@ -119,7 +119,7 @@ def ticket_payload(ticket: Ticket, case: Case, knowledge: Knowledge, *, parent: 
         try:
             label = knowledge.article(number).label
         except KeyError:
-            label = f"第{number}条"
+            label = knowledge.messages.render("article_cited", number=number)
         articles.append({"number": number, "label": label})
 
     consent = bool(case.consent_to_contact)

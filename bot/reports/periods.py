@@ -1,4 +1,4 @@
-"""Report periods: calendar months and years in Asia/Shanghai time (SPEC.md).
+"""Report periods: calendar months and years in Asia/Shanghai time.
 
 A period is the half-open interval [start, end) of local midnights. Queries bind its bounds in
 UTC: SQLite keeps timestamps without their offset, and the ledger writes UTC (``Clock.now()``), so
