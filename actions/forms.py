@@ -86,7 +86,7 @@ def interrupts(turn: Turn, *, free_text: bool) -> bool:
     if turn.is_intent("other_handoff", at_least=HANDOFF_CONFIDENCE):
         return True
     if turn.is_intent("other_ticket_status", at_least=INTERRUPT_CONFIDENCE):
-        return bool(turn.ticket_numbers()) or is_question(turn) or "工单" in turn.compact
+        return bool(turn.ticket_numbers()) or is_question(turn) or _has(turn.compact, knowledge().words.ticket)
     asks = turn.category == "inquiry" or turn.intent == "other_out_of_scope"
     if not asks or turn.confidence < INTERRUPT_CONFIDENCE:
         return False

@@ -642,4 +642,5 @@ class Words(Frozen):
     correction: WordList
     unknown: WordList
     question: WordList
+    ticket: WordList
     time_limit: tuple[LimitWords, ...] = Field(min_length=1)

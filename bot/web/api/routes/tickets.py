@@ -31,15 +31,15 @@ MAX_PAGE = 100
 MAX_OFFSET = 1_000_000
 
 
-def _error(description: str) -> dict[str, Any]:
+def _error(*, description: str) -> dict[str, Any]:
     return {"model": ErrorPublic, "description": description}
 
 
-UNAUTHORIZED = {401: _error("缺少或无效的 API 密钥（响应带 WWW-Authenticate 头）")}
-NOT_FOUND = {404: _error("没有这个工单，或工单不属于本行")}
-INVALID = {422: _error("请求不合法；detail.field 指出出错的字段")}
-CONFLICT = {409: _error("工单当前状态或期限不允许这一步（如重复签收、到期日当天申请延期、超过异议期限）")}
-TOO_LARGE = {413: _error("请求体过大")}
+UNAUTHORIZED = {401: _error(description="缺少或无效的 API 密钥（响应带 WWW-Authenticate 头）")}
+NOT_FOUND = {404: _error(description="没有这个工单，或工单不属于本行")}
+INVALID = {422: _error(description="请求不合法；detail.field 指出出错的字段")}
+CONFLICT = {409: _error(description="工单当前状态或期限不允许这一步（如重复签收、到期日当天申请延期、超过异议期限）")}
+TOO_LARGE = {413: _error(description="请求体过大")}
 
 router = APIRouter(prefix="/tickets", tags=["工单"], responses={**UNAUTHORIZED, **INVALID})
 
