@@ -15,6 +15,7 @@ import getpass
 import json
 import sys
 
+from bot.knowledge.catalogue import Catalogue
 from bot.web.console.errors import InvalidUser
 from bot.web.console.models import Role
 
@@ -32,13 +33,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.set_defaults(handler=run, _parser=add)
 
 
-def _read_password(parser: argparse.ArgumentParser) -> str:
+def _read_password(parser: argparse.ArgumentParser, messages: Catalogue) -> str:
     if sys.stdin is None:
-        parser.error("没有标准输入：请通过标准输入提供密码")
+        parser.error(messages.render("console_password_no_stdin"))
     if sys.stdin.isatty():
-        first = getpass.getpass("密码：")
-        if getpass.getpass("再次输入密码：") != first:
-            parser.error("两次输入的密码不一致")
+        first = getpass.getpass(messages.render("console_password_prompt"))
+        if getpass.getpass(messages.render("console_password_prompt_again")) != first:
+            parser.error(messages.render("console_password_mismatch"))
         return first
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
@@ -57,16 +58,17 @@ def run(args: argparse.Namespace) -> int:
 
     parser = args._parser
     knowledge = get_knowledge()
+    messages = knowledge.messages
     try:  # refuse bad arguments before asking for the password or touching the database
         name = validate_name(args.name)
-        role = validate_role(args.role)
+        role = validate_role(args.role, knowledge=knowledge)
         district = validate_district(role, args.district, knowledge=knowledge)
-        password = _read_password(parser)
+        password = _read_password(parser, messages)
         if not password:
-            raise InvalidUser("没有读到密码：请在标准输入的第一行提供密码", field="password")
+            raise InvalidUser("console_password_not_read", field="password")
         validate_password(password, name=name)
     except InvalidUser as exc:
-        parser.error(exc.message.replace("\n", " "))  # one line on stderr, exit 2
+        parser.error(messages.explain(exc).replace("\n", " "))  # one line on stderr, exit 2
 
     from bot.clock import get_clock
     from bot.web.console.audit import record_system_audit
@@ -82,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
             session.commit()
         except InvalidUser as exc:
             session.rollback()
-            parser.error(exc.message.replace("\n", " "))
-    sys.stdout.write(json.dumps({"name": user.name, "role": user.role.value, "role_label": user.role.label,
+            parser.error(messages.explain(exc).replace("\n", " "))
+    sys.stdout.write(json.dumps({"name": user.name, "role": user.role.value,
+                                 "role_label": messages.text(user.role.label_key),
                                  "district": user.district}, ensure_ascii=False) + "\n")
     return 0

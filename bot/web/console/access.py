@@ -23,20 +23,20 @@ EVERYONE = frozenset(Role)
 @dataclass(frozen=True)
 class Area:
     prefix: str  # every route whose path starts with it belongs to the area
-    label: str  # shown in the navigation
+    label: str  # catalogue key of its name in the navigation
     roles: frozenset[Role]  # who may open it
-    description: str  # one line on the home page
+    description: str | None  # catalogue key of its line on the home page
     nav: bool = True  # listed in the navigation and on the home page
 
 
 AREAS: tuple[Area, ...] = (
-    Area("/console/assist", "来电助手", OPERATORS, "来电时输入市民所说的话：识别诉求、给出答复和依据条款、一键生成工单。"),
-    Area("/console/notices", "一次性告知单", OPERATORS, "查看、打印已出具的一次性告知单。"),
-    Area("/console/handoff", "转人工会话", OPERATORS, "机器人转来的市民会话：查看记录并在控制台回复，市民在 Telegram 中收到。"),
-    Area("/console/supervision", "监管", SUPERVISORS, "工单筛选、超期与督办、阈值触发、查实核定、月度年度统计与考核。"),
+    Area("/console/assist", "console_area_assist", OPERATORS, "console_area_assist_description"),
+    Area("/console/notices", "console_area_notices", OPERATORS, "console_area_notices_description"),
+    Area("/console/handoff", "console_area_handoff", OPERATORS, "console_area_handoff_description"),
+    Area("/console/supervision", "console_area_supervision", SUPERVISORS, "console_area_supervision_description"),
     # The report workbook sums up every district: the city's to export, not a district's.
-    Area("/console/supervision/figures/export.xlsx", "导出月报年报", CITY_SUPERVISORS, "", nav=False),
-    Area("/console/users", "用户管理", ADMINS, "创建用户、停用账号、重置密码。"),
+    Area("/console/supervision/figures/export.xlsx", "console_area_export", CITY_SUPERVISORS, None, nav=False),
+    Area("/console/users", "console_area_users", ADMINS, "console_area_users_description"),
 )
 
 # Open to anyone signed in, whatever the role.

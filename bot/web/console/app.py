@@ -13,20 +13,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from bot.settings import Settings, get_settings
-from bot.web.console.deps import CSRF_MESSAGE, LOGIN_PATH, ConsoleForbidden, ConsoleRedirect, wants_html
+from bot.knowledge.catalogue import Catalogue
+from bot.web.console.deps import LOGIN_PATH, ConsoleForbidden, ConsoleRedirect, wants_html
 from bot.web.console.security import ConsoleSecurityHeaders
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy
 from bot.web.console.templating import STATIC_DIR, render
 
+# status → catalogue keys of the error page's title and sentence.
 _HTTP_PAGES = {
-    404: ("没有找到", "没有这个页面。请从导航栏进入。"),
-    405: ("不支持的操作", "这个页面不支持此操作。请从导航栏重新进入。"),
-    413: ("内容过多", "提交的内容过多，请删减后重试。"),
+    404: ("console_title_not_found", "console_not_found"),
+    405: ("console_title_method_not_allowed", "console_method_not_allowed"),
+    413: ("console_title_too_large", "console_too_large"),
 }
+_OTHER_HTTP_PAGE = ("console_title_bad_request", "console_bad_request")
+# A refused CSRF check is a stale page more often than an attack: the title says so.
+_FORBIDDEN_TITLES = {"console_csrf_failed": "console_title_csrf_failed"}
 
 
 def is_console_path(path: str) -> bool:
     return path == "/console" or path.startswith("/console/")
+
+
+def _messages(request: Request) -> Catalogue:
+    return request.app.state.knowledge.messages
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -41,7 +50,7 @@ async def _redirect(request: Request, exc: Exception) -> Response:
     if wants_html(request):
         response: Response = RedirectResponse(exc.location, status_code=303)
     else:  # a page script cannot show a redirect; it gets the message and where to sign in
-        response = JSONResponse({"detail": {"message": exc.message or "请先登录", "login": exc.location}},
+        response = JSONResponse({"detail": {"message": _messages(request).explain(exc), "login": exc.location}},
                                 status_code=401)
     if exc.clear_cookie:
         response.delete_cookie(COOKIE_NAME, path="/console", httponly=True, samesite="lax")
@@ -50,8 +59,9 @@ async def _redirect(request: Request, exc: Exception) -> Response:
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ConsoleForbidden)
-    title = "请求无法验证" if exc.message == CSRF_MESSAGE else "没有权限"
-    return _error_page(request, 403, title, exc.message)
+    messages = _messages(request)
+    title = messages.text(_FORBIDDEN_TITLES.get(exc.code, "console_title_forbidden"))
+    return _error_page(request, 403, title, messages.explain(exc))
 
 
 def _wrap(app: FastAPI, exc_class: type[Exception], console_handler: Any) -> None:
@@ -68,14 +78,16 @@ def _wrap(app: FastAPI, exc_class: type[Exception], console_handler: Any) -> Non
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    title, message = _HTTP_PAGES.get(exc.status_code, ("请求有误", "请求无法处理，请返回上一页重试。"))
-    return _error_page(request, exc.status_code, title, message)
+    title, message = _HTTP_PAGES.get(exc.status_code, _OTHER_HTTP_PAGE)
+    messages = _messages(request)
+    return _error_page(request, exc.status_code, messages.text(title), messages.text(message))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     # Forms validate their own fields and re-show them with a message; reaching this means a
     # hand-made request (a field missing altogether, a path id that is not a number).
-    return _error_page(request, 422, "请求不完整", "提交的内容不完整或格式不对，请返回页面重新填写。")
+    messages = _messages(request)
+    return _error_page(request, 422, messages.render("console_title_incomplete"), messages.render("console_incomplete"))
 
 
 def mount_console(app: FastAPI, *, settings: Settings | None = None) -> None:

@@ -33,8 +33,6 @@ TICKET_CATEGORIES = ("complaint", "praise")
 # What a caller says that is no request of its own: a phone number reads as out of scope.
 SMALL_TALK = frozenset({"other/greet", "other/goodbye", "other/thanks", "other/affirm", "other/deny",
                         "other/out_of_scope"})
-NLU_DOWN = "语义理解服务暂时不可用，请直接查阅知识库"
-NLU_FAILED = "语义理解服务返回了无法识别的结果，请直接查阅知识库"
 
 
 @dataclass(frozen=True)
@@ -141,11 +139,11 @@ async def analyze(parser: RasaParser | None, *, draft: str, utterances: list[str
             # Each sentence on its own (the parser remembers sentences it has seen).
             parses = list(await asyncio.gather(*(parser.parse(text) for text in spoken)))
         except NluUnavailable:
-            analysis.nlu_error = NLU_DOWN
+            analysis.nlu_error = knowledge.messages.render("console_nlu_unavailable")
         except NluError:
-            analysis.nlu_error = NLU_FAILED
+            analysis.nlu_error = knowledge.messages.render("console_nlu_failed")
     elif spoken:
-        analysis.nlu_error = NLU_DOWN
+        analysis.nlu_error = knowledge.messages.render("console_nlu_unavailable")
 
     understood = parses[-1] if parses else blank("")
     if not _substantive(understood):

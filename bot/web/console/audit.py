@@ -13,32 +13,18 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.knowledge import Knowledge
 from bot.web.console.models import AuditEntry, ConsoleUser
 
-ACTION_LABELS = {
-    "sign_in": "登录",
-    "sign_out": "退出登录",
-    "create_user": "创建用户",
-    "deactivate_user": "停用用户",
-    "activate_user": "启用用户",
-    "reset_password": "重置密码",
-    "view_ticket": "查看工单",
-    "create_ticket": "创建工单",
-    "verify_case": "核定（查实/不实）",
-    "view_handoff": "查看转人工会话",
-    "take_handoff": "接入转人工会话",
-    "reply_handoff": "回复转人工会话",
-    "close_handoff": "结束转人工会话",
-    "export_xlsx": "导出 XLSX",
-    "export_csv": "导出工单列表 CSV",
-    "issue_notice": "出具一次性告知单",
-    "complete_notice": "登记告知事项办结",
-}
+# The log keeps actions in English (view_ticket); people read them as audit_action_<action>
+# of the catalogue (knowledge/console.yml).
+ACTION_LABEL_PREFIX = "audit_action_"
 
 
-def action_label(action: str) -> str:
+def action_label(action: str, knowledge: Knowledge) -> str:
     """The action in Chinese for people reading the log; unknown actions as recorded."""
-    return ACTION_LABELS.get(action, action)
+    key = ACTION_LABEL_PREFIX + action
+    return knowledge.messages.text(key) if key in knowledge.messages else action
 
 
 def _masked(value: Any) -> Any:

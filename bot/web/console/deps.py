@@ -1,14 +1,17 @@
 """Dependencies of the console's routes, as ``Annotated`` aliases.
 
 - ``CurrentUser``: the signed-in user. Not signed in → 303 to ``/console/login?next=<path>``; a
-  session that ran out → the same, with 登录已过期，请重新登录 on the sign-in page. Requests that
-  do not ask for HTML (``fetch`` from page scripts) get 401 JSON ``{"detail": {"message", "login"}}``
-  instead of a redirect they could not show.
+  session that ran out → the same, with ``console_session_expired`` on the sign-in page. Requests
+  that do not ask for HTML (``fetch`` from page scripts) get 401 JSON ``{"detail": {"message",
+  "login"}}`` instead of a redirect they could not show.
 - ``OperatorUser`` (operator, admin), ``SupervisorUser`` (district and city supervisors, admin),
-  ``AdminUser`` (admin): any other role gets the 403 page 您没有权限查看此页面.
+  ``AdminUser`` (admin): any other role gets the 403 page ``console_forbidden``.
 - ``CsrfChecked``: declared by every state-changing route. Compares the form field ``csrf_token``
   or the header ``X-CSRF-Token`` with the session's token in constant time; missing or forged →
-  403 页面已过期或请求无法验证，请刷新后重试, before the route runs, so nothing is saved.
+  403 ``console_csrf_failed``, before the route runs, so nothing is saved.
+
+The refusals here (`ConsoleRedirect`, `ConsoleForbidden`) carry a code of knowledge/console.yml;
+the console's error handlers (``bot.web.console.app``) say it.
 - ``district_scope(user)``: the district a district supervisor is limited to; None for all.
 
 The database session is ``bot.web.deps.SessionDep`` (one transaction per request); the user
@@ -24,16 +27,13 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
-from bot.web.console.errors import SessionExpired, SessionInvalid
+from bot.web.console.errors import ConsoleError, SessionExpired, SessionInvalid
 from bot.web.console.models import ConsoleSession, ConsoleUser, Role
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy, load_session
 from bot.web.deps import NowDep, SessionDep
 
 LOGIN_PATH = "/console/login"
 HOME_PATH = "/console/"
-FORBIDDEN_MESSAGE = "您没有权限查看此页面"
-CSRF_MESSAGE = "页面已过期或请求无法验证，请刷新后重试"
-EXPIRED_MESSAGE = "登录已过期，请重新登录"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -49,22 +49,21 @@ class SignedIn:
     csrf_token: str
 
 
-class ConsoleRedirect(Exception):
-    """Send the browser to `location` (303); `clear_cookie` drops a session cookie that no longer works."""
+class ConsoleRedirect(ConsoleError):
+    """Send the browser to `location` (303); `clear_cookie` drops a session cookie that no longer works.
+    A page script, which cannot follow it, is told why (the code) and where to sign in."""
 
-    def __init__(self, location: str, *, clear_cookie: bool = False, message: str | None = None) -> None:
-        super().__init__(location)
+    def __init__(self, code: str, *, location: str, clear_cookie: bool = False, **params: object) -> None:
+        super().__init__(code, **params)
         self.location = location
         self.clear_cookie = clear_cookie
-        self.message = message
 
 
-class ConsoleForbidden(Exception):
-    """A 403 page in Chinese with `message`."""
+class ConsoleForbidden(ConsoleError):
+    """A 403 page saying why (``console_forbidden``: the role may not open it)."""
 
-    def __init__(self, message: str = FORBIDDEN_MESSAGE) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str = "console_forbidden", **params: object) -> None:
+        super().__init__(code, **params)
 
 
 def wants_html(request: Request) -> bool:
@@ -101,9 +100,10 @@ def get_console_session(request: Request, session: SessionDep, now: NowDep,
     try:
         row, user = load_session(session, token=request.cookies.get(COOKIE_NAME), now=now, policy=policy)
     except SessionExpired as exc:
-        raise ConsoleRedirect(login_url(request, expired=True), clear_cookie=True, message=exc.message) from exc
+        raise ConsoleRedirect(exc.code, location=login_url(request, expired=True), clear_cookie=True,
+                              **exc.params) from exc
     except SessionInvalid as exc:
-        raise ConsoleRedirect(login_url(request), message=exc.message) from exc
+        raise ConsoleRedirect(exc.code, location=login_url(request), **exc.params) from exc
     request.state.console_user = user
     # Plain copies for the page templates: an error page is rendered after the request's
     # transaction rolled back, when the ORM objects can no longer be read.
@@ -128,7 +128,7 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
 
     def dependency(user: CurrentUser) -> ConsoleUser:
         if user.role not in allowed:
-            raise ConsoleForbidden(FORBIDDEN_MESSAGE)
+            raise ConsoleForbidden("console_forbidden")
         return user
 
     dependency.__name__ = "require_" + "_or_".join(sorted(r.value for r in allowed))
@@ -152,7 +152,7 @@ async def check_csrf(request: Request, console_session: ConsoleSessionDep) -> No
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         sent = (await request.form()).get(CSRF_FIELD)
     if not tokens_match(sent, console_session.csrf_token):
-        raise ConsoleForbidden(CSRF_MESSAGE)
+        raise ConsoleForbidden("console_csrf_failed")
 
 
 CsrfChecked = Annotated[None, Depends(check_csrf)]

@@ -1,15 +1,13 @@
-"""Errors of the console's user and session layer; each message is Chinese and shown as is."""
+"""Errors of the console's user and session layer: refusals with a code and parameters
+(knowledge/console.yml says them), rendered where they are shown with ``Catalogue.explain``."""
 
 from __future__ import annotations
 
+from bot.knowledge.catalogue import Refusal
 
-class ConsoleError(Exception):
+
+class ConsoleError(Refusal):
     """A request the console refuses; `field` names the form field at fault, if any."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class InvalidUser(ConsoleError):
@@ -25,7 +23,7 @@ class UnknownUser(ConsoleError):
 
 
 class SignInFailed(ConsoleError):
-    """Unknown name or wrong password: one message for both, so names cannot be probed."""
+    """Unknown name or wrong password: one code for both, so names cannot be probed."""
 
 
 class SessionInvalid(ConsoleError):

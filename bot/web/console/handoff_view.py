@@ -1,5 +1,5 @@
-"""What the console's handoff pages show: the queue's rows and a conversation's lines, in Chinese,
-with ID and phone numbers masked for everyone but the operator serving the citizen (Art. 9, 51).
+"""What the console's handoff pages show: the queue's rows and a conversation's lines, in the
+catalogue's words (knowledge/console.yml), with ID and phone numbers masked for everyone but the operator serving the citizen (Art. 9, 51).
 
 Masking uses the privacy rules directly (``bot.privacy.rules``), not the spaCy pipeline: the texts
 are short chat messages, and the first use of the pipeline costs seconds that a page must not.
@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.handoff import Handoff, HandoffMessage, HandoffReason, HandoffState, MessageAuthor, QueueItem
+from bot.knowledge import Knowledge
 from bot.privacy.rules import apply_masks, scan
 from bot.web.console.models import ConsoleUser
 from bot.web.console.templating import local_time
 
-REASON_LABELS = {HandoffReason.requested: "市民要求转人工", HandoffReason.low_confidence: "机器人两次未能理解"}
-STATE_LABELS = {HandoffState.waiting: "等待接入", HandoffState.taken: "接待中", HandoffState.closed: "已结束"}
-AUTHOR_LABELS = {MessageAuthor.citizen: "市民", MessageAuthor.assistant: "智能助手", MessageAuthor.operator: "12333 客服"}
 CHANNEL_LABELS = {"telegram": "Telegram"}
 PREVIEW_CHARS = 60
 
@@ -28,23 +26,38 @@ def masked(text: str) -> str:
     return apply_masks(text, findings) if findings else text
 
 
-def age_label(delta: timedelta) -> str:
+def reason_label(reason: HandoffReason, knowledge: Knowledge) -> str:
+    return knowledge.messages.text(f"console_handoff_reason_{reason.value}")
+
+
+def state_label(state: HandoffState, knowledge: Knowledge) -> str:
+    return knowledge.messages.text(f"console_handoff_state_{state.value}")
+
+
+def author_label(author: MessageAuthor, knowledge: Knowledge) -> str:
+    return knowledge.messages.text(f"console_handoff_author_{author.value}")
+
+
+def age_label(delta: timedelta, knowledge: Knowledge) -> str:
     """How long something has waited, as an operator reads it at a glance."""
+    messages = knowledge.messages
     minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 1:
-        return "不到 1 分钟"
+        return messages.render("console_age_under_a_minute")
     if minutes < 60:
-        return f"{minutes} 分钟"
+        return messages.render("console_age_minutes", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} 小时 {minutes} 分钟" if minutes else f"{hours} 小时"
-    return f"{hours // 24} 天"
+        return messages.render("console_age_hours_minutes", hours=hours, minutes=minutes) if minutes \
+            else messages.render("console_age_hours", hours=hours)
+    return messages.render("console_age_days", days=hours // 24)
 
 
-def citizen_label(handoff: Handoff) -> str:
+def citizen_label(handoff: Handoff, knowledge: Knowledge) -> str:
     """Who the citizen is to the operator: the channel and its identity (a chat id, not personal data)."""
     channel, _, identity = handoff.citizen_ref.partition(":")
-    return f"{CHANNEL_LABELS.get(channel, channel)} 用户 {identity}".strip()
+    return knowledge.messages.render("console_handoff_citizen", channel=CHANNEL_LABELS.get(channel, channel),
+                                     identity=identity).strip()
 
 
 def serves(user: ConsoleUser, handoff: Handoff) -> bool:
@@ -66,15 +79,16 @@ class QueueRow:
     messages: int
 
 
-def queue_rows(items: list[QueueItem], *, now: datetime) -> list[QueueRow]:
+def queue_rows(items: list[QueueItem], *, now: datetime, knowledge: Knowledge) -> list[QueueRow]:
     rows = []
     for item in items:
         h = item.handoff
         text = masked(item.last_citizen_text or "")
         preview = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
-        rows.append(QueueRow(id=h.id, citizen=citizen_label(h), channel=CHANNEL_LABELS.get(h.channel, h.channel),
-                             reason=REASON_LABELS[h.reason], state=STATE_LABELS[h.state],
-                             opened_at=local_time(h.opened_at), waited=age_label(now - h.opened_at),
+        rows.append(QueueRow(id=h.id, citizen=citizen_label(h, knowledge),
+                             channel=CHANNEL_LABELS.get(h.channel, h.channel),
+                             reason=reason_label(h.reason, knowledge), state=state_label(h.state, knowledge),
+                             opened_at=local_time(h.opened_at), waited=age_label(now - h.opened_at, knowledge),
                              taken_by=h.taken_by, preview=preview, messages=item.messages))
     return rows
 
@@ -83,7 +97,7 @@ def queue_rows(items: list[QueueItem], *, now: datetime) -> list[QueueRow]:
 class Line:
     id: int
     author: str  # citizen / assistant / operator
-    label: str  # who, in Chinese
+    label: str  # who, as the operator reads it
     text: str
     at: str
 
@@ -91,11 +105,12 @@ class Line:
         return {"id": self.id, "author": self.author, "label": self.label, "text": self.text, "at": self.at}
 
 
-def conversation_lines(messages: list[HandoffMessage], *, show_numbers: bool) -> list[Line]:
+def conversation_lines(messages: list[HandoffMessage], *, show_numbers: bool, knowledge: Knowledge) -> list[Line]:
     lines = []
     for m in messages:
-        label = AUTHOR_LABELS[m.author] + (f"（{m.operator}）" if m.author is MessageAuthor.operator and m.operator
-                                           else "")
+        label = author_label(m.author, knowledge)
+        if m.author is MessageAuthor.operator and m.operator:
+            label = knowledge.messages.render("console_handoff_author_named", author=label, operator=m.operator)
         lines.append(Line(id=m.id, author=m.author.value, label=label,
                           text=m.text if show_numbers else masked(m.text), at=local_time(m.at, "%m-%d %H:%M:%S")))
     return lines

@@ -1,7 +1,7 @@
 """The assist page's one-click ticket: the operator's form checked field by field, then recorded
 through the ledger (bot.ledger.cases.record_case) as a 12333 matter.
 
-Every field's problem is reported at once, in Chinese, next to the field; nothing is written
+Every field's problem is reported at once, in the catalogue's words, next to the field; nothing is written
 until every field is right.
 """
 
@@ -46,7 +46,7 @@ class TicketForm:
 
 
 class FormErrors(Exception):
-    """The form's problems: field → Chinese message."""
+    """The form's problems: field → what the operator is told."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("；".join(errors.values()))
@@ -61,6 +61,7 @@ def ticket_intents(knowledge: Knowledge) -> list[tuple[str, str]]:
 
 def case_from_form(form: TicketForm, knowledge: Knowledge) -> CaseCreate:
     """The case to record, or FormErrors naming every field at fault."""
+    messages = knowledge.messages
     errors: dict[str, str] = {}
     kind = None
     try:
@@ -68,32 +69,34 @@ def case_from_form(form: TicketForm, knowledge: Knowledge) -> CaseCreate:
     except KeyError:
         pass
     if kind is None:
-        errors["intent"] = "请选择投诉或表扬的类型"
+        errors["intent"] = messages.render("console_ticket_intent_missing")
     bank = knowledge.canonical_bank(form.bank.strip()) if form.bank.strip() else None
     if bank is None:
-        errors["bank"] = "请选择本市社保卡合作银行" if not form.bank.strip() else f"不是本市社保卡合作银行：{form.bank[:32]}"
+        errors["bank"] = messages.render("console_ticket_bank_missing") if not form.bank.strip() \
+            else messages.render("not_partner_bank", bank=form.bank[:32])
     district = None
     if form.district.strip():
         district = knowledge.canonical_district(form.district)
         if district is None:
-            errors["district"] = f"不是青岛市的区（市）：{form.district[:16]}"
+            errors["district"] = messages.render("not_qingdao_district", district=form.district[:16])
     if len(form.outlet.strip()) > MAX_OUTLET:
-        errors["outlet"] = f"网点名称不能超过 {MAX_OUTLET} 个字"
+        errors["outlet"] = messages.render("console_ticket_outlet_too_long", max=MAX_OUTLET)
     if len(form.contact_name.strip()) > MAX_NAME:
-        errors["contact_name"] = f"联系人姓名不能超过 {MAX_NAME} 个字"
+        errors["contact_name"] = messages.render("console_ticket_name_too_long", max=MAX_NAME)
     phone = None
     if form.contact_phone.strip():
         try:
             phone = normalize_phone(form.contact_phone)
         except InvalidInput as exc:
-            errors["contact_phone"] = knowledge.messages.explain(exc)
+            errors["contact_phone"] = messages.explain(exc)
     elif form.consent:
-        errors["contact_phone"] = "市民同意回访的，请填写联系电话"
+        errors["contact_phone"] = messages.render("console_ticket_phone_needed")
     description = form.description.strip()
     if not description:
-        errors["description"] = "请填写事情经过"
+        errors["description"] = messages.render("description_missing")
     elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = f"事情经过不能超过 {MAX_DESCRIPTION} 个字（现在 {len(description)} 个字）"
+        errors["description"] = messages.render("console_ticket_description_too_long", max=MAX_DESCRIPTION,
+                                                length=len(description))
     if errors:
         raise FormErrors(errors)
     try:
@@ -103,7 +106,7 @@ def case_from_form(form: TicketForm, knowledge: Knowledge) -> CaseCreate:
                           consent_to_contact=form.consent)
     except ValidationError as exc:  # limits the checks above already cover, kept typed
         name = str(exc.errors()[0]["loc"][0]) if exc.errors() else "description"
-        raise FormErrors({name: "内容不完整或过长，请检查"}) from exc
+        raise FormErrors({name: messages.render("console_ticket_invalid")}) from exc
 
 
 def file_ticket(session: Session, *, form: TicketForm, knowledge: Knowledge, calendar: WorkdayCalendar,
@@ -116,5 +119,5 @@ def file_ticket(session: Session, *, form: TicketForm, knowledge: Knowledge, cal
     except LedgerError as exc:
         raise FormErrors({exc.field or "description": knowledge.messages.explain(exc)}) from exc
     if ticket is None:  # cannot happen with a bank, which the form requires
-        raise FormErrors({"bank": "请选择本市社保卡合作银行"})
+        raise FormErrors({"bank": knowledge.messages.render("console_ticket_bank_missing")})
     return case, ticket

@@ -29,17 +29,9 @@ class Role(str, Enum):
     admin = "admin"  # everything, and the users
 
     @property
-    def label(self) -> str:
-        """The role's name as shown to people."""
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.operator: "话务员",
-    Role.district_supervisor: "区级监管人员",
-    Role.city_supervisor: "市级监管人员",
-    Role.admin: "系统管理员",
-}
+    def label_key(self) -> str:
+        """The catalogue key of the role's name as shown to people (knowledge/console.yml)."""
+        return f"console_role_{self.value}"
 
 
 # --------------------------------------------------------------------------- users

@@ -65,15 +65,15 @@ def load_session(session: Session, *, token: str | None, now: datetime,
     cookie, so its user did sign in once and should be told the session ended.
     """
     if not token:
-        raise SessionInvalid("请先登录")
+        raise SessionInvalid("console_sign_in_required")
     row = session.exec(select(ConsoleSession).where(ConsoleSession.token_hash == hash_token(token))).first()
     if row is None:
-        raise SessionExpired("登录已过期，请重新登录")
+        raise SessionExpired("console_session_expired")
     user = session.get(ConsoleUser, row.user_id)
     if now >= row.expires_at or now - row.last_seen_at >= policy.idle or user is None or not user.active:
         session.delete(row)
         session.flush()
-        raise SessionExpired("登录已过期，请重新登录")
+        raise SessionExpired("console_session_expired")
     if now - row.last_seen_at >= _TOUCH_EVERY:
         row.last_seen_at = now
         session.add(row)

@@ -1,7 +1,10 @@
 """Page rendering: ``render(request, template_name, context)`` → a TemplateResponse from
 ``bot/web/console/templates/`` with the signed-in user (``user``: name, role, district — a plain
 copy, readable on error pages too), the CSRF token (``csrf_token``) and the role's navigation (``nav``)
-added to the context.
+added to the context, and the product's name (``product_name``).
+
+Sentences come from the message catalogue (knowledge/console.yml) of the app's knowledge
+(``app.state.knowledge``): the filters ``role_label`` and ``action_label`` read it there.
 
 Templates extend ``base.html`` and fill ``title`` and ``content`` (and ``scripts`` for a page's own
 JS file; inline scripts are refused by the Content-Security-Policy). Autoescaping is on for every
@@ -24,15 +27,15 @@ from starlette.responses import Response
 
 from bot.clock import SHANGHAI
 from bot.web.console.access import AREAS, Area
+from bot.knowledge import Knowledge
 from bot.web.console.audit import action_label
-from bot.web.console.models import ROLE_LABELS, ConsoleUser, Role
+from bot.web.console.models import ConsoleUser, Role
 
 if TYPE_CHECKING:
     from bot.web.console.deps import SignedIn
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PRODUCT_NAME = "青岛社保卡服务热线助手"
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,26 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(SHANGHAI).strftime(fmt)
 
 
-def role_label(role: Role | str | None) -> str:
+def role_label(role: Role | str | None, knowledge: Knowledge) -> str:
+    """The role's name as shown to people; a value that is no role, as it is."""
     try:
-        return ROLE_LABELS[Role(role)] if role is not None else ""
+        return knowledge.messages.text(Role(role).label_key) if role is not None else ""
     except ValueError:
         return str(role)
+
+
+def knowledge_of(request: Request) -> Knowledge:
+    return request.app.state.knowledge
+
+
+@jinja2.pass_context
+def _role_label_filter(context: jinja2.runtime.Context, role: Role | str | None) -> str:
+    return role_label(role, knowledge_of(context["request"]))
+
+
+@jinja2.pass_context
+def _action_label_filter(context: jinja2.runtime.Context, action: str) -> str:
+    return action_label(action, knowledge_of(context["request"]))
 
 
 @cache
@@ -68,9 +86,8 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["local_time"] = local_time
-    env.filters["role_label"] = role_label
-    env.filters["action_label"] = action_label
-    env.globals["product_name"] = PRODUCT_NAME
+    env.filters["role_label"] = _role_label_filter
+    env.filters["action_label"] = _action_label_filter
     return Jinja2Templates(env=env)
 
 
@@ -98,12 +115,14 @@ def navigation(request: Request, user: SignedIn | ConsoleUser | None) -> list[Na
     if user is None:
         return []
     paths = _route_paths(request)
+    messages = knowledge_of(request).messages
     items = []
     for area in AREAS:
         href = _entry(area, paths)
         if area.nav and user.role in area.roles and href is not None:
             here = request.url.path
-            items.append(NavItem(area.label, href, area.description,
+            items.append(NavItem(messages.text(area.label), href,
+                                 messages.text(area.description) if area.description else "",
                                  active=here == area.prefix or here.startswith(area.prefix + "/")))
     return items
 
@@ -112,6 +131,7 @@ def render(request: Request, template_name: str, context: dict[str, Any] | None 
            status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     user: SignedIn | None = getattr(request.state, "console_identity", None)
     full: dict[str, Any] = {
+        "product_name": knowledge_of(request).messages.render("console_product_name"),
         "user": user,
         "csrf_token": user.csrf_token if user is not None else "",
         "nav": navigation(request, user),

@@ -25,9 +25,6 @@ from bot.knowledge import Knowledge
 from bot.web.console.errors import DuplicateUser, InvalidUser, SignInFailed, UnknownUser
 from bot.web.console.models import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ConsoleSession, ConsoleUser, Role
 
-SIGN_IN_FAILED = "用户名或密码错误"
-ACCOUNT_DISABLED = "该账号已停用，请联系系统管理员"
-
 # Letters of any script (张三, zhangsan), digits and . _ - @: a name is typed at sign-in and shown in
 # the audit log, so spaces, markup and control characters have no place in it.
 _NAME = re.compile(rf"^[\w.@-]{{2,{NAME_MAX}}}$")
@@ -57,32 +54,34 @@ def normalize_name(name: str) -> str:
 def validate_name(name: str) -> str:
     clean = normalize_name(name)
     if not clean:
-        raise InvalidUser("请填写用户名", field="name")
+        raise InvalidUser("console_user_name_missing", field="name")
     if len(clean) > NAME_MAX:
-        raise InvalidUser(f"用户名不能超过 {NAME_MAX} 个字符", field="name")
+        raise InvalidUser("console_user_name_too_long", field="name", max=NAME_MAX)
     if not _NAME.match(clean):
-        raise InvalidUser(f"用户名须为 2–{NAME_MAX} 个字符，只能包含汉字、字母、数字和 . _ - @", field="name")
+        raise InvalidUser("console_user_name_invalid", field="name", max=NAME_MAX)
     return clean
 
 
 def validate_password(password: str, *, name: str | None = None) -> str:
     if password is None or len(password) < PASSWORD_MIN:
-        raise InvalidUser(f"密码至少需要 {PASSWORD_MIN} 个字符", field="password")
+        raise InvalidUser("console_password_too_short", field="password", min=PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        raise InvalidUser(f"密码不能超过 {PASSWORD_MAX} 个字符", field="password")
+        raise InvalidUser("console_password_too_long", field="password", max=PASSWORD_MAX)
     if not password.strip():
-        raise InvalidUser("密码不能只有空白", field="password")
+        raise InvalidUser("console_password_blank", field="password")
     if name is not None and password.strip().casefold() == name.casefold():
-        raise InvalidUser("密码不能与用户名相同", field="password")
+        raise InvalidUser("console_password_is_name", field="password")
     return password
 
 
-def validate_role(role: Role | str) -> Role:
+def validate_role(role: Role | str, *, knowledge: Knowledge | None = None) -> Role:
     try:
         return Role(role)
     except ValueError:
-        choices = "、".join(f"{r.value}（{r.label}）" for r in Role)
-        raise InvalidUser(f"未知的角色 {role!s:.40}；可选：{choices}", field="role") from None
+        messages = _knowledge(knowledge).messages
+        choices = "、".join(messages.render("console_role_choice", role=r.value, label=messages.text(r.label_key))
+                           for r in Role)
+        raise InvalidUser("console_role_unknown", field="role", role=str(role)[:40], choices=choices) from None
 
 
 def validate_district(role: Role, district: str | None, *, knowledge: Knowledge) -> str | None:
@@ -90,14 +89,14 @@ def validate_district(role: Role, district: str | None, *, knowledge: Knowledge)
     district = (district or "").strip() or None
     if role is not Role.district_supervisor:
         if district is not None:
-            raise InvalidUser("只有区级监管人员需要指定所属区（市）", field="district")
+            raise InvalidUser("console_district_not_needed", field="district")
         return None
     if district is None:
-        raise InvalidUser("区级监管人员须指定所属区（市），例如 李沧区", field="district")
+        raise InvalidUser("console_district_missing", field="district")
     canonical = knowledge.canonical_district(district)
     if canonical is None:
         names = "、".join(d.name for d in knowledge.districts)
-        raise InvalidUser(f"没有这个区（市）：{district:.20}；可选：{names}", field="district")
+        raise InvalidUser("console_district_unknown", field="district", district=district[:20], districts=names)
     return canonical
 
 
@@ -116,13 +115,14 @@ def _knowledge(knowledge: Knowledge | None) -> Knowledge:
 def create_user(session: Session, *, name: str, role: Role | str, password: str, now: datetime,
                 district: str | None = None, knowledge: Knowledge | None = None) -> ConsoleUser:
     """A new active user created at `now`, flushed (the caller commits). Raises InvalidUser /
-    DuplicateUser with a Chinese message naming the field; nothing is written then."""
+    DuplicateUser naming the field; nothing is written then."""
+    knowledge = _knowledge(knowledge)
     clean = validate_name(name)
-    role = validate_role(role)
-    district = validate_district(role, district, knowledge=_knowledge(knowledge))
+    role = validate_role(role, knowledge=knowledge)
+    district = validate_district(role, district, knowledge=knowledge)
     validate_password(password, name=clean)
     if session.exec(select(ConsoleUser.id).where(ConsoleUser.name == clean)).first() is not None:
-        raise DuplicateUser(f"用户名 {clean} 已存在", field="name")
+        raise DuplicateUser("console_user_taken", field="name", name=clean)
     user = ConsoleUser(name=clean, role=role, district=district, password_hash=hash_password(password),
                        created_at=now)
     try:
@@ -130,12 +130,12 @@ def create_user(session: Session, *, name: str, role: Role | str, password: str,
             session.add(user)
             session.flush()
     except IntegrityError as exc:
-        raise DuplicateUser(f"用户名 {clean} 已存在", field="name") from exc
+        raise DuplicateUser("console_user_taken", field="name", name=clean) from exc
     return user
 
 
 def authenticate(session: Session, *, name: str, password: str) -> ConsoleUser:
-    """The active user with this name and password; SignInFailed otherwise (same message, same cost)."""
+    """The active user with this name and password; SignInFailed otherwise (same code, same cost)."""
     clean = normalize_name(name)
     user = None
     if clean and len(clean) <= NAME_MAX:
@@ -146,9 +146,9 @@ def authenticate(session: Session, *, name: str, password: str) -> ConsoleUser:
     except PwdlibError:  # an unreadable stored hash is a failed sign-in, not a crash
         ok, new_hash = False, None
     if not ok or user is None or len(candidate) > PASSWORD_MAX:
-        raise SignInFailed(SIGN_IN_FAILED)
+        raise SignInFailed("console_sign_in_failed")
     if not user.active:
-        raise SignInFailed(ACCOUNT_DISABLED)
+        raise SignInFailed("console_account_disabled")
     if new_hash is not None:  # stronger parameters since the hash was made: upgrade it now that we know the password
         user.password_hash = new_hash
         session.add(user)
@@ -158,7 +158,7 @@ def authenticate(session: Session, *, name: str, password: str) -> ConsoleUser:
 def get_user(session: Session, *, user_id: int) -> ConsoleUser:
     user = session.get(ConsoleUser, user_id)
     if user is None:
-        raise UnknownUser("没有这个用户")
+        raise UnknownUser("console_user_unknown")
     return user
 
 

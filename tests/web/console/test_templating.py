@@ -16,11 +16,12 @@ from bot.web.console.templating import local_time, render, role_label
 from tests.web.console.support import sign_in
 
 
-def _app_with(engine, clock, router: APIRouter | None = None) -> FastAPI:
+def _app_with(engine, clock, knowledge, router: APIRouter | None = None) -> FastAPI:
     """A bare app with the console and, optionally, one extra page router."""
     app = FastAPI()
     app.state.engine = engine
     app.state.clock = clock
+    app.state.knowledge = knowledge
     install_error_handlers(app)
     if router is not None:
         app.include_router(router)
@@ -29,10 +30,12 @@ def _app_with(engine, clock, router: APIRouter | None = None) -> FastAPI:
 
 
 def test_the_navigation_lists_an_area_once_its_page_exists_and_only_for_its_roles(engine, clock, accounts,
-                                                                                  monkeypatch):
-    example = Area("/console/example", "示例", SUPERVISORS, "示例页面。")
+                                                                                  knowledge, monkeypatch):
+    # An area of its own path, named with sentences the catalogue has.
+    example = Area("/console/example", "console_area_users", SUPERVISORS, "console_area_users_description")
+    label, description = (knowledge.messages.text(example.label), knowledge.messages.text(example.description))
     monkeypatch.setattr(bot.web.console.templating, "AREAS", (*AREAS, example))
-    with TestClient(_app_with(engine, clock)) as client:
+    with TestClient(_app_with(engine, clock, knowledge)) as client:
         assert "/console/example" not in sign_in(client, "city1", "city-password-1").get("/console/").text
 
     router = APIRouter(prefix="/console/example")
@@ -41,12 +44,12 @@ def test_the_navigation_lists_an_area_once_its_page_exists_and_only_for_its_role
     def example_page(request: Request, user: SupervisorUser):  # type: ignore[no-untyped-def]
         return render(request, "home.html", {"areas": []})
 
-    with_page = _app_with(engine, clock, router)
+    with_page = _app_with(engine, clock, knowledge, router)
     with TestClient(with_page) as client:
         city = sign_in(client, "city1", "city-password-1")
         home = city.get("/console/").text
-        assert '<a href="/console/example">示例</a>' in home and "示例页面。" in home
-        assert 'class="active" aria-current="page">示例</a>' in city.get("/console/example").text
+        assert f'<a href="/console/example">{label}</a>' in home and description in home
+        assert f'class="active" aria-current="page">{label}</a>' in city.get("/console/example").text
     with TestClient(with_page) as client:
         operator = sign_in(client, "operator1", "operator-password-1")
         assert "/console/example" not in operator.get("/console/").text
@@ -66,6 +69,6 @@ def test_times_are_shown_in_qingdao_time():
     assert local_time(None) == ""
 
 
-def test_roles_read_in_chinese():
-    assert [role_label(r) for r in ("operator", "district_supervisor", "city_supervisor", "admin")] == \
+def test_roles_read_in_chinese(knowledge):
+    assert [role_label(r, knowledge) for r in ("operator", "district_supervisor", "city_supervisor", "admin")] == \
         ["话务员", "区级监管人员", "市级监管人员", "系统管理员"]

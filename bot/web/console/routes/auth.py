@@ -16,8 +16,6 @@ from starlette.responses import Response
 
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import (
-    CSRF_MESSAGE,
-    EXPIRED_MESSAGE,
     LOGIN_PATH,
     ConsoleSessionDep,
     CsrfChecked,
@@ -30,12 +28,11 @@ from bot.web.console.errors import SessionInvalid, SignInFailed
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy, load_session, purge_expired, start_session
 from bot.web.console.templating import navigation, render
 from bot.web.console.users import authenticate
-from bot.web.deps import NowDep, SessionDep
+from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 
 LOGIN_COOKIE = "sbk_console_login"
-SIGNED_OUT_MESSAGE = "您已退出登录"
 _NEXT_MAX = 500
 PolicyDep = Annotated[SessionPolicy, Depends(get_policy)]
 
@@ -56,7 +53,7 @@ def _login_page(request: Request, *, next_path: str, name: str = "", error: str 
 
 
 @router.get("/console/login")
-def login_page(request: Request, session: SessionDep, now: NowDep, policy: PolicyDep,
+def login_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, now: NowDep, policy: PolicyDep,
                next: str = "", expired: str = "", signed_out: str = "") -> Response:
     next_path = safe_next(next[:_NEXT_MAX])
     token = request.cookies.get(COOKIE_NAME)
@@ -66,23 +63,27 @@ def login_page(request: Request, session: SessionDep, now: NowDep, policy: Polic
             return RedirectResponse(next_path, status_code=303)  # already signed in
         except SessionInvalid:
             pass
-    notice = EXPIRED_MESSAGE if expired else SIGNED_OUT_MESSAGE if signed_out else None
+    notice = knowledge.messages.render("console_session_expired") if expired \
+        else knowledge.messages.render("console_signed_out") if signed_out else None
     return _login_page(request, next_path=next_path, notice=notice)
 
 
 @router.post("/console/login")
-def login(request: Request, session: SessionDep, now: NowDep, policy: PolicyDep,
+def login(request: Request, session: SessionDep, knowledge: KnowledgeDep, now: NowDep, policy: PolicyDep,
           name: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
     next_path = safe_next(next[:_NEXT_MAX])
     if not tokens_match(csrf_token, request.cookies.get(LOGIN_COOKIE, "")):
-        return _login_page(request, next_path=next_path, name=name, error=CSRF_MESSAGE, status_code=403)
+        return _login_page(request, next_path=next_path, name=name,
+                           error=knowledge.messages.render("console_csrf_failed"), status_code=403)
     if not name.strip() or not password:
-        return _login_page(request, next_path=next_path, name=name, error="请输入用户名和密码", status_code=422)
+        return _login_page(request, next_path=next_path, name=name,
+                           error=knowledge.messages.render("console_sign_in_incomplete"), status_code=422)
     try:
         user = authenticate(session, name=name, password=password)
     except SignInFailed as exc:
-        return _login_page(request, next_path=next_path, name=name, error=exc.message, status_code=401)
+        return _login_page(request, next_path=next_path, name=name, error=knowledge.messages.explain(exc),
+                           status_code=401)
     purge_expired(session, now=now, policy=policy)  # sessions left behind by closed browsers go at the next sign-in
     _row, token = start_session(session, user=user, now=now, policy=policy, replaces=request.cookies.get(COOKIE_NAME))
     record_audit(session, user=user, action="sign_in", at=now)

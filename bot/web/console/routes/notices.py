@@ -52,7 +52,7 @@ def notice_list(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
         try:
             notices = notices_for_phone(session, phone=query, limit=PAGE_SIZE)
         except InvalidInput:
-            error = "请输入告知单编号（GZ-开头）或来电人的电话号码"
+            error = knowledge.messages.render("console_notice_query_invalid")
     else:
         statement = select(OneTimeNotice).order_by(OneTimeNotice.id.desc()).limit(PAGE_SIZE + 1)  # type: ignore[union-attr]
         if before is not None:
@@ -107,7 +107,8 @@ def _sheet(request: Request, knowledge: Knowledge, notice: OneTimeNotice, *, fla
 @router.get("/{number}")
 def notice_sheet(request: Request, session: SessionDep, knowledge: KnowledgeDep, _user: OperatorUser,
                  number: str, done: str = "") -> Response:
-    return _sheet(request, knowledge, _notice_or_404(session, number), flash="已登记办结" if done == "1" else None)
+    return _sheet(request, knowledge, _notice_or_404(session, number),
+                  flash=knowledge.messages.render("console_notice_completed") if done == "1" else None)
 
 
 @router.post("/{number}/complete")

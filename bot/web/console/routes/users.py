@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from bot.knowledge import Knowledge
 from bot.web.console.audit import audit_trail, record_audit
 from bot.web.console.deps import AdminUser, CsrfChecked
 from bot.web.console.errors import InvalidUser, UnknownUser
@@ -21,18 +22,18 @@ from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 router = APIRouter(prefix="/console/users", include_in_schema=False)
 
 PAGE_SIZE = 50
+# ?done=…&name=… after a change → the flash's catalogue key (a ${name} placeholder).
 _DONE = {
-    "created": "已创建用户 {name}",
-    "deactivated": "已停用用户 {name}，其登录已失效",
-    "activated": "已重新启用用户 {name}",
-    "password": "已重置用户 {name} 的密码，其登录已失效",
+    "created": "console_user_created",
+    "deactivated": "console_user_deactivated",
+    "activated": "console_user_activated",
+    "password": "console_user_password_reset",
 }
-MISMATCH = "两次输入的密码不一致"
 
 
-def _done_message(done: str, name: str) -> str | None:
-    template = _DONE.get(done)
-    return template.format(name=name[:32]) if template else None
+def _done_message(knowledge: Knowledge, done: str, name: str) -> str | None:
+    key = _DONE.get(done)
+    return knowledge.messages.render(key, name=name[:32]) if key else None
 
 
 def _redirect(path: str, done: str, name: str) -> RedirectResponse:
@@ -56,7 +57,7 @@ def _list_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, *
 @router.get("")
 def users_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, _admin: AdminUser,
                page: int = 1, done: str = "", name: str = "") -> Response:
-    return _list_page(request, session, knowledge, page=min(page, 10_000), flash=_done_message(done, name))
+    return _list_page(request, session, knowledge, page=min(page, 10_000), flash=_done_message(knowledge, done, name))
 
 
 @router.post("")
@@ -67,13 +68,13 @@ def create(request: Request, session: SessionDep, knowledge: KnowledgeDep, admin
     form = {"name": name[:64], "role": role[:32], "district": district[:16]}
     try:
         if password != password_again:
-            raise InvalidUser(MISMATCH, field="password")
+            raise InvalidUser("console_password_mismatch", field="password")
         user = create_user(session, name=name, role=role, password=password, now=now,
                            district=district if role == Role.district_supervisor.value else None,
                            knowledge=knowledge)
     except InvalidUser as exc:
-        return _list_page(request, session, knowledge, form=form, error=exc.message, error_field=exc.field,
-                          status_code=422)
+        return _list_page(request, session, knowledge, form=form, error=knowledge.messages.explain(exc),
+                          error_field=exc.field, status_code=422)
     record_audit(session, user=admin, action="create_user", at=now,
                  detail={"name": user.name, "role": user.role.value, "district": user.district})
     return _redirect("/console/users", "created", user.name)
@@ -97,21 +98,23 @@ def _detail_page(request: Request, session: SessionDep, target: ConsoleUser, *, 
 
 
 @router.get("/{user_id}")
-def user_page(request: Request, session: SessionDep, _admin: AdminUser, user_id: int,
+def user_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, _admin: AdminUser, user_id: int,
               done: str = "", name: str = "") -> Response:
     target = _user_or_404(session, user_id)
-    return _detail_page(request, session, target, flash=_done_message(done, name))
+    return _detail_page(request, session, target, flash=_done_message(knowledge, done, name))
 
 
 @router.post("/{user_id}/active")
-def change_active(request: Request, session: SessionDep, admin: AdminUser, _csrf: CsrfChecked, now: NowDep,
-                  user_id: int, active: Annotated[str, Form()] = "") -> Response:
+def change_active(request: Request, session: SessionDep, knowledge: KnowledgeDep, admin: AdminUser,
+                  _csrf: CsrfChecked, now: NowDep, user_id: int, active: Annotated[str, Form()] = "") -> Response:
     target = _user_or_404(session, user_id)
     if active not in ("0", "1"):
-        return _detail_page(request, session, target, error="请求不完整，请刷新后重试", status_code=422)
+        return _detail_page(request, session, target,
+                            error=knowledge.messages.render("console_user_request_incomplete"), status_code=422)
     make_active = active == "1"
     if not make_active and target.id == admin.id:
-        return _detail_page(request, session, target, error="不能停用自己的账号", status_code=422)
+        return _detail_page(request, session, target,
+                            error=knowledge.messages.render("console_user_deactivate_self"), status_code=422)
     set_active(session, user=target, active=make_active)
     record_audit(session, user=admin, action="activate_user" if make_active else "deactivate_user", at=now,
                  detail={"name": target.name})
@@ -119,15 +122,15 @@ def change_active(request: Request, session: SessionDep, admin: AdminUser, _csrf
 
 
 @router.post("/{user_id}/password")
-def change_password(request: Request, session: SessionDep, admin: AdminUser, _csrf: CsrfChecked, now: NowDep,
-                    user_id: int, password: Annotated[str, Form()] = "",
+def change_password(request: Request, session: SessionDep, knowledge: KnowledgeDep, admin: AdminUser,
+                    _csrf: CsrfChecked, now: NowDep, user_id: int, password: Annotated[str, Form()] = "",
                     password_again: Annotated[str, Form()] = "") -> Response:
     target = _user_or_404(session, user_id)
     try:
         if password != password_again:
-            raise InvalidUser(MISMATCH, field="password")
+            raise InvalidUser("console_password_mismatch", field="password")
         reset_password(session, user=target, password=password)
     except InvalidUser as exc:
-        return _detail_page(request, session, target, error=exc.message, status_code=422)
+        return _detail_page(request, session, target, error=knowledge.messages.explain(exc), status_code=422)
     record_audit(session, user=admin, action="reset_password", at=now, detail={"name": target.name})
     return _redirect(f"/console/users/{target.id}", "password", target.name)

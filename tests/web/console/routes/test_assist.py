@@ -23,7 +23,6 @@ from bot.nlu.interpret import Interpretation
 from bot.nlu.remote import RasaParser
 from bot.one_time_notices import register_notice
 from bot.reactions import ledger_reactions
-from bot.web.console.assist import NLU_DOWN
 from bot.web.console.models import AuditEntry
 from bot.workdays import WorkdayCalendar
 from tests.rasa_server import free_port
@@ -167,11 +166,12 @@ def test_with_rasa_down_the_page_says_so_and_knowledge_still_answers(app, signed
     app.state.nlu_parser = RasaParser(async_client, f"http://127.0.0.1:{free_port()}", 1.0)
     try:
         operator = signed_in("operator")
+        nlu_down = knowledge.messages.text("console_nlu_unavailable")
         down = analyze(operator, {"draft": f"建行乱收费 {PHONE}"})
-        assert down.status_code == 200 and NLU_DOWN in down.text
+        assert down.status_code == 200 and nlu_down in down.text
         assert "139****5678" in down.text and PHONE not in down.text  # the rest of the panel still works
         looked_up = analyze(operator, {"draft": "照片", "intent": "inquiry/photo"})
-        assert NLU_DOWN in looked_up.text and f"【{knowledge.guide('inquiry/photo').title}】" in looked_up.text
+        assert nlu_down in looked_up.text and f"【{knowledge.guide('inquiry/photo').title}】" in looked_up.text
     finally:
         with ThreadPoolExecutor(max_workers=1) as pool:  # a loop of its own, whatever this thread runs
             pool.submit(asyncio.run, async_client.aclose()).result()

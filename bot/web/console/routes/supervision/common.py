@@ -13,15 +13,16 @@ from bot.ledger.tickets import local_day
 from bot.supervision import InvalidFilters
 from bot.web.console.deps import district_scope
 from bot.web.console.models import ConsoleUser
-from bot.web.console.templating import render
+from bot.web.console.templating import knowledge_of, render
 
 PREFIX = "/console/supervision"
+# (tab, href); its label is console_tab_<tab> of the catalogue.
 TABS = (
-    ("overview", "预警", PREFIX),
-    ("tickets", "工单", f"{PREFIX}/tickets"),
-    ("rules", "规则触发", f"{PREFIX}/rules"),
-    ("figures", "统计图表", f"{PREFIX}/figures"),
-    ("grades", "年度考评", f"{PREFIX}/grades"),
+    ("overview", PREFIX),
+    ("tickets", f"{PREFIX}/tickets"),
+    ("rules", f"{PREFIX}/rules"),
+    ("figures", f"{PREFIX}/figures"),
+    ("grades", f"{PREFIX}/grades"),
 )
 
 
@@ -42,13 +43,16 @@ def page(request: Request, template: str, tab: str, user: ConsoleUser, context: 
          status_code: int = 200) -> Response:
     """A supervision page: the tabs, and the scope the figures are limited to."""
     scope = scope_of(user)
-    return render(request, template, {"tabs": TABS, "tab": tab, "scope": scope, "prefix": PREFIX, **context},
+    messages = knowledge_of(request).messages
+    tabs = [(name, messages.text(f"console_tab_{name}"), href) for name, href in TABS]
+    return render(request, template, {"tabs": tabs, "tab": tab, "scope": scope, "prefix": PREFIX, **context},
                   status_code=status_code)
 
 
 def not_found(request: Request, message: str) -> Response:
     """The console's 404 page: the same for a ticket that does not exist and one of another district."""
-    return render(request, "errors/error.html", {"title": "没有找到", "message": message, "status": 404},
+    title = knowledge_of(request).messages.render("console_title_not_found")
+    return render(request, "errors/error.html", {"title": title, "message": message, "status": 404},
                   status_code=404)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from bot.knowledge import Knowledge
 from bot.knowledge.catalogue import Refusal
 from bot.reports import Period
 from bot.reports.render import articles_label
@@ -35,20 +36,20 @@ from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DISTRICT_EXPORT_REFUSED = ("月报、年报工作簿汇总全市各区（市）、各合作银行的数据，由市社会保险经办机构导出。"
-                           "本区的工单可在“工单”页按条件筛选后下载 CSV。")
 
 
-def _period_choices(now: datetime) -> list[tuple[str, str]]:
+def _period_choices(now: datetime, knowledge: Knowledge) -> list[tuple[str, str]]:
     """The last twelve months and the last three years, newest first."""
+    messages = knowledge.messages
     month = month_of(now)
     year, m = month.first_day.year, month.first_day.month
     months = []
     for _ in range(12):
-        months.append((f"{year:04d}-{m:02d}", f"{year}年{m}月"))
+        months.append((f"{year:04d}-{m:02d}", messages.render("console_period_month", year=year, month=m)))
         year, m = (year, m - 1) if m > 1 else (year - 1, 12)
     this_year = month.first_day.year
-    return months + [(str(y), f"{y}年度") for y in range(this_year, this_year - 3, -1)]
+    return months + [(str(y), messages.render("console_period_year", year=y))
+                     for y in range(this_year, this_year - 3, -1)]
 
 
 def _period(request: Request, now: datetime) -> Period:
@@ -58,7 +59,7 @@ def _period(request: Request, now: datetime) -> Period:
 @router.get("/figures")
 def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
                  now: NowDep, user: SupervisorUser) -> Response:
-    context: dict[str, object] = {"choices": _period_choices(now),
+    context: dict[str, object] = {"choices": _period_choices(now, knowledge),
                                   "form": {"period": request.query_params.get("period", "")[:20]}}
     try:
         period = _period(request, now)
@@ -71,11 +72,15 @@ def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep,
         return page(request, "supervision/figures.html", "figures", user,
                     {**context, "errors": {"period": knowledge.messages.explain(exc)}, "result": None}, status_code=500)
     banks = [b.bank for b in result.banks]
+    messages = knowledge.messages
+    received, found_true = messages.render("console_series_received"), messages.render("console_series_found_true")
     charts = [
-        bank_chart("投诉（受理与查实）", banks, [("受理", [b.complaints.total for b in result.banks]),
-                                              ("查实", [b.complaints.found_true for b in result.banks])]),
-        bank_chart("褒奖（受理与查实）", banks, [("受理", [b.praise.total for b in result.banks]),
-                                              ("查实", [b.praise.found_true for b in result.banks])]),
+        bank_chart(messages.render("console_chart_complaints"), banks,
+                   [(received, [b.complaints.total for b in result.banks]),
+                    (found_true, [b.complaints.found_true for b in result.banks])]),
+        bank_chart(messages.render("console_chart_praise"), banks,
+                   [(received, [b.praise.total for b in result.banks]),
+                    (found_true, [b.praise.found_true for b in result.banks])]),
     ]
     context["form"] = {"period": period.key}
     return page(request, "supervision/figures.html", "figures", user, {
@@ -87,12 +92,14 @@ def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep,
 @router.get("/figures/export.xlsx")
 def export_xlsx(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
                       now: NowDep, user: SupervisorUser) -> Response:
+    messages = knowledge.messages
     if scope_of(user) is not None:
-        return refused(request, "不能导出", DISTRICT_EXPORT_REFUSED)
+        return refused(request, messages.render("console_title_export_refused"),
+                       messages.render("console_export_district_refused"))
     try:
         period = _period(request, now)
     except InvalidFilters as exc:
-        return refused(request, "无法导出", explain_all(knowledge, exc)["period"])
+        return refused(request, messages.render("console_title_export_failed"), explain_all(knowledge, exc)["period"])
 
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now)
     body = workbook_bytes(report, knowledge=knowledge)
@@ -119,7 +126,8 @@ def grades_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
                         now=now)
     except InvalidFilters:
         return page(request, "supervision/grades.html", "grades", user,
-                    {**context, "errors": {"year": "请选择年份，如 2026"}, "result": None}, status_code=400)
+                    {**context, "errors": {"year": knowledge.messages.render("console_grades_year_missing")},
+                     "result": None}, status_code=400)
     except SupervisionError as exc:
         return page(request, "supervision/grades.html", "grades", user,
                     {**context, "errors": {"year": knowledge.messages.explain(exc)}, "result": None}, status_code=500)

@@ -38,9 +38,11 @@ from bot.workdays import WorkdayCalendar
 
 router = APIRouter(prefix=f"{PREFIX}/tickets", include_in_schema=False)
 
-FINDINGS = {"found_true": "查实", "not_true": "不实"}
-_DONE = {"found_true": "已记录核查结论：查实。银行和市民将收到通知。", "not_true": "已记录核查结论：不实。银行和市民将收到通知。"}
-CSV_HEADERS = ("工单号", "类型", "合作银行", "网点", "区（市）", "事项", "核查", "状态", "创建时间", "到期日", "逾期天数")
+# A finding's label is finding_<finding>, the flash after recording it console_verify_done_<finding>.
+FINDINGS = ("found_true", "not_true")
+# The CSV's columns: console_csv_<column> of the catalogue.
+CSV_COLUMNS = ("number", "kind", "bank", "outlet", "district", "intent", "verification", "state", "created", "due",
+               "overdue")
 _RAW_FIELDS = ("bank", "outlet", "district", "state", "kind", "overdue", "due_within", "number", "sort")
 
 
@@ -107,7 +109,7 @@ def ticket_csv(request: Request, session: SessionDep, engine: EngineDep, knowled
             buffer.truncate()
             return chunk
 
-        writer.writerow(CSV_HEADERS)
+        writer.writerow([knowledge.messages.text(f"console_csv_{column}") for column in CSV_COLUMNS])
         yield "\ufeff" + flush()  # the BOM lets Excel read the file as UTF-8
         with Session(engine) as reader:
             for n, row in enumerate(iter_tickets(reader, filters=filters, scope=scope, today=today,
@@ -142,15 +144,17 @@ def _detail_page(request: Request, session: Session, knowledge: Knowledge, calen
     except TicketNotVisible as exc:
         return not_found(request, knowledge.messages.explain(exc))
     record_audit(session, user=user, action="view_ticket", ticket_number=detail.number, at=now)
+    findings = {finding: knowledge.messages.text(f"finding_{finding}") for finding in FINDINGS}
     return page(request, "supervision/ticket.html", "tickets", user, {
-        "t": detail, "findings": FINDINGS, "error": error, "flash": flash, "flash_kind": "ok",
+        "t": detail, "findings": findings, "error": error, "flash": flash, "flash_kind": "ok",
     }, status_code=status_code)
 
 
 @router.get("/{number}")
 def ticket_page(request: Request, number: str, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
                 now: NowDep, user: SupervisorUser, done: str = "") -> Response:
-    return _detail_page(request, session, knowledge, calendar, now, user, number[:40], flash=_DONE.get(done))
+    flash = knowledge.messages.text(f"console_verify_done_{done}") if done in FINDINGS else None
+    return _detail_page(request, session, knowledge, calendar, now, user, number[:40], flash=flash)
 
 
 @router.post("/{number}/verify")
@@ -160,7 +164,7 @@ def verify(request: Request, number: str, session: SessionDep, knowledge: Knowle
     number = number[:40]
     if finding not in FINDINGS:
         return _detail_page(request, session, knowledge, calendar, now, user, number,
-                            error="请选择核查结论：查实或不实", status_code=422)
+                            error=knowledge.messages.render("console_verify_finding_missing"), status_code=422)
     try:
         verify_ticket_case(session, number=number, found_true=finding == "found_true", by=user.name,
                            scope=scope_of(user), knowledge=knowledge, now=now, reactions=reactions)
