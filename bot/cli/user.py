@@ -14,10 +14,13 @@ import argparse
 import getpass
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from bot.knowledge.catalogue import Catalogue
 from bot.web.console.errors import InvalidUser
 from bot.web.console.models import Role
+
+if TYPE_CHECKING:
+    from bot.knowledge.catalogue import Catalogue
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -9,10 +9,10 @@
 - ``CsrfChecked``: declared by every state-changing route. Compares the form field ``csrf_token``
   or the header ``X-CSRF-Token`` with the session's token in constant time; missing or forged →
   403 ``console_csrf_failed``, before the route runs, so nothing is saved.
+- ``district_scope(user)``: the district a district supervisor is limited to; None for all.
 
 The refusals here (`ConsoleRedirect`, `ConsoleForbidden`) carry a code of knowledge/console.yml;
 the console's error handlers (``bot.web.console.app``) say it.
-- ``district_scope(user)``: the district a district supervisor is limited to; None for all.
 
 The database session is ``bot.web.deps.SessionDep`` (one transaction per request); the user
 returned here belongs to it. The instant is ``bot.web.deps.NowDep``, from the app's clock.

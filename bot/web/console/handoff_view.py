@@ -1,5 +1,6 @@
 """What the console's handoff pages show: the queue's rows and a conversation's lines, in the
-catalogue's words (knowledge/console.yml), with ID and phone numbers masked for everyone but the operator serving the citizen (Art. 9, 51).
+catalogue's words (knowledge/console.yml), with ID and phone numbers masked for everyone but the
+operator serving the citizen (Art. 9, 51).
 
 Masking uses the privacy rules directly (``bot.privacy.rules``), not the spaCy pipeline: the texts
 are short chat messages, and the first use of the pipeline costs seconds that a page must not.

@@ -26,8 +26,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from bot.clock import SHANGHAI
-from bot.web.console.access import AREAS, Area
 from bot.knowledge import Knowledge
+from bot.web.console.access import AREAS, Area
 from bot.web.console.audit import action_label
 from bot.web.console.models import ConsoleUser, Role
 
