@@ -17,7 +17,7 @@ from bot.knowledge.catalogue import Catalogue
 from bot.web.console.deps import LOGIN_PATH, ConsoleForbidden, ConsoleRedirect, wants_html
 from bot.web.console.security import ConsoleSecurityHeaders
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy
-from bot.web.console.templating import STATIC_DIR, render
+from bot.web.console.templating import STATIC_DIR, knowledge_of, render
 
 # status → catalogue keys of the error page's title and sentence.
 _HTTP_PAGES = {
@@ -35,7 +35,7 @@ def is_console_path(path: str) -> bool:
 
 
 def _messages(request: Request) -> Catalogue:
-    return request.app.state.knowledge.messages
+    return knowledge_of(request).messages
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -87,7 +87,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     # Forms validate their own fields and re-show them with a message; reaching this means a
     # hand-made request (a field missing altogether, a path id that is not a number).
     messages = _messages(request)
-    return _error_page(request, 422, messages.render("console_title_incomplete"), messages.render("console_incomplete"))
+    return _error_page(request, 422, messages.render("console_title_incomplete"),
+                       messages.render("console_incomplete"))
 
 
 def mount_console(app: FastAPI, *, settings: Settings | None = None) -> None:
