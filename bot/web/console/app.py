@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from bot.settings import Settings, get_settings
 from bot.knowledge.catalogue import Catalogue
+from bot.settings import Settings, get_settings
 from bot.web.console.deps import LOGIN_PATH, ConsoleForbidden, ConsoleRedirect, wants_html
 from bot.web.console.security import ConsoleSecurityHeaders
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy
