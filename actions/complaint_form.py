@@ -10,6 +10,7 @@ ticket (Art. 27); the citizen gets its number and due date.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,6 +22,7 @@ from actions import backoffice
 from actions.forms import (
     CANCELLED,
     DETAILED,
+    SHORT_REPLY,
     IntakeForm,
     interrupts,
     is_correction,
@@ -38,6 +40,11 @@ SLOTS = ("complaint_intent", "bank", "outlet", "incident_time", "description", "
 # Answers that are the citizen's own words: any text answers them, only a question interrupts.
 FREE_TEXT = ("outlet", "incident_time", "description")
 CHANNEL = "telegram"
+
+
+def _without_number(text: str) -> str:
+    """The message without its digits and the separators people type in a phone number."""
+    return re.sub(r"[\d\s\-－—+()（）]", "", text)
 
 
 def complaint_intent(turn: Turn) -> str | None:
@@ -81,13 +88,19 @@ class ValidateComplaintForm(IntakeForm):
         corrects = not free_text or is_correction(turn)
         updates: dict[str, Any] = {}
 
-        # Corrections of earlier answers, at any step ("不对，是农行").
-        bank, outlet, phone = turn.bank(), turn.outlet(), turn.phone()
+        # Corrections of earlier answers, at any step ("不对，是农行"; "不是工行，是农行" names both).
+        bank = turn.corrected_bank() if corrects else turn.bank()
+        outlet, phone = turn.outlet(), turn.phone()
         if corrects and bank and requested != "bank" and bank != slots.get("bank"):
             updates["bank"] = bank
         if corrects and outlet and requested not in ("outlet", "description") and outlet != slots.get("outlet"):
             updates["outlet"] = outlet
-        if not free_text and phone and requested not in ("wants_contact", "phone"):
+        # A phone number where something else was asked fills the phone slot. Where the citizen's
+        # own words are asked (the outlet, what happened) only when the number is what the message
+        # says, and never as the incident time, which a phone number cannot be.
+        phone_given = bool(phone) and requested not in ("wants_contact", "phone") and (
+            not free_text or requested == "incident_time" or len(_without_number(turn.compact)) <= SHORT_REPLY)
+        if phone_given:
             updates.update(wants_contact=True, phone=phone)
         corrected = bool(updates)
 
@@ -98,7 +111,7 @@ class ValidateComplaintForm(IntakeForm):
             if bank:
                 updates["bank"] = bank
         elif free_text:
-            if not (corrected and is_correction(turn)) and not interrupts(turn, free_text=True) \
+            if not phone_given and not (corrected and is_correction(turn)) and not interrupts(turn, free_text=True) \
                     and not is_small_talk(turn):
                 updates[requested] = turn.outlet_answer() if requested == "outlet" else turn.text
         elif requested == "wants_contact":

@@ -93,6 +93,33 @@ class Turn:
                          key=lambda pair: len(pair[0]), reverse=True)
         return next((bank for alias, bank in aliases if alias in text), None)
 
+    def banks_named(self) -> list[str]:
+        """Every partner bank the text names, canonical, in the order they appear (the longest alias wins)."""
+        k, text = knowledge(), self.compact
+        aliases = sorted(((normalize_name(n), b.name) for b in k.banks for n in b.names if len(n) >= 2),
+                         key=lambda pair: len(pair[0]), reverse=True)
+        taken: list[tuple[int, int, str]] = []
+        for alias, bank in aliases:
+            for match in re.finditer(re.escape(alias), text):
+                if all(match.end() <= start or match.start() >= end for start, end, _ in taken):
+                    taken.append((match.start(), match.end(), bank))
+        return [bank for _, _, bank in sorted(taken)]
+
+    def corrected_bank(self) -> str | None:
+        """The bank a correction says is right: "不是工行，是农行" or "工行说错了，应该是农行" → 农行.
+
+        The right one is said last, unless a negation ("不是", words.yml) stands right before it
+        ("是农行，不是工行"); with one bank named, it is that one.
+        """
+        text, negations = self.compact, knowledge().words.negation
+        named = self.banks_named()
+        if len(set(named)) < 2:
+            return self.bank()
+        affirmed = [bank for bank in named
+                    if not any(text.find(neg + alias) >= 0 for neg in negations
+                               for alias in (normalize_name(n) for n in knowledge().bank(bank).names))]
+        return affirmed[-1] if affirmed else None
+
     def outlet(self) -> str | None:
         """The outlet the message names as an entity (李村支行), without a bank alias."""
         return self.entities.get("outlet")

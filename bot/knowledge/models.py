@@ -640,6 +640,7 @@ class Words(Frozen):
     sure: WordList
     cancel: WordList
     correction: WordList
+    negation: WordList
     unknown: WordList
     question: WordList
     ticket: WordList

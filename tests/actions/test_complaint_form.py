@@ -259,3 +259,26 @@ def test_back_office_down(monkeypatch, tmp_path):
     assert events == RESET
     assert [m["response"] for m in messages] == ["utter_backoffice_unavailable", "utter_case_not_recorded"]
     assert messages[0]["service_phone"] == "12333"
+
+
+@pytest.mark.parametrize("text", ["银行说错了，不是工行，是农行", "是农行，不是工行", "工行说错了，应该是农行"])
+def test_a_correction_that_names_the_wrong_bank_too_keeps_the_right_one(text):
+    """The classifier sees 工行 first; the citizen means 农行, and the summary is shown again with it."""
+    parse = message(text, "other_deny", 0.5, [entity(text, "bank", "工行", "中国工商银行")])
+    events, _ = validate(parse, slots={**FILLED, "bank": "中国工商银行"}, requested="complaint_confirmed")
+    assert events == [SlotSet("bank", "中国农业银行"), SlotSet(REQUESTED, "complaint_confirmed")]
+
+
+def test_a_phone_number_is_never_taken_for_the_incident_time():
+    """Asked when it happened, the citizen gives the number to call back: the phone is kept, the time asked again."""
+    slots = {**FILLED, "incident_time": None, "description": None, "wants_contact": None, "phone": None}
+    events, _ = validate(message("回电请打13912345678", "nlu_fallback", 0.2), slots=slots, requested="incident_time")
+    assert events == [SlotSet("wants_contact", True), SlotSet("phone", "13912345678"),
+                      SlotSet(REQUESTED, "incident_time")]
+
+
+def test_a_description_that_mentions_a_number_stays_the_citizens_words():
+    slots = {**FILLED, "description": None, "wants_contact": None, "phone": None}
+    text = "柜员让我自己打13912345678问进度，打了好几次都没人接，也不给办"
+    events, _ = validate(message(text, "complaint_refusal", 0.7), slots=slots, requested="description")
+    assert SlotSet("description", text) in events and SlotSet("phone", "13912345678") not in events
