@@ -32,6 +32,7 @@ from actions.forms import (
 )
 from actions.turn import Turn, citizen_ref, knowledge
 from bot.ledger.models import CaseCreate
+from bot.nlu.interpret import outlet_name
 from bot.privacy import mask
 
 FORM = "complaint_form"
@@ -95,6 +96,12 @@ class ValidateComplaintForm(IntakeForm):
             updates["bank"] = bank
         if corrects and outlet and requested not in ("outlet", "description") and outlet != slots.get("outlet"):
             updates["outlet"] = outlet
+        # "时间写错了，是上周三", "网点不是李村是浮山后": the answer named, changed to what follows.
+        if is_correction(turn) and (value := turn.corrected_value()):
+            for slot in turn.corrected_slots():
+                new = outlet_name(value, knowledge()) if slot == "outlet" else value
+                if slot != requested and new and new != slots.get(slot):
+                    updates[slot] = new
         # A phone number where something else was asked fills the phone slot. Where the citizen's
         # own words are asked (the outlet, what happened) only when the number is what the message
         # says, and never as the incident time, which a phone number cannot be.

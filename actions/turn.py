@@ -120,6 +120,20 @@ class Turn:
                                for alias in (normalize_name(n) for n in knowledge().bank(bank).names))]
         return affirmed[-1] if affirmed else None
 
+    def corrected_slots(self) -> list[str]:
+        """The answers a correction names in words ("时间写错了" → incident_time), from words.yml."""
+        return [entry.slot for entry in knowledge().words.corrected_slot
+                if any(word in self.compact for word in entry.words)]
+
+    def corrected_value(self) -> str | None:
+        """What follows the last "是" / "改成" of a correction ("网点不是李村是浮山后" → 浮山后)."""
+        text = self.text
+        ends = [text.rfind(marker) + len(marker) for marker in knowledge().words.new_value if marker in text]
+        if not ends:
+            return None
+        value = text[max(ends):].strip(" ，,。.！!；;：:、")
+        return value or None
+
     def outlet(self) -> str | None:
         """The outlet the message names as an entity (李村支行), without a bank alias."""
         return self.entities.get("outlet")

@@ -627,6 +627,11 @@ class Responses(Frozen):
 WordList = Annotated[tuple[Text, ...], Field(min_length=1)]
 
 
+class SlotWords(Frozen):
+    slot: Slug
+    words: WordList
+
+
 class LimitWords(Frozen):
     limit: Slug
     words: WordList
@@ -641,6 +646,8 @@ class Words(Frozen):
     cancel: WordList
     correction: WordList
     negation: WordList
+    corrected_slot: tuple[SlotWords, ...] = Field(min_length=1)
+    new_value: WordList
     unknown: WordList
     question: WordList
     ticket: WordList

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from rasa_sdk.events import SlotSet
 from sqlmodel import select
 
@@ -25,6 +27,7 @@ from bot.ledger.tickets import local_day
 from bot.workdays import get_calendar
 from tests.actions.conftest import SENDER, entity, message, run, tracker
 
+ROOT = Path(__file__).resolve().parents[2]
 REQUESTED = "requested_slot"
 ACTIVATED = [{"event": "active_loop", "name": "complaint_form"}]
 EMPTY = {name: None for name in ("complaint_intent", "bank", "outlet", "incident_time", "description",
@@ -282,3 +285,20 @@ def test_a_description_that_mentions_a_number_stays_the_citizens_words():
     text = "柜员让我自己打13912345678问进度，打了好几次都没人接，也不给办"
     events, _ = validate(message(text, "complaint_refusal", 0.7), slots=slots, requested="description")
     assert SlotSet("description", text) in events and SlotSet("phone", "13912345678") not in events
+
+
+def test_a_correction_in_words_changes_the_answer_it_names():
+    """At the confirmation: the outlet and the time, each named and given again, and nothing else changes."""
+    text = "网点不是李村是浮山后"
+    parse = message(text, "other_deny", 0.4, [entity(text, "outlet", "李村")])
+    events, _ = validate(parse, slots=FILLED, requested="complaint_confirmed")
+    assert events == [SlotSet("outlet", "浮山后"), SlotSet(REQUESTED, "complaint_confirmed")]
+    events, _ = validate(message("时间写错了，应该是上周三下午", "other_deny", 0.4), slots=FILLED,
+                         requested="complaint_confirmed")
+    assert events == [SlotSet("incident_time", "上周三下午"), SlotSet(REQUESTED, "complaint_confirmed")]
+
+
+def test_the_answers_a_correction_can_name_are_the_forms_own(k):
+    domain = yaml.safe_load((ROOT / "domain" / "domain.yml").read_text(encoding="utf-8"))
+    required = domain["forms"]["complaint_form"]["required_slots"]
+    assert {entry.slot for entry in k.words.corrected_slot} <= set(required)
