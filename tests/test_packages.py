@@ -65,3 +65,12 @@ def test_bot_packages_have_no_import_cycle():
         loop = exc.args[1]
         detail = [f"{b} imports {a}: {sorted(graph[b][a])}" for a, b in zip(loop, loop[1:])]
         raise AssertionError("import cycle between packages of bot/:\n" + "\n".join(detail)) from None
+
+
+def test_the_bank_api_and_the_console_are_siblings():
+    """Inside the web package, the two halves share bot.web.deps and import neither each other nor the app."""
+    web = BOT / "web"
+    for half, others in (("api", ("bot.web.console", "bot.web.app")), ("console", ("bot.web.api", "bot.web.app"))):
+        for path in (web / half).rglob("*.py"):
+            imported = _imports(path)
+            assert not [name for name in imported if name.startswith(others)], path
