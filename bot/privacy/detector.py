@@ -40,5 +40,12 @@ def mask(text: str) -> str:
     13812345678 → 138****5678 (+86 138 1234 5678 → +86 138 **** 5678), landline
     0532-82345678 → 0532-****5678, bank card 6222021234567890128 → ***************0128.
     """
-    findings = find(text)
-    return apply_masks(text, findings) if findings else text
+    # A number that overlapped a longer one shows up once the longer one is masked (a card's last
+    # four digits that are also a landline's area code): mask again until nothing is left to find,
+    # so that masking twice changes nothing. Every pass masks at least one more digit.
+    while findings := find(text):
+        masked = apply_masks(text, findings)
+        if masked == text:
+            return text
+        text = masked
+    return text

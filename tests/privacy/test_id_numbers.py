@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.clock import get_clock, local_day
 from bot.privacy import (
     BANK_CARD,
     ID_NUMBER,
@@ -104,7 +105,9 @@ def test_an_impossible_birth_date_is_no_id_even_with_a_right_check_character(bor
 
 
 def test_tomorrow_is_not_a_birth_date():
-    tomorrow = date.today() + timedelta(days=1)
+    # Tomorrow in Asia/Shanghai, the product's day: from 16:00 to 24:00 UTC Shanghai is a day
+    # ahead, and the machine's tomorrow is already Shanghai's today.
+    tomorrow = local_day(get_clock().now()) + timedelta(days=1)
     number = make_id("370202", tomorrow, 1)
     assert not is_valid_id_number(number)
     assert is_valid_id_number(number, today=tomorrow)

@@ -115,3 +115,10 @@ def test_masked_examples_match_the_documented_forms():
     assert mask("370202199001011234") == "370202********1234"
     assert mask("11010519491231002X") == "110105********002X"
     assert mask("13812345678") == "138****5678"
+
+
+def test_a_number_hidden_under_a_longer_one_is_masked_in_the_same_pass():
+    """A card whose last four digits are a landline's area code: the landline is masked too, at once."""
+    masked = mask("0014444556580532-82345678")
+    assert masked == "************0532-****5678"
+    assert mask(masked) == masked and find(masked) == []
