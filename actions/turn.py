@@ -89,21 +89,17 @@ class Turn:
         if whole:
             return whole
         text = self.compact
-        aliases = sorted(((normalize_name(n), b.name) for b in k.banks for n in b.names if len(n) >= 2),
-                         key=lambda pair: len(pair[0]), reverse=True)
-        return next((bank for alias, bank in aliases if alias in text), None)
+        return next((bank for alias, bank in _bank_aliases(k) if alias in text), None)
 
-    def banks_named(self) -> list[str]:
-        """Every partner bank the text names, canonical, in the order they appear (the longest alias wins)."""
-        k, text = knowledge(), self.compact
-        aliases = sorted(((normalize_name(n), b.name) for b in k.banks for n in b.names if len(n) >= 2),
-                         key=lambda pair: len(pair[0]), reverse=True)
+    def banks_named(self) -> list[tuple[int, str]]:
+        """Where each partner bank is named in the compact text, and which (canonical), in order; of
+        overlapping aliases the longest wins."""
         taken: list[tuple[int, int, str]] = []
-        for alias, bank in aliases:
-            for match in re.finditer(re.escape(alias), text):
+        for alias, bank in _bank_aliases(knowledge()):
+            for match in re.finditer(re.escape(alias), self.compact):
                 if all(match.end() <= start or match.start() >= end for start, end, _ in taken):
                     taken.append((match.start(), match.end(), bank))
-        return [bank for _, _, bank in sorted(taken)]
+        return [(start, bank) for start, _, bank in sorted(taken)]
 
     def corrected_bank(self) -> str | None:
         """The bank a correction says is right: "不是工行，是农行" or "工行说错了，应该是农行" → 农行.
@@ -111,13 +107,12 @@ class Turn:
         The right one is said last, unless a negation ("不是", words.yml) stands right before it
         ("是农行，不是工行"); with one bank named, it is that one.
         """
-        text, negations = self.compact, knowledge().words.negation
         named = self.banks_named()
-        if len(set(named)) < 2:
+        if len({bank for _, bank in named}) < 2:
             return self.bank()
-        affirmed = [bank for bank in named
-                    if not any(text.find(neg + alias) >= 0 for neg in negations
-                               for alias in (normalize_name(n) for n in knowledge().bank(bank).names))]
+        negations = knowledge().words.negation
+        affirmed = [bank for start, bank in named
+                    if not any(self.compact[:start].endswith(neg) for neg in negations)]
         return affirmed[-1] if affirmed else None
 
     def corrected_slots(self) -> list[str]:
@@ -189,3 +184,9 @@ def citizen_ref(tracker: Tracker) -> str:
     """The citizen's identity for the ledger: the channel's sender id, e.g. telegram:12345."""
     sender = str(tracker.sender_id)
     return sender if ":" in sender else "telegram:" + sender
+
+
+def _bank_aliases(k: Knowledge) -> list[tuple[str, str]]:
+    """(alias as compared, canonical bank) for every name of two characters or more, longest first."""
+    return sorted(((normalize_name(n), b.name) for b in k.banks for n in b.names if len(n) >= 2),
+                  key=lambda pair: len(pair[0]), reverse=True)
