@@ -40,6 +40,8 @@ from .yamlio import PathParts, YamlDocument, format_path, read_yaml
 REGULATION_FILE = "regulation.txt"
 OPERATOR_FILE = "operator.yml"
 
+# The message catalogue: one namespace of sentences over these files (bot/knowledge/catalogue.py).
+CATALOGUE_FILES = ("replies.yml", "errors.yml", "labels.yml", "console.yml", "reports.yml", "bank_api.yml")
 # file name → (the type it must validate as, key under which a mapping's own key is injected
 # into each value). Adapters are built on first use so that importing costs nothing.
 _SCHEMAS: dict[str, tuple[Any, str | None]] = {
@@ -53,18 +55,11 @@ _SCHEMAS: dict[str, tuple[Any, str | None]] = {
     "banks.yml": (Banks, None),
     "districts.yml": (Districts, None),
     "vocabulary.yml": (Vocabulary, None),
-    "replies.yml": (Messages, None),
-    "errors.yml": (Messages, None),
-    "labels.yml": (Messages, None),
-    "console.yml": (Messages, None),
-    "reports.yml": (Messages, None),
-    "bank_api.yml": (Messages, None),
+    **{name: (Messages, None) for name in CATALOGUE_FILES},
     "responses.yml": (Responses, None),
     "words.yml": (Words, None),
 }
 KNOWLEDGE_FILES: tuple[str, ...] = (REGULATION_FILE, *_SCHEMAS)
-# The message catalogue: one namespace of sentences over these files (bot/knowledge/catalogue.py).
-CATALOGUE_FILES = ("replies.yml", "errors.yml", "labels.yml", "console.yml", "reports.yml", "bank_api.yml")
 # Files whose ${placeholders} are filled when a sentence is said, not when loading.
 _RENDER_TIME_TEMPLATES = frozenset({*CATALOGUE_FILES, "responses.yml"})
 
