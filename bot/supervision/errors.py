@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.knowledge.catalogue import Refusal
+from bot.knowledge.catalogue import Catalogue, Refusal
 
 
 class SupervisionError(Refusal):
@@ -18,6 +18,10 @@ class InvalidFilters(SupervisionError):
         first_field, first = next(iter(problems.items()))
         super().__init__(first.code, field=first_field, **first.params)
         self.problems = dict(problems)
+
+    def explain_each(self, messages: Catalogue) -> dict[str, str]:
+        """Each refused filter's field and what the supervisor is told about it."""
+        return {field: messages.explain(problem) for field, problem in self.problems.items()}
 
 
 class TicketNotVisible(SupervisionError):

@@ -15,11 +15,6 @@ from bot.supervision import InvalidFilters, figures, grades, parse_period, workb
 from tests.supervision.conftest import BOC, CCB, ICBC, LICANG, NOW, SHINAN, sh
 
 
-def explained(knowledge, refused: InvalidFilters) -> dict[str, str]:
-    """Each refused filter and what the supervisor reads about it."""
-    return {field: knowledge.messages.explain(problem) for field, problem in refused.problems.items()}
-
-
 @pytest.fixture
 def ledger(seed):
     """November 2026: 李沧区 two complaints about CCB (one found true) and one praise of ICBC;
@@ -73,7 +68,7 @@ def test_bad_periods_are_refused_in_chinese(knowledge):
     for bad in ("2026-13", "26", "", "2026-1-1", "<b>"):
         with pytest.raises(InvalidFilters) as caught:
             parse_period(bad)
-        assert explained(knowledge, caught.value) == {"period": "期间应为年份（如 2026）或年月（如 2026-11）"}
+        assert caught.value.explain_each(knowledge.messages) == {"period": "期间应为年份（如 2026）或年月（如 2026-11）"}
 
 
 def test_grades_and_suspension_flags_are_the_yearly_reports(engine, knowledge, calendar, ledger, tmp_path):

@@ -9,11 +9,6 @@ from bot.ledger.models import TicketKind, TicketState
 from bot.supervision import InvalidFilters, TicketFilters, parse_filters
 
 
-def explained(knowledge, refused: InvalidFilters) -> dict[str, str]:
-    """Each refused filter and what the supervisor reads about it."""
-    return {field: knowledge.messages.explain(problem) for field, problem in refused.problems.items()}
-
-
 def test_aliases_become_canonical_names(knowledge):
     filters = parse_filters({"bank": "建行", "district": "西海岸", "state": "extended", "kind": "supervision",
                              "number": " zb-2026 ", "due_within": "2"}, knowledge=knowledge, scope=None)
@@ -30,7 +25,7 @@ def test_every_bad_field_is_named_in_chinese(knowledge):
         parse_filters({"bank": "花旗银行", "district": "朝阳区", "state": "lost", "kind": "memo",
                        "due_within": "99", "number": "<script>", "page": "-3", "sort": "random",
                        "overdue": "maybe"}, knowledge=knowledge, scope=None)
-    errors = explained(knowledge, caught.value)
+    errors = caught.value.explain_each(knowledge.messages)
     assert set(errors) == {"bank", "district", "state", "kind", "due_within", "number", "page", "sort", "overdue"}
     assert "花旗银行" in errors["bank"] and "合作银行" in errors["bank"]
     assert "朝阳区" in errors["district"]
@@ -48,7 +43,7 @@ def test_a_district_supervisor_is_held_to_their_district(knowledge):
     assert parse_filters({"district": "李沧"}, knowledge=knowledge, scope="李沧区").district == "李沧区"
     with pytest.raises(InvalidFilters) as caught:
         parse_filters({"district": "市南区"}, knowledge=knowledge, scope="李沧区")
-    assert explained(knowledge, caught.value) == {"district": "您只能查看李沧区的工单"}
+    assert caught.value.explain_each(knowledge.messages) == {"district": "您只能查看李沧区的工单"}
 
 
 def test_long_text_is_refused_not_cut(knowledge):

@@ -8,9 +8,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from bot.knowledge import Knowledge
 from bot.ledger.tickets import local_day
-from bot.supervision import InvalidFilters
 from bot.web.console.deps import district_scope
 from bot.web.console.models import ConsoleUser
 from bot.web.console.templating import knowledge_of, render
@@ -28,11 +26,6 @@ TABS = (
 
 def scope_of(user: ConsoleUser) -> str | None:
     return district_scope(user)
-
-
-def explain_all(knowledge: Knowledge, exc: InvalidFilters) -> dict[str, str]:
-    """Each refused filter's field and what the supervisor is told about it."""
-    return {field: knowledge.messages.explain(problem) for field, problem in exc.problems.items()}
 
 
 def today_of(now: datetime) -> date:

@@ -30,7 +30,7 @@ from bot.thresholds import month_of
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import SupervisorUser
 from bot.web.console.routes.supervision.charts import bank_chart
-from bot.web.console.routes.supervision.common import PREFIX, explain_all, page, refused, scope_of
+from bot.web.console.routes.supervision.common import PREFIX, page, refused, scope_of
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -67,7 +67,7 @@ def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep,
                          now=now)
     except InvalidFilters as exc:
         return page(request, "supervision/figures.html", "figures", user,
-                    {**context, "errors": explain_all(knowledge, exc), "result": None}, status_code=400)
+                    {**context, "errors": exc.explain_each(knowledge.messages), "result": None}, status_code=400)
     except SupervisionError as exc:
         return page(request, "supervision/figures.html", "figures", user,
                     {**context, "errors": {"period": knowledge.messages.explain(exc)}, "result": None}, status_code=500)
@@ -99,7 +99,8 @@ def export_xlsx(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
     try:
         period = _period(request, now)
     except InvalidFilters as exc:
-        return refused(request, messages.render("console_title_export_failed"), explain_all(knowledge, exc)["period"])
+        return refused(request, messages.render("console_title_export_failed"),
+                       exc.explain_each(knowledge.messages)["period"])
 
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now)
     body = workbook_bytes(report, knowledge=knowledge)

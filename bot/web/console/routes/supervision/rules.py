@@ -12,7 +12,7 @@ from bot.supervision import InvalidFilters, fired_rules, parse_rule_filters
 from bot.supervision.rules import LEVELS
 from bot.thresholds import month_of
 from bot.web.console.deps import SupervisorUser
-from bot.web.console.routes.supervision.common import PREFIX, explain_all, page, scope_of
+from bot.web.console.routes.supervision.common import PREFIX, page, scope_of
 from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix=f"{PREFIX}/rules", include_in_schema=False)
@@ -31,8 +31,9 @@ def rules_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, n
     try:
         filters = parse_rule_filters(request.query_params, knowledge=knowledge, default_period=month_of(now).key)
     except InvalidFilters as exc:
-        return page(request, "supervision/rules.html", "rules", user, {**context, "errors": explain_all(knowledge, exc),
-                                                                        "result": None}, status_code=400)
+        errors = exc.explain_each(knowledge.messages)
+        return page(request, "supervision/rules.html", "rules", user, {**context, "errors": errors, "result": None},
+                    status_code=400)
     result = fired_rules(session, filters=filters, scope=scope_of(user), knowledge=knowledge)
     context["form"] = {**context["form"], "period": filters.period}  # type: ignore[dict-item]
     return page(request, "supervision/rules.html", "rules", user, {

@@ -32,7 +32,7 @@ from bot.supervision.filters import MAX_DUE_WITHIN
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import CsrfChecked, SupervisorUser
 from bot.web.console.models import ConsoleUser
-from bot.web.console.routes.supervision.common import PREFIX, explain_all, not_found, page, scope_of, today_of
+from bot.web.console.routes.supervision.common import PREFIX, not_found, page, scope_of, today_of
 from bot.web.deps import CalendarDep, EngineDep, KnowledgeDep, NowDep, ReactionsDep, SessionDep
 from bot.workdays import WorkdayCalendar
 
@@ -72,7 +72,8 @@ def ticket_list(request: Request, session: SessionDep, knowledge: KnowledgeDep, 
         filters = parse_filters(request.query_params, knowledge=knowledge, scope=scope)
     except InvalidFilters as exc:
         return page(request, "supervision/tickets.html", "tickets", user,
-                    {**context, "errors": explain_all(knowledge, exc), "result": None, "filters": None}, status_code=400)
+                    {**context, "errors": exc.explain_each(knowledge.messages), "result": None, "filters": None},
+                    status_code=400)
     result = search_tickets(session, filters=filters, scope=scope, today=today_of(now), calendar=calendar,
                             knowledge=knowledge)
     return page(request, "supervision/tickets.html", "tickets", user, {
@@ -91,7 +92,8 @@ def ticket_csv(request: Request, session: SessionDep, engine: EngineDep, knowled
         filters = parse_filters(request.query_params, knowledge=knowledge, scope=scope)
     except InvalidFilters as exc:
         return page(request, "supervision/tickets.html", "tickets", user, {
-            "form": _form_values(request), **_choices(knowledge), "errors": explain_all(knowledge, exc), "result": None,
+            "form": _form_values(request), **_choices(knowledge), "errors": exc.explain_each(knowledge.messages),
+            "result": None,
             "filters": None}, status_code=400)
     record_audit(session, user=user, action="export_csv", at=now,
                  detail={"filters": filters.query(), "scope": scope})
@@ -172,8 +174,8 @@ def verify(request: Request, number: str, session: SessionDep, knowledge: Knowle
         return not_found(request, knowledge.messages.explain(exc))
     except VerificationRefused as exc:
         session.rollback()
-        return _detail_page(request, session, knowledge, calendar, now, user, number, error=knowledge.messages.explain(exc),
-                            status_code=409)
+        return _detail_page(request, session, knowledge, calendar, now, user, number,
+                            error=knowledge.messages.explain(exc), status_code=409)
     record_audit(session, user=user, action="verify_case", ticket_number=number, at=now,
                  detail={"finding": finding})
     return RedirectResponse(f"{PREFIX}/tickets/{number}?done={finding}", status_code=303)
