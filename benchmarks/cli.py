@@ -22,7 +22,9 @@ from bot.settings import PROJECT_ROOT
 NLU_DIR = PROJECT_ROOT / "nlu_data"
 TEST_SET = PROJECT_ROOT / "evaluation" / "test_set.yml"
 # The fresh set was written after the last change to the training data and informed no decision.
-EVALUATION_SETS = {"test_set": TEST_SET, "fresh_set": PROJECT_ROOT / "evaluation" / "fresh_set.yml"}
+EVALUATION_SETS = {"test_set": TEST_SET, "fresh_set": PROJECT_ROOT / "evaluation" / "fresh_set.yml",
+                   # Written by someone who never read nlu_data/ nor the other sets; never tuned against.
+                   "unseen_set": PROJECT_ROOT / "evaluation" / "unseen_set.yml"}
 # Written apart from the training data to guide changes to it; `compare` scores on it, `evaluate` does not.
 DEV_SET = PROJECT_ROOT / "evaluation" / "dev_set.yml"
 RESULTS = PROJECT_ROOT / "evaluation" / "results"

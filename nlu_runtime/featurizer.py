@@ -22,6 +22,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_runtime.tokenizer import normalised_text
+
 FILENAME = "char_ngrams.json"
 
 
@@ -77,7 +79,7 @@ class CharNgramFeaturizer(SparseFeaturizer, GraphComponent):
         return cls(config, model_storage, resource, execution_context)
 
     def train(self, training_data: TrainingData) -> Resource:
-        texts = [m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)]
+        texts = [normalised_text(m) for m in training_data.training_examples if m.get(TEXT)]
         fitted = TfidfVectorizer(analyzer="char", preprocessor=_fold, sublinear_tf=True,
                                  min_df=self._config["min_df"],
                                  ngram_range=(self._config["min_ngram"], self._config["max_ngram"]))
@@ -96,7 +98,7 @@ class CharNgramFeaturizer(SparseFeaturizer, GraphComponent):
         return normalize(weighted.tocsr()).tocoo()
 
     def _process_message(self, message: Message) -> None:
-        text = message.get(TEXT)
+        text = normalised_text(message)
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not text or not tokens or self._counter is None:
             return
