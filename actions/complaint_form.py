@@ -10,7 +10,6 @@ ticket (Art. 27); the citizen gets its number and due date.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,17 +21,16 @@ from actions import backoffice
 from actions.forms import (
     CANCELLED,
     DETAILED,
-    SHORT_REPLY,
     IntakeForm,
     interrupts,
     is_correction,
+    is_phone_answer,
     is_small_talk,
     is_unknown,
     yes_or_no,
 )
 from actions.turn import Turn, citizen_ref, knowledge
 from bot.ledger.models import CaseCreate
-from bot.nlu.interpret import outlet_name
 from bot.privacy import mask
 
 FORM = "complaint_form"
@@ -41,11 +39,6 @@ SLOTS = ("complaint_intent", "bank", "outlet", "incident_time", "description", "
 # Answers that are the citizen's own words: any text answers them, only a question interrupts.
 FREE_TEXT = ("outlet", "incident_time", "description")
 CHANNEL = "telegram"
-
-
-def _without_number(text: str) -> str:
-    """The message without its digits and the separators people type in a phone number."""
-    return re.sub(r"[\d\s\-－—+()（）]", "", text)
 
 
 def complaint_intent(turn: Turn) -> str | None:
@@ -97,16 +90,15 @@ class ValidateComplaintForm(IntakeForm):
         if corrects and outlet and requested not in ("outlet", "description") and outlet != slots.get("outlet"):
             updates["outlet"] = outlet
         # "时间写错了，是上周三", "网点不是李村是浮山后": the answer named, changed to what follows.
-        if is_correction(turn) and (value := turn.corrected_value()):
-            for slot in turn.corrected_slots():
-                new = outlet_name(value, knowledge()) if slot == "outlet" else value
-                if slot != requested and new and new != slots.get(slot):
+        if is_correction(turn):
+            for slot, new in turn.corrected_answers(SLOTS).items():
+                if slot != requested and new != slots.get(slot):
                     updates[slot] = new
         # A phone number where something else was asked fills the phone slot. Where the citizen's
         # own words are asked (the outlet, what happened) only when the number is what the message
         # says, and never as the incident time, which a phone number cannot be.
         phone_given = bool(phone) and requested not in ("wants_contact", "phone") and (
-            not free_text or requested == "incident_time" or len(_without_number(turn.compact)) <= SHORT_REPLY)
+            not free_text or requested == "incident_time" or is_phone_answer(turn))
         if phone_given:
             updates.update(wants_contact=True, phone=phone)
         corrected = bool(updates)

@@ -11,6 +11,7 @@ submit action then records nothing.
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from typing import Any
 
@@ -91,6 +92,17 @@ def interrupts(turn: Turn, *, free_text: bool) -> bool:
     if not asks or turn.confidence < INTERRUPT_CONFIDENCE:
         return False
     return is_question(turn) or not free_text
+
+
+def is_phone_answer(turn: Turn) -> bool:
+    """The message gives a mobile number and says little else ("回电请打13912345678"): the number
+    is what it says, not a detail of a longer account."""
+    return turn.phone() is not None and len(_without_number(turn.compact)) <= SHORT_REPLY
+
+
+def _without_number(text: str) -> str:
+    """The text without its digits and the separators people type in a phone number."""
+    return re.sub(r"[\d\s\-－—+()（）]", "", text)
 
 
 def is_small_talk(turn: Turn) -> bool:

@@ -8,6 +8,7 @@ the same way. Also the helpers that turn a reply of bot.answers into a message w
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.nlu.interpret import FALLBACK_INTENT, Interpretation, interpret, outlet
 
 TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])([ZD]B)\s*-?\s*(\d{8})\s*-?\s*(\d{4})(?!\d)", re.IGNORECASE)
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Where a clause ends in a message; a full stop is left out, for dates are written 11.20.
+CLAUSE_END = re.compile(r"[，,。！!；;？?]")
 
 
 def knowledge() -> Knowledge:
@@ -116,18 +119,44 @@ class Turn:
         return affirmed[-1] if affirmed else None
 
     def corrected_slots(self) -> list[str]:
-        """The answers a correction names in words ("时间写错了" → incident_time), from words.yml."""
+        """The answers a correction names in words ("时间写错了" → incident_time, words.yml): before
+        the new value ("网点不是李村是浮山后") or in it ("不对，是浮山后支行"). A word elsewhere does
+        not count: "不是我夸张，李村支行的小王…" gives no outlet."""
+        found = self._new_value()
+        if found is None:
+            return []
+        before, value = (normalize_name(part) for part in found)
         return [entry.slot for entry in knowledge().words.corrected_slot
-                if any(word in self.compact for word in entry.words)]
+                if any(word in before or word in value for word in entry.words)]
+
+    def corrected_answers(self, owned: Collection[str]) -> dict[str, str]:
+        """The answers among `owned` a correction names in words, with the value it gives them
+        ("网点不是李村是浮山后" → outlet 浮山后); an outlet by its own name, without a bank alias."""
+        value = self.corrected_value()
+        if not value:
+            return {}
+        answers: dict[str, str] = {}
+        for slot in self.corrected_slots():
+            new = outlet_name(value, knowledge()) if slot == "outlet" else value
+            if slot in owned and new:
+                answers[slot] = new
+        return answers
 
     def corrected_value(self) -> str | None:
-        """What follows the last "是" / "改成" of a correction ("网点不是李村是浮山后" → 浮山后)."""
+        """The clause after the last "是" / "改成" of a correction ("网点不是李村是浮山后，麻烦改一下" → 浮山后)."""
+        found = self._new_value()
+        return found[1] if found else None
+
+    def _new_value(self) -> tuple[str, str] | None:
+        """The text up to the last "是" / "改成" (words.yml) and the clause after it, if not empty."""
         text = self.text
         ends = [text.rfind(marker) + len(marker) for marker in knowledge().words.new_value if marker in text]
         if not ends:
             return None
-        value = text[max(ends):].strip(" ，,。.！!；;：:、")
-        return value or None
+        end = max(ends)
+        # What follows the clause is a remark ("，麻烦改一下"), not part of the value.
+        value = CLAUSE_END.split(text[end:].strip(" ，,。.！!；;：:、"), maxsplit=1)[0].strip()
+        return (text[:end], value) if value else None
 
     def outlet(self) -> str | None:
         """The outlet the message names as an entity (李村支行), without a bank alias."""

@@ -302,3 +302,19 @@ def test_the_answers_a_correction_can_name_are_the_forms_own(k):
     domain = yaml.safe_load((ROOT / "domain" / "domain.yml").read_text(encoding="utf-8"))
     required = domain["forms"]["complaint_form"]["required_slots"]
     assert {entry.slot for entry in k.words.corrected_slot} <= set(required)
+
+
+def test_a_correction_word_in_passing_changes_no_answer():
+    """"不是我说，…李村支行…": the outlet is named, but not as the value a correction gives it."""
+    slots = {**FILLED, "description": None, "wants_contact": None, "phone": None}
+    text = "不是我说，建行李村支行的柜员态度太差了，一直玩手机"
+    parse = message(text, "complaint_attitude", 0.8,
+                    [entity(text, "bank", "建行", "中国建设银行"), entity(text, "outlet", "李村支行")])
+    events, _ = validate(parse, slots=slots, requested="description")
+    assert events == [SlotSet("description", text), SlotSet(REQUESTED, "wants_contact")]
+
+
+def test_the_corrected_value_ends_with_its_clause():
+    parse = message("网点不是李村是浮山后，麻烦改一下", "other_deny", 0.4)
+    events, _ = validate(parse, slots=FILLED, requested="complaint_confirmed")
+    assert events == [SlotSet("outlet", "浮山后"), SlotSet(REQUESTED, "complaint_confirmed")]
