@@ -9,7 +9,7 @@ written here: sentences come from knowledge/ through ``bot.answers`` or from the
 | ``inquiries`` | one complete reply from knowledge/ (inquiries, small talk, out of scope) |
 | ``progress`` | the date a card is due under Art. 17, from the acceptance date |
 | ``complaint_form`` | complaint intake: validation, confirmation, the transfer ticket |
-| ``praise`` | praise intake, recorded and forwarded when a bank is named |
+| ``praise`` | praise intake: validation, the confirmation after a correction, recorded and forwarded when a bank is named |
 | ``tickets`` | ticket status by number or for the citizen's own tickets |
 | ``handoff`` | handoff to a 12333 operator |
 | ``one_time_notices`` | the Art. 19 notice registered with a number, and the reminder offered |
