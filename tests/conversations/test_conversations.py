@@ -62,6 +62,8 @@ REPLIES: dict[str, list[tuple[int, str]]] = {
     "praise of a named outlet is forwarded to its bank": [(2, r"转告中国农业银行.*\n工单编号：ZB-")],
     "praise without a bank is recorded without a ticket": [(2, "您的表扬已登记。")],
     "praise cancelled": [(1, "已取消")],
+    "praise corrected during the form and at the confirmation, then confirmed": [
+        (2, "请核对将要转告中国农业银行的表扬"), (3, "网点：浮山后"), (4, r"转告中国农业银行.*\n工单编号：ZB-")],
     "ticket status by a number that does not exist": [(0, "没有找到工单 ZB-20200101-0001")],
     "ticket status without tickets asks for the number": [(0, "请把工单编号发给我")],
     "handoff on request": [(0, "转接")],
