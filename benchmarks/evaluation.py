@@ -26,6 +26,31 @@ class Scores:
     confusion: list[list[int]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     errors: list[tuple[str, str, str]] = field(default_factory=list)
+    # Calibration: for each band of reported confidence, how often the intent was right.
+    reliability: list[dict[str, float]] = field(default_factory=list)
+    calibration_error: float | None = None
+
+
+def reliability(confidences: Sequence[float], correct: Sequence[bool], *, bands: int = 10
+                ) -> tuple[list[dict[str, float]], float]:
+    """Reliability table in equal-width confidence bands, and the expected calibration error.
+
+    A confidence means something when, among messages given about 0.8, about 80 % are right; the
+    expected calibration error is the gap between the two, averaged over messages.
+    """
+    rows: list[dict[str, float]] = []
+    gap = 0.0
+    for band in range(bands):
+        low, high = band / bands, (band + 1) / bands
+        inside = [(c, ok) for c, ok in zip(confidences, correct, strict=True)
+                  if low <= c < high or (band == bands - 1 and c == 1.0)]
+        if not inside:
+            continue
+        mean = sum(c for c, _ in inside) / len(inside)
+        accuracy = sum(ok for _, ok in inside) / len(inside)
+        rows.append({"low": low, "high": high, "n": len(inside), "confidence": mean, "accuracy": accuracy})
+        gap += len(inside) * abs(mean - accuracy)
+    return rows, gap / len(confidences) if confidences else 0.0
 
 
 def gold_entities(example: Example, knowledge: Knowledge) -> dict[str, str]:
@@ -105,6 +130,8 @@ def evaluate(test: Sequence[Example], predict: Callable[[str], Interpretation],
     gold = [knowledge.intent_by_rasa_name(ex.intent).name for ex in test]
     results = [predict(text) for text in texts]
     model = score("pipeline", gold, [r.intent for r in results], texts, knowledge)
+    model.reliability, model.calibration_error = reliability(
+        [r.confidence for r in results], [r.intent == g for r, g in zip(results, gold, strict=True)])
     model.entity = entity_scores([gold_entities(ex, knowledge) for ex in test], [r.entities for r in results])
     base = score("baseline", gold, baseline(texts), texts, knowledge)
     return model, base
@@ -127,6 +154,18 @@ def render_markdown(model: Scores, base: Scores, *, test_set: str, test_size: in
     for kind, figures in model.entity.items():
         target = "≥ 0.97" if kind == "bank" else ""
         lines.append(f"| {kind} entity F1 (support {figures['support']}) | {figures['f1']:.3f} | — | {target} |")
+    oos = model.per_intent.get("other/out_of_scope")
+    if oos:
+        lines.append(f"| out-of-scope detection: precision / recall | {oos['precision']:.3f} / {oos['recall']:.3f} "
+                     f"| {base.per_intent['other/out_of_scope']['precision']:.3f} / "
+                     f"{base.per_intent['other/out_of_scope']['recall']:.3f} | |")
+    if model.reliability:
+        lines += ["", "## Reliability of the confidence", "",
+                  f"Expected calibration error {model.calibration_error:.3f}: among messages given a confidence "
+                  "in a band, the share whose intent was right.", "",
+                  "| confidence band | messages | mean confidence | intent right |", "|---|---|---|---|"]
+        lines += [f"| {r['low']:.1f}–{r['high']:.1f} | {r['n']} | {r['confidence']:.3f} | {r['accuracy']:.3f} |"
+                  for r in model.reliability]
     lines += ["", "## Per intent", "", "| intent | P | R | F1 | n | baseline F1 |", "|---|---|---|---|---|---|"]
     for label, figures in model.per_intent.items():
         lines.append(f"| {label} | {figures['precision']:.2f} | {figures['recall']:.2f} | {figures['f1']:.2f} "
