@@ -55,7 +55,7 @@ class CascadeIntentClassifier(GraphComponent, IntentClassifier):
     beside the message's e5 embedding. Most messages are clear from their characters and are
     answered at once; below `embed_below` the message is embedded and the second model decides.
     Measured on the development set, the cascade keeps the whole gain of embedding every
-    message while embedding about one message in six (BENCHMARKS.md, `sbk nlu compare`).
+    message while embedding about one message in six (BENCHMARKS.md, the encoder A/B).
     """
 
     @classmethod
