@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import textwrap
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+from tests.nlu_runtime import run_in_rasa_environment
 
 SCRIPT = textwrap.dedent("""
     import json, sys, tempfile
@@ -56,11 +51,7 @@ SCRIPT = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def seen() -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
-    result = subprocess.run([str(RASA_PYTHON), "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa_environment(SCRIPT)
 
 
 def test_traditional_characters_read_as_simplified(seen):

@@ -3,14 +3,9 @@ failures look exactly as in Rasa, and the schema is no longer re-checked on ever
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+from tests.nlu_runtime import run_in_rasa_environment
 
 SCRIPT = textwrap.dedent("""
     import json
@@ -43,16 +38,8 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def run_in_rasa_environment() -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
-    result = subprocess.run([str(RASA_PYTHON), "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def test_answers_are_validated_as_rasa_does_without_rechecking_the_schema():
-    seen = run_in_rasa_environment()
+    seen = run_in_rasa_environment(SCRIPT)
     assert seen["before"][0] == ["ok", True]
     assert seen["before"][1][0] == "error" and "Failed to validate Action server response" in seen["before"][1][1]
     # The same verdicts and the same message after the change…
