@@ -13,6 +13,7 @@ APP_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 MODEL := models/assistant.tar.gz
 USERDICT := build/jieba/userdict.txt
+MISSPELLINGS := build/normalisation/misspellings.json
 ENTITIES := nlu_data/entities.yml
 NLU_FILES := $(filter-out $(ENTITIES),$(wildcard nlu_data/*.yml))
 DIALOGUE_FILES := $(wildcard domain/*.yml) $(wildcard dialogue/*.yml)
@@ -71,13 +72,13 @@ $(RASA_STAMP): requirements/rasa.lock
 		rasa==$(RASA_VERSION) rasa-sdk==$(RASA_SDK_VERSION)
 	touch $@
 
-$(USERDICT) $(ENTITIES) &: $(KNOWLEDGE) $(APP_STAMP)
+$(USERDICT) $(MISSPELLINGS) $(ENTITIES) &: $(KNOWLEDGE) $(APP_STAMP)
 	$(VENV)/bin/sbk nlu build
 
 model: $(MODEL)
 
 # One model for everything: the Rasa server, the bot and `sbk classify` load the same file.
-$(MODEL): $(RASA_STAMP) config.yml $(NLU_FILES) $(ENTITIES) $(USERDICT) $(DIALOGUE_FILES) $(wildcard nlu_runtime/*.py)
+$(MODEL): $(RASA_STAMP) config.yml $(NLU_FILES) $(ENTITIES) $(USERDICT) $(MISSPELLINGS) $(DIALOGUE_FILES) $(wildcard nlu_runtime/*.py)
 	$(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain domain --data nlu_data dialogue \
 		--out models --fixed-model-name assistant
 
@@ -87,7 +88,7 @@ validate: install $(ENTITIES) ## Rasa's own check of domain and training data
 evaluate: install model ## NLU report on the held-out test set, beside the baseline
 	$(VENV)/bin/sbk nlu evaluate
 
-compare: install $(ENTITIES) $(USERDICT) ## candidate pipelines on a split of the training data → BENCHMARKS.md
+compare: install $(ENTITIES) $(USERDICT) $(MISSPELLINGS) ## candidate pipelines on a split of the training data → BENCHMARKS.md
 	$(VENV)/bin/sbk nlu compare
 
 bench: install model ## NLU benchmark into BENCHMARKS.md

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -24,6 +25,21 @@ _DICTIONARY = "jieba"
 _NORMALISATION = "normalisation.json"
 
 
+def _read_misspellings(config: Dict[Text, Any]) -> Dict[str, str]:
+    """The misspellings `sbk nlu build` wrote from knowledge/vocabulary.yml; an error naming the file if unreadable."""
+    path = config.get("misspellings_path")
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"ChineseTokenizer: cannot read the misspellings file {path} ({exc}); "
+                         "run `sbk nlu build` to write it from knowledge/vocabulary.yml") from exc
+    if not (isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items())):
+        raise ValueError(f"ChineseTokenizer: {path} is not a JSON object of misspelling → word")
+    return data
+
+
 def normalised_text(message: Message) -> str:
     """The message's normalised text (its plain text where no tokenizer normalised it)."""
     return message.get(NORMALISED_TEXT) or message.get(TEXT) or ""
@@ -37,30 +53,45 @@ class ChineseTokenizer(JiebaTokenizer):
 
     Normalising here, in the one component both training and serving pass through, keeps them
     seeing messages alike: traditional characters, full-width forms, the card words'
-    misspellings (config `misspellings`) and pinyin-only messages, whose lexicon is learned from
-    the training examples' words. Token offsets point into the original text, so entity spans
+    misspellings (knowledge/vocabulary.yml, the file `misspellings_path` names) and pinyin-only
+    messages, whose lexicon is learned from the training examples' words. Token offsets point into the original text, so entity spans
     stay exact. Jieba's whitespace tokens are dropped: they break DIET's sparse feature shapes
     (Rasa issue 7910).
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**JiebaTokenizer.get_default_config(), "misspellings": {}}
+        return {**JiebaTokenizer.get_default_config(), "misspellings_path": None}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The generated files' contents: a changed dictionary or misspelling retrains the tokenizer."""
+        digest = hashlib.sha256()
+        files = []
+        if config.get("dictionary_path"):
+            files += sorted(p for p in Path(config["dictionary_path"]).glob("*") if p.is_file())
+        if config.get("misspellings_path"):
+            files.append(Path(config["misspellings_path"]))
+        for path in files:
+            digest.update(path.name.encode("utf-8") + b"\0" + (path.read_bytes() if path.is_file() else b""))
+        return digest.hexdigest()
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 lexicon: Optional[Dict[str, str]] = None) -> None:
+                 lexicon: Optional[Dict[str, str]] = None, misspellings: Optional[Dict[str, str]] = None) -> None:
         super().__init__(config, model_storage, resource)
         self._lexicon = lexicon or {}
-        self._normalise = Normaliser(misspellings=config.get("misspellings"), pinyin_lexicon=self._lexicon)
+        self._misspellings = misspellings if misspellings is not None else _read_misspellings(config)
+        self._normalise = Normaliser(misspellings=self._misspellings, pinyin_lexicon=self._lexicon)
 
     def train(self, training_data: TrainingData) -> Resource:
         import jieba
 
-        plain = Normaliser(misspellings=self._config.get("misspellings"))
+        # The lexicon is learned from the words of the text as normalised without it.
+        plain = Normaliser(misspellings=self._misspellings)
         words = [w for ex in training_data.training_examples if ex.get(TEXT)
                  for w in jieba.lcut(plain(ex.get(TEXT)).text)]
         self._lexicon = pinyin_lexicon(words)
-        self._normalise = Normaliser(misspellings=self._config.get("misspellings"), pinyin_lexicon=self._lexicon)
+        self._normalise = Normaliser(misspellings=self._misspellings, pinyin_lexicon=self._lexicon)
         self.persist()
         return self._resource
 
@@ -87,8 +118,10 @@ class ChineseTokenizer(JiebaTokenizer):
         with self._model_storage.write_to(self._resource) as directory:
             if self._config["dictionary_path"] is not None:
                 self._copy_files_dir_to_dir(self._config["dictionary_path"], str(directory / _DICTIONARY))
-            (directory / _NORMALISATION).write_text(json.dumps({"pinyin": self._lexicon}, ensure_ascii=False),
-                                                    encoding="utf-8")
+            # The model carries its misspellings: it is read the same wherever it is loaded.
+            (directory / _NORMALISATION).write_text(
+                json.dumps({"pinyin": self._lexicon, "misspellings": self._misspellings}, ensure_ascii=False),
+                encoding="utf-8")
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -100,4 +133,4 @@ class ChineseTokenizer(JiebaTokenizer):
                 data = json.loads((Path(directory) / _NORMALISATION).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, lexicon=data.get("pinyin"))
+        return cls(config, model_storage, resource, lexicon=data.get("pinyin"), misspellings=data.get("misspellings"))

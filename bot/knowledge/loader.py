@@ -494,6 +494,16 @@ def _cross_check(docs: dict[str, YamlDocument], models: dict[str, Any], articles
         if term.word in words:
             problems.append(vocab_doc.problem(("terms", index, "word"), f"term {term.word!r} listed twice"))
         words.add(term.word)
+    misspellings = models["vocabulary.yml"].misspellings
+    for wrong, right in misspellings.items():
+        where = ("misspellings", wrong)
+        if wrong == right or wrong in right:
+            # 社保 → 社保卡 would turn 社保卡 into 社保卡卡.
+            problems.append(vocab_doc.problem(where, f"{wrong!r} → {right!r} would rewrite the word it yields"))
+        elif any(other in right for other in misspellings if other != wrong):
+            problems.append(vocab_doc.problem(where, f"{right!r} contains another misspelling: corrections do not chain"))
+        elif wrong in words:
+            problems.append(vocab_doc.problem(where, f"{wrong!r} is a term of this file, not a misspelling"))
 
     return problems
 

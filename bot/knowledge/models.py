@@ -572,8 +572,13 @@ class Term(Frozen):
     tag: Annotated[str, StringConstraints(pattern=r"^[a-z]+$")] = "n"
 
 
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^\S+$")]
+
+
 class Vocabulary(Frozen):
     terms: tuple[Term, ...] = Field(min_length=1)
+    # Misspelt form → the word meant; the tokenizer corrects them before anything reads the message.
+    misspellings: dict[Word, Word] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- the message catalogue

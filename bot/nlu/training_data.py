@@ -1,4 +1,4 @@
-"""Training inputs derived from knowledge/: entity synonyms, lookup tables and the jieba dictionary.
+"""Training inputs derived from knowledge/: entity synonyms, lookup tables, the jieba dictionary, misspellings.
 
 Generated rather than hand-kept so that a bank alias added to knowledge/banks.yml reaches the
 model, the segmenter and the canonicaliser in one step.
@@ -6,6 +6,7 @@ model, the segmenter and the canonicaliser in one step.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bot.knowledge import Knowledge
@@ -46,9 +47,14 @@ def entity_training_data(knowledge: Knowledge) -> str:
     return "".join(parts)
 
 
-def write_training_inputs(knowledge: Knowledge, *, entities_file: Path, dictionary_dir: Path) -> None:
-    """Write nlu_data's entity file and the jieba dictionary folder the tokenizer loads."""
+def write_training_inputs(knowledge: Knowledge, *, entities_file: Path, dictionary_dir: Path,
+                          misspellings_file: Path) -> None:
+    """Write nlu_data's entity file, the jieba dictionary folder and the misspellings the tokenizer loads."""
     entities_file.write_text(entity_training_data(knowledge), encoding="utf-8")
     dictionary_dir.mkdir(parents=True, exist_ok=True)
     (dictionary_dir / "userdict.txt").write_text(
         "\n".join(build_user_dictionary(knowledge)) + "\n", encoding="utf-8")
+    # Not in the dictionary folder: the tokenizer hands every file there to jieba as a dictionary.
+    misspellings_file.parent.mkdir(parents=True, exist_ok=True)
+    misspellings_file.write_text(json.dumps(knowledge.vocabulary.misspellings, ensure_ascii=False, indent=1) + "\n",
+                                 encoding="utf-8")

@@ -152,3 +152,16 @@ def test_several_problems_reported_together(knowledge_copy):
     error = load_error(knowledge_copy)
     assert len(error.problems) == 2
     assert {p.file for p in error.problems} == {"guides.yml", "banks.yml"}
+
+
+def test_a_misspelling_whose_correction_contains_it_is_refused(knowledge_copy):
+    # 社保 → 社保卡 would turn every 社保卡 into 社保卡卡.
+    knowledge_copy.replace("vocabulary.yml", "  社报卡: 社保卡\n", "  社报卡: 社保卡\n  社保: 社保卡\n")
+    line = knowledge_copy.line_of("vocabulary.yml", "  社保: 社保卡")
+    message = str(load_error(knowledge_copy))
+    assert f"vocabulary.yml: misspellings.社保 (line {line}): '社保' → '社保卡' would rewrite the word it yields" in message
+
+
+def test_a_misspelling_that_is_a_term_is_refused(knowledge_copy):
+    knowledge_copy.replace("vocabulary.yml", "  注消: 注销\n", "  注消: 注销\n  解挂: 挂失\n")
+    assert "'解挂' is a term of this file" in str(load_error(knowledge_copy))
