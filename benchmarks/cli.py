@@ -1,4 +1,4 @@
-"""The tooling's commands: `sbk bench backoffice|conversations|console`, `sbk nlu evaluate|compare|bench`.
+"""The tooling's commands: `sbk bench backoffice|conversations|console`, `sbk nlu evaluate|compare|calibrate|bench`.
 
 `sbk` registers them from a checkout (bot/cli/tooling.py); `python -m benchmarks` runs them alone.
 Each measurement is imported by its handler, so building the parser stays cheap.
@@ -133,7 +133,7 @@ def run_console(args: argparse.Namespace) -> int:
 
 
 def register_nlu(sub: argparse._SubParsersAction) -> None:
-    """`nlu evaluate|compare|bench`, beside the product's `nlu build`."""
+    """`nlu evaluate|compare|calibrate|bench`, beside the product's `nlu build`."""
     sub.add_parser("evaluate", help="report on the held-out test set beside the baseline"
                    ).set_defaults(handler=evaluate)
     comparing = sub.add_parser("compare", help="train candidate pipelines on a split of nlu_data/ and compare them "
@@ -142,6 +142,8 @@ def register_nlu(sub: argparse._SubParsersAction) -> None:
                            help="compare only this config file (repeatable; BENCHMARKS.md is then left as it "
                                 "is; default: config.yml and every evaluation/pipelines/*.yml)")
     comparing.set_defaults(handler=compare)
+    sub.add_parser("calibrate", help="fit the confidence's temperature and choose the clarification thresholds "
+                   "on evaluation/dev_set.yml; update BENCHMARKS.md").set_defaults(handler=calibrate)
     bench = sub.add_parser("bench", help="time training, loading and parsing; update BENCHMARKS.md")
     bench.add_argument("--messages", type=int, default=1000, help="parses to time (default 1000)")
     bench.add_argument("--no-train", action="store_true", help="time the existing model only")
@@ -175,6 +177,58 @@ def evaluate(args: argparse.Namespace) -> int:
     except NluUnavailable as exc:
         print(f"sbk nlu evaluate: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _configured_thresholds() -> tuple[float, float]:
+    """The cascade's temperature and the FallbackClassifier's threshold in config.yml."""
+    import yaml
+
+    pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    by_name = {component["name"].rsplit(".", 1)[-1]: component for component in pipeline}
+    return (float(by_name["CascadeIntentClassifier"].get("temperature", 1.0)),
+            float(by_name["FallbackClassifier"]["threshold"]))
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    from benchmarks import calibration
+    from benchmarks.dataset import load_examples
+    from benchmarks.machine import describe_machine
+    from benchmarks.report import update_benchmarks_file
+    from bot.answers.compose import CLARIFY_BELOW
+    from bot.knowledge import get_knowledge
+    from bot.nlu import Classifier, NluUnavailable
+    from bot.settings import get_settings
+
+    knowledge = get_knowledge()
+    temperature, fallback = _configured_thresholds()
+
+    def ranked(classifier: Classifier, path: Path) -> list[calibration.Ranked]:
+        items = []
+        for example in load_examples([path]):
+            interpretation = classifier.classify(example.text)
+            if interpretation.ranking:
+                items.append(calibration.Ranked(interpretation.ranking,
+                                                knowledge.intent_by_rasa_name(example.intent).name,
+                                                interpretation.category))
+        return items
+
+    try:
+        with Classifier(get_settings(), knowledge=knowledge) as classifier:
+            dev = ranked(classifier, DEV_SET)
+            others = {name: ranked(classifier, path) for name, path in EVALUATION_SETS.items()}
+    except NluUnavailable as exc:
+        print(f"sbk nlu calibrate: {exc}", file=sys.stderr)
+        return 1
+    result = calibration.calibrate(dev, current_temperature=temperature)
+    held_out = {name: (len(items), calibration.expected_calibration_error(items, 1.0),
+                       calibration.expected_calibration_error(items, result.scale))
+                for name, items in {"dev_set (fitted on)": dev, **others}.items()}
+    body = calibration.render_markdown(result, dev_size=len(dev), current_temperature=temperature,
+                                       current_fallback=fallback, current_clarify=CLARIFY_BELOW,
+                                       held_out=held_out, machine=describe_machine())
+    update_benchmarks_file(PROJECT_ROOT / "BENCHMARKS.md", "calibration", body)
+    print(body)
     return 0
 
 

@@ -1,7 +1,7 @@
 """The project's measuring tools, offered as `sbk` sub-commands when `sbk` runs from a checkout.
 
 The tools live in the top-level `benchmarks` package, which the installed product does not ship:
-there, `sbk bench` and `sbk nlu evaluate|compare|bench` simply do not exist.
+there, `sbk bench` and `sbk nlu evaluate|compare|calibrate|bench` simply do not exist.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def load() -> ModuleType | None:
 
 
 def register(commands: argparse._SubParsersAction, *, nlu: argparse._SubParsersAction) -> None:
-    """`bench …` and `nlu evaluate|compare|bench`, when the tooling is there."""
+    """`bench …` and `nlu evaluate|compare|calibrate|bench`, when the tooling is there."""
     tooling = load()
     if tooling is not None:
         tooling.register_bench(commands)
