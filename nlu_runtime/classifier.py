@@ -46,9 +46,6 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         self.clf.set_params(C=float(self.config["C"]))
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
 def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """Temperature scaling (Guo et al., 2017): softmax(log p / T), row by row.
 
@@ -64,6 +61,9 @@ def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     return scaled / scaled.sum(axis=1, keepdims=True)
 
 
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
 class CascadeIntentClassifier(GraphComponent, IntentClassifier):
     """Character n-grams first; the sentence encoder only for the messages they are unsure of.
 
