@@ -6,12 +6,18 @@
    softmax(s · log p) that make the development set's gold intents likeliest. The model already
    applies its configured temperature T, so the temperature to configure is T / s; on a model
    trained with that temperature the command finds s ≈ 1 again;
-2. with those calibrated confidences, sweeps the two thresholds a reply depends on and picks
-   each where a citizen gains most: a right answer counts +1, a clarifying question 0, a wrong
-   answer −`cost`. Below the FallbackClassifier's threshold every message gets a clarifying
-   question; below the inquiry threshold (bot.answers' CLARIFY_BELOW) a guide or small talk
-   is asked about rather than risked, since a wrong guide is a screenful of the wrong procedure
-   (cost 2) while a wrongly started form is corrected at its first question (cost 1).
+2. with those calibrated confidences, weighs the two thresholds a reply depends on: a right
+   answer counts +1, a clarifying question 0, a wrong answer −`cost`. Below the
+   FallbackClassifier's threshold every message gets a clarifying question; below the inquiry
+   threshold (bot.answers' CLARIFY_BELOW) a guide or small talk is asked about rather than risked,
+   since a wrong guide is a screenful of the wrong procedure (cost 2) while a wrongly started
+   form is corrected at its first question (cost 1).
+
+   With a confidence c that is calibrated, answering gains c − cost · (1 − c), positive above
+   cost / (1 + cost): 0.50 and 0.67. Those are the thresholds chosen. The sweep over the
+   development set shows the utility each threshold would have had; its own maximum moves by
+   a step or two between retrains, because a few hundred messages make the curve flat within a
+   handful of messages around it, so it checks the choice rather than makes it.
 
 The rankings hold the ten likeliest intents; what is left of the probability counts as one more
 outcome, so a gold intent outside the ten is scored as that remainder rather than dropped.
@@ -103,35 +109,41 @@ def best(outcomes: Sequence[Outcome]) -> Outcome:
     return max(outcomes, key=lambda o: (o.utility, -o.threshold))
 
 
+def break_even(cost: float) -> float:
+    """The calibrated confidence above which an answer is worth more than a question."""
+    return round(cost / (1.0 + cost), 2)
+
+
 @dataclass(frozen=True)
 class Calibration:
     scale: float
     temperature: float  # to configure: the current temperature divided by the scale
     nll_before: float
     nll_after: float
-    fallback: Outcome
+    fallback: Outcome  # at the break-even threshold of a wrong form start
     fallback_sweep: tuple[Outcome, ...]
-    clarify: Outcome
+    clarify: Outcome  # at the break-even threshold of a wrong guide
     clarify_sweep: tuple[Outcome, ...]
 
 
 def calibrate(items: Sequence[Ranked], *, current_temperature: float) -> Calibration:
-    """Fit the scale, then choose the fallback threshold and, above it, the inquiry threshold."""
+    """Fit the scale; the fallback threshold and, above it, the inquiry threshold with their sweeps."""
     s = fit_scale(items)
     confidences = [float(scaled(item, s)[0]) for item in items]
     correct = [item.ranking[0][0] == item.gold for item in items]
-    fallback_sweep = tuple(outcome(confidences, correct, t, FORM_COST) for t in GRID)
-    fallback = best(fallback_sweep)
+    fallback_at = break_even(FORM_COST)
+    fallback_sweep = tuple(outcome(confidences, correct, t, FORM_COST) for t in sorted({*GRID, fallback_at}))
     # Inquiry and small-talk replies among the messages the fallback lets through.
     kept = [(c, ok) for c, ok, item in zip(confidences, correct, items, strict=True)
-            if c >= fallback.threshold and item.category not in ("complaint", "praise")]
+            if c >= fallback_at and item.category not in ("complaint", "praise")]
+    clarify_at = max(break_even(GUIDE_COST), fallback_at)
     clarify_sweep = tuple(outcome([c for c, _ in kept], [ok for _, ok in kept], t, GUIDE_COST)
-                          for t in GRID if t >= fallback.threshold)
+                          for t in sorted({*GRID, clarify_at}) if t >= fallback_at)
     return Calibration(
         scale=s, temperature=current_temperature / s,
         nll_before=negative_log_likelihood(items, 1.0), nll_after=negative_log_likelihood(items, s),
-        fallback=fallback, fallback_sweep=fallback_sweep,
-        clarify=best(clarify_sweep), clarify_sweep=clarify_sweep,
+        fallback=next(o for o in fallback_sweep if o.threshold == fallback_at), fallback_sweep=fallback_sweep,
+        clarify=next(o for o in clarify_sweep if o.threshold == clarify_at), clarify_sweep=clarify_sweep,
     )
 
 
@@ -146,8 +158,9 @@ def expected_calibration_error(items: Sequence[Ranked], s: float) -> float:
 def _sweep_table(outcomes: Sequence[Outcome], chosen: Outcome, cost: float) -> list[str]:
     lines = [f"| threshold | answered | right | wrong | asked instead | utility (right − {cost:g} × wrong) |",
              "|---|---|---|---|---|---|"]
+    top = best(outcomes)
     for o in outcomes:
-        mark = " **chosen**" if o == chosen else ""
+        mark = (" **chosen**" if o == chosen else "") + (" (the sweep's best)" if o == top else "")
         lines.append(f"| {o.threshold:.2f}{mark} | {o.answered} | {o.right} | {o.wrong} | {o.asked} | {o.utility:g} |")
     return lines
 
@@ -176,13 +189,16 @@ def render_markdown(result: Calibration, *, dev_size: int, current_temperature: 
     lines += [
         "",
         f"FallbackClassifier threshold (every message below it gets a clarifying question; a wrong answer "
-        f"costs {FORM_COST:g}): configured {current_fallback:g}, chosen **{result.fallback.threshold:.2f}**.",
+        f"costs {FORM_COST:g}): configured {current_fallback:g}, chosen **{result.fallback.threshold:.2f}** "
+        f"(break-even of a calibrated confidence; utility there {result.fallback.utility:g}, the sweep's best "
+        f"{best(result.fallback_sweep).utility:g}).",
         "",
         *_sweep_table(result.fallback_sweep, result.fallback, FORM_COST),
         "",
         f"Inquiry threshold, bot.answers CLARIFY_BELOW (guides and small talk above the fallback threshold; a "
         f"wrong guide costs {GUIDE_COST:g}): configured {current_clarify:g}, chosen "
-        f"**{result.clarify.threshold:.2f}**.",
+        f"**{result.clarify.threshold:.2f}** (utility there {result.clarify.utility:g}, the sweep's best "
+        f"{best(result.clarify_sweep).utility:g}).",
         "",
         *_sweep_table(result.clarify_sweep, result.clarify, GUIDE_COST),
         "",

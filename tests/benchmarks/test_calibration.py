@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks.calibration import (GRID, Ranked, best, calibrate, expected_calibration_error, fit_scale,
+from benchmarks.calibration import (Ranked, best, break_even, calibrate, expected_calibration_error, fit_scale,
                                     negative_log_likelihood, outcome, scaled)
 
 INTENTS = [f"inquiry/i{k}" for k in range(12)]
@@ -86,4 +86,13 @@ def test_the_inquiry_threshold_is_never_below_the_fallback_and_ignores_forms():
     assert asked_about == sum(1 for i in items if i.category != "complaint"
                               and scaled(i, result.scale)[0] >= result.fallback.threshold)
     assert result.temperature == pytest.approx(1.0 / result.scale)
-    assert result.fallback.threshold in GRID
+
+
+def test_with_a_calibrated_confidence_an_answer_pays_off_above_cost_over_one_plus_cost():
+    assert (break_even(1.0), break_even(2.0)) == (0.5, 0.67)
+    # Simulated calibrated messages: the sweep's best lands next to the break-even threshold.
+    rng = np.random.default_rng(11)
+    confidences = rng.uniform(0.05, 1.0, 20000)
+    correct = rng.uniform(size=confidences.size) < confidences
+    sweep = [outcome(confidences, correct, t, 2.0) for t in (0.3, 0.5, 0.67, 0.8, 0.9)]
+    assert best(sweep).threshold == 0.67
