@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.knowledge import Guide, Knowledge, NoticeCase, Statement
+from bot.answers.layout import Answer, Section, as_text
+from bot.knowledge import Guide, Knowledge, NoticeCase, Statement, TimeLimit
 from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.models import chinese_number
 from bot.nlu.interpret import Interpretation
@@ -34,11 +35,22 @@ NOT_OFFERED_WHEN_UNSURE = frozenset({
 
 @dataclass(frozen=True)
 class Reply:
-    """A reply: its text, the articles it rests on, and choices to offer (intent, label)."""
+    """A reply: its text, the articles it rests on, and choices to offer (intent, label).
+
+    A guide's reply also carries its `answer` laid out in parts (bot.answers.layout); `text` is then
+    that answer as plain text.
+    """
 
     text: str
     articles: tuple[int, ...] = ()
     choices: tuple[tuple[str, str], ...] = ()
+    answer: Answer | None = None
+
+    def __post_init__(self) -> None:
+        # Channels rebuild a laid-out reply from its text and its layout (bot.channels.rasa): the two
+        # must say the same.
+        if self.answer is not None and self.text != as_text(self.answer):
+            raise ValueError("a laid-out reply's text must be its answer as plain text")
 
 
 def cite(numbers: Iterable[int], messages: Catalogue) -> str:
@@ -56,11 +68,10 @@ def _statement(statement: Statement, messages: Catalogue) -> str:
     return messages.render("statement_cited", text=statement.text, articles=cite(statement.articles, messages))
 
 
-def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
-    """The content of an Art. 19 one-time notice for one case."""
+def _notice_section(case: NoticeCase, knowledge: Knowledge) -> Section:
+    """An Art. 19 one-time notice as one section: everything the citizen must be told at once."""
     r, values = knowledge.messages, _operator_values(knowledge)
-    lines = [
-        r.render("notice_title", title=case.title, citation=case.citation),
+    lines = (
         r.render("notice_reason", reason=case.reason),
         r.render("notice_missing"),
         *(f"{i}. {_statement(s, r)}" for i, s in enumerate(case.missing, 1)),
@@ -68,49 +79,66 @@ def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
         *(f"{i}. {_statement(s, r)}" for i, s in enumerate(case.procedure, 1)),
         r.render("notice_follow_up", days=case.follow_up_days, fields="、".join(case.register_fields),
                  service_phone=values["service_phone"]),
+    )
+    return Section("notice_title", r.render("notice_title", title=case.title, citation=case.citation), lines)
+
+
+def _notice_articles(case: NoticeCase) -> set[int]:
+    return {case.article, *(n for s in (*case.missing, *case.procedure) for n in s.articles)}
+
+
+def render_notice(case: NoticeCase, knowledge: Knowledge) -> Reply:
+    """The content of an Art. 19 one-time notice for one case."""
+    section = _notice_section(case, knowledge)
+    return Reply("\n".join((section.title, *section.lines)), tuple(sorted(_notice_articles(case))))
+
+
+def _time_limit_section(limits: list[TimeLimit], messages: Catalogue) -> Section | None:
+    if not limits:
+        return None
+    r = messages
+    lines = [r.render("time_limit_immediate", label=limit.label) if limit.immediate
+             else r.render("time_limit_days", label=limit.label, days=limit.working_days) for limit in limits]
+    return Section("guide_time_limit", r.render("guide_time_limit"), (*lines, limits[0].note))
+
+
+def guide_answer(guide: Guide, knowledge: Knowledge) -> tuple[Answer, tuple[int, ...]]:
+    """A guide as one answer (the direct answer first, then its parts) and the articles it rests on."""
+    r, values = knowledge.messages, _operator_values(knowledge)
+    limits = [knowledge.time_limits[key] for key in (guide.time_limit, *guide.related_time_limits) if key]
+    articles = (set(guide.articles) | {n for s in guide.statements for n in s.articles}
+                | {limit.article for limit in limits} | {12})  # Art. 12: the fee section
+    materials = (*(f"· {item}" for item in guide.materials.items), *filter(None, [guide.materials.note]))
+    sections = [
+        Section("guide_materials", r.render("guide_materials"), materials),
+        Section("guide_where", r.render("guide_where"), (_statement(guide.where, r),)),
+        Section("guide_procedure", r.render("guide_procedure"),
+                tuple(f"{i}. {_statement(step, r)}" for i, step in enumerate(guide.procedure, 1))),
+        _time_limit_section(limits, r),
+        Section("guide_fee", r.render("guide_fee"),
+                tuple(r.render("fee_free" if kind == "free" else "fee_bank") for kind in guide.fee)),
     ]
-    articles = {case.article, *(n for s in (*case.missing, *case.procedure) for n in s.articles)}
-    return Reply("\n".join(lines), tuple(sorted(articles)))
+    if guide.notice_case:
+        case = knowledge.notices[guide.notice_case]
+        sections.append(_notice_section(case, knowledge))
+        articles |= _notice_articles(case)
+    if guide.notes:
+        sections.append(Section("guide_notes", r.render("guide_notes"),
+                                tuple(f"· {_statement(note, r)}" for note in guide.notes)))
+    sections.append(Section("guide_basis_heading", r.render("guide_basis_heading"), (
+        r.render("guide_basis", regulation=knowledge.regulation_title, articles=cite(articles, r)),
+        r.render("guide_operator_note"),
+        r.render("guide_phone", service_phone=values["service_phone"]),
+    )))
+    answer = Answer(r.render("guide_title", title=guide.title), guide.answer,
+                    tuple(s for s in sections if s is not None))
+    return answer, tuple(sorted(articles))
 
 
 def render_guide(guide: Guide, knowledge: Knowledge) -> Reply:
     """A complete, one-time answer for an inquiry: materials, where, procedure, time limit, fee, basis."""
-    r, values = knowledge.messages, _operator_values(knowledge)
-    articles = set(guide.articles) | {n for s in guide.statements for n in s.articles}
-    lines = [r.render("guide_title", title=guide.title), guide.answer, "", r.render("guide_materials")]
-    lines += [f"· {item}" for item in guide.materials.items]
-    if guide.materials.note:
-        lines.append(guide.materials.note)
-    lines += ["", r.render("guide_where") + _statement(guide.where, r), "", r.render("guide_procedure")]
-    lines += [f"{i}. {_statement(step, r)}" for i, step in enumerate(guide.procedure, 1)]
-
-    limits = [key for key in (guide.time_limit, *guide.related_time_limits) if key]
-    if limits:
-        lines += ["", r.render("guide_time_limit")]
-        for key in limits:
-            limit = knowledge.time_limits[key]
-            articles.add(limit.article)
-            lines.append(r.render("time_limit_immediate", label=limit.label) if limit.immediate
-                         else r.render("time_limit_days", label=limit.label, days=limit.working_days))
-        lines.append(knowledge.time_limits[limits[0]].note)
-
-    lines += ["", r.render("guide_fee")]
-    lines += [r.render("fee_free" if kind == "free" else "fee_bank") for kind in guide.fee]
-    articles.add(12)
-
-    if guide.notice_case:
-        notice = render_notice(knowledge.notices[guide.notice_case], knowledge)
-        lines += ["", notice.text]
-        articles |= set(notice.articles)
-    if guide.notes:
-        lines += ["", r.render("guide_notes"), *(f"· {_statement(note, r)}" for note in guide.notes)]
-    lines += [
-        "",
-        r.render("guide_basis", regulation=knowledge.regulation_title, articles=cite(articles, r)),
-        r.render("guide_operator_note"),
-        r.render("guide_phone", service_phone=values["service_phone"]),
-    ]
-    return Reply("\n".join(lines), tuple(sorted(articles)))
+    answer, articles = guide_answer(guide, knowledge)
+    return Reply(as_text(answer), articles, answer=answer)
 
 
 def _subject(interp: Interpretation) -> str:

@@ -150,6 +150,9 @@ class Taxonomy(Frozen):
 
 # --------------------------------------------------------------------------- guides.yml
 
+# A guide's direct answer opens every reply to the inquiry: two lines of a phone screen at most.
+LEAD_MAX_CHARS = 120
+
 
 class Materials(Frozen):
     # The Measures list no materials at all, hence operator-only.
@@ -161,7 +164,7 @@ class Materials(Frozen):
 class Guide(Frozen):
     intent: Text
     title: Text
-    answer: Text
+    answer: Annotated[Text, StringConstraints(max_length=LEAD_MAX_CHARS)]
     materials: Materials
     where: Statement
     procedure: tuple[Statement, ...] = Field(min_length=1)
