@@ -16,6 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Reply
+from bot.answers.layout import to_payload
 from bot.knowledge import Knowledge, get_knowledge, normalize_name
 from bot.nlu.interpret import FALLBACK_INTENT, Interpretation, interpret, outlet_name
 
@@ -198,11 +199,14 @@ def buttons(choices: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """Send a reply composed by bot.answers, its choices as buttons."""
-    if reply.choices:
-        dispatcher.utter_message(text=reply.text, buttons=buttons(reply.choices))
-    else:
-        dispatcher.utter_message(text=reply.text)
+    """Send a reply composed by bot.answers, its choices as buttons.
+
+    The text is always the whole reply (what a channel without formatting shows, and the
+    transcript); a reply laid out in parts also carries that layout as the custom payload, from
+    which the Telegram channel renders it formatted (bot.channels.rasa joins the two again).
+    """
+    dispatcher.utter_message(text=reply.text, buttons=buttons(reply.choices) if reply.choices else None,
+                             json_message=to_payload(reply.answer) if reply.answer is not None else None)
 
 
 def operator_value(key: str) -> str:

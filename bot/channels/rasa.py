@@ -1,7 +1,12 @@
 """Async client of Rasa's REST channel (`POST /webhooks/rest/webhook`), shared by every citizen channel.
 
 Rasa answers ``{"sender": …, "message": …}`` with a list of bot messages, each with ``text`` and optionally
-``buttons`` (``[{"title", "payload"}]``). Errors are typed:
+``buttons`` (``[{"title", "payload"}]``), or a ``custom`` payload. A reply laid out in parts (a guide,
+bot.answers.layout) is sent by the actions as its plain text plus the layout as custom payload, and
+Rasa's REST channel turns that into the text's messages — one with its buttons, or else one per
+paragraph (it splits the text at blank lines) — followed by a ``{"custom": …}`` message; here they
+become one `RasaReply` again, where the text was, with the text, the buttons and the layout. Errors are
+typed:
 
 - `RasaUnavailable`: Rasa could not be reached or did not answer in time, or answered 5xx. The message
   was not answered; the caller keeps it and tries again later.
@@ -21,6 +26,8 @@ from dataclasses import dataclass, field
 
 import backoff
 import httpx
+
+from bot.answers.layout import Answer, NotAnAnswer, as_text, from_payload, is_payload
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +62,12 @@ class Button:
 
 @dataclass(frozen=True)
 class RasaReply:
-    """One message of the assistant; `text` may be empty when Rasa only sent buttons."""
+    """One message of the assistant; `text` may be empty when Rasa only sent buttons. `answer` is the
+    reply's layout when it has one (then `text` is that layout as plain text)."""
 
     text: str
     buttons: tuple[Button, ...] = field(default=())
+    answer: Answer | None = None
 
 
 def make_http_client(timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> httpx.AsyncClient:
@@ -124,28 +133,62 @@ class RasaClient:
 def parse_replies(data: object) -> list[RasaReply]:
     """Rasa's JSON answer as replies; RasaBadResponse if it is not the REST channel's list of messages.
 
-    Messages with neither text nor buttons (images, custom payloads) are skipped: no channel here shows them.
+    A laid-out answer (custom payload) is joined with the messages of its text into one reply. Other
+    messages with neither text nor buttons (images, other custom payloads) are skipped: no channel here
+    shows them.
     """
     if not isinstance(data, list):
         raise RasaBadResponse(f"Rasa's answer is a {type(data).__name__}, not a list of messages")
-    replies = []
+    replies: list[RasaReply] = []
     for index, item in enumerate(data):
         if not isinstance(item, dict):
             raise RasaBadResponse(f"message {index} of Rasa's answer is not an object")
-        text = item.get("text", "")
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
-            raise RasaBadResponse(f"message {index} of Rasa's answer has a non-text 'text'")
-        raw_buttons = item.get("buttons") or []
-        if not isinstance(raw_buttons, list):
-            raise RasaBadResponse(f"message {index} of Rasa's answer has 'buttons' that are not a list")
-        buttons = []
-        for button in raw_buttons:
-            if not (isinstance(button, dict) and isinstance(button.get("title"), str)
-                    and isinstance(button.get("payload"), str) and button["payload"]):
-                raise RasaBadResponse(f"message {index} of Rasa's answer has a button without title or payload")
-            buttons.append(Button(title=button["title"], payload=button["payload"]))
-        if text or buttons:
-            replies.append(RasaReply(text=text, buttons=tuple(buttons)))
+        if is_payload(item.get("custom")):
+            _join_answer(replies, _answer(item["custom"], index))
+            continue
+        reply = _reply(item, index)
+        if reply.text or reply.buttons:
+            replies.append(reply)
     return replies
+
+
+def _reply(item: dict, index: int) -> RasaReply:
+    text = item.get("text", "")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise RasaBadResponse(f"message {index} of Rasa's answer has a non-text 'text'")
+    raw_buttons = item.get("buttons") or []
+    if not isinstance(raw_buttons, list):
+        raise RasaBadResponse(f"message {index} of Rasa's answer has 'buttons' that are not a list")
+    buttons = []
+    for button in raw_buttons:
+        if not (isinstance(button, dict) and isinstance(button.get("title"), str)
+                and isinstance(button.get("payload"), str) and button["payload"]):
+            raise RasaBadResponse(f"message {index} of Rasa's answer has a button without title or payload")
+        buttons.append(Button(title=button["title"], payload=button["payload"]))
+    return RasaReply(text=text, buttons=tuple(buttons))
+
+
+def _answer(payload: dict, index: int) -> Answer:
+    try:
+        return from_payload(payload)
+    except NotAnAnswer as exc:
+        raise RasaBadResponse(f"message {index} of Rasa's answer has a malformed answer: {exc}") from exc
+
+
+def _join_answer(replies: list[RasaReply], answer: Answer) -> None:
+    """Replace the messages Rasa made of the answer's text (just before its payload) by one reply."""
+    text = as_text(answer)
+    whole = text.strip()
+    # CollectingOutputChannel: a text with buttons stays one message; a text alone is split at
+    # blank lines, and empty paragraphs are skipped above.
+    paragraphs = [p for p in whole.split("\n\n") if p]
+    if replies and replies[-1].buttons and replies[-1].text.strip() == whole:
+        replies[-1] = RasaReply(text, replies[-1].buttons, answer)
+    elif paragraphs and len(replies) >= len(paragraphs) and [(r.text, r.buttons) for r in replies[-len(paragraphs):]] \
+            == [(p, ()) for p in paragraphs]:
+        replies[-len(paragraphs):] = [RasaReply(text, answer=answer)]
+    else:
+        # The layout came without its text (an action that sent only the payload): it is the reply.
+        replies.append(RasaReply(text, answer=answer))

@@ -1,7 +1,9 @@
 """The citizens' Telegram bot: python-telegram-bot in front of Rasa's REST channel.
 
 Every text a citizen sends goes to Rasa with the sender ``telegram:<chat_id>``; Rasa's replies come
-back, its buttons as inline keyboards whose presses are sent to Rasa as the button's payload.
+back, its buttons as inline keyboards whose presses are sent to Rasa as the button's payload. A reply
+laid out in parts (a guide) is sent in Telegram's HTML, its headings in bold, a few messages split at
+part boundaries; if Telegram refuses the HTML, the same content goes as plain text.
 Commands: /start, /help, /status (the citizen's tickets from the ledger), /cancel (ends an open form,
 or the conversation with a 12333 operator).
 
@@ -36,7 +38,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -55,6 +58,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.answers.layout import as_telegram_html, html_to_text
 from bot.channels.rasa import RasaBadResponse, RasaClient, RasaReply, RasaUnavailable, make_http_client
 from bot.channels.ratelimit import SlidingWindowLimiter, Verdict
 from bot.channels.replies import Say
@@ -171,10 +175,34 @@ async def send_replies(context: ChannelContext, chat_id: int, replies: list[Rasa
         await context.bot.send_message(chat_id, say(empty))
         return
     for reply in replies:
+        if reply.answer is not None:
+            await _send_answer(context, chat_id, reply)
+            continue
         parts = _chunks(reply.text or say("channel_choose"))
         for part in parts[:-1]:
             await context.bot.send_message(chat_id, part)
         await context.bot.send_message(chat_id, parts[-1], reply_markup=_keyboard(reply))
+
+
+async def _send_answer(context: ChannelContext, chat_id: int, reply: RasaReply) -> None:
+    """A laid-out answer in Telegram's HTML, one message per group of sections.
+
+    Should Telegram refuse the HTML, that part and the ones after it go as plain text (the same
+    content without the tags): the citizen gets the whole answer once, formatted or not.
+    """
+    parts = as_telegram_html(reply.answer)
+    formatted = True
+    for number, part in enumerate(parts, 1):
+        markup = _keyboard(reply) if number == len(parts) else None
+        if formatted:
+            try:
+                await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup)
+                continue
+            except BadRequest as exc:
+                logger.warning("Telegram refused the HTML of an answer to chat %s (%s); sent as plain text",
+                               chat_id, exc)
+                formatted = False
+        await context.bot.send_message(chat_id, html_to_text(part), reply_markup=markup)
 
 
 def _schedule_retry(context: ChannelContext, chat_id: int, attempt: int = 0) -> None:

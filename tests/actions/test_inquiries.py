@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 from actions.fallback import ActionClarify
 from actions.inquiries import ActionAnswer
 from bot.answers import compose_reply, render_guide, render_notice
+from bot.answers.layout import as_text, from_payload
 from bot.nlu.interpret import Interpretation
 from tests.actions.conftest import message, run, slot, tracker, user
 
@@ -90,3 +91,18 @@ def test_small_talk_is_never_offered_as_a_meaning(k):
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         "/inquiry_activate", "/complaint_attitude", "/inquiry_password"]
     assert "感谢" not in messages[0]["text"] and "再见" not in messages[0]["text"]
+
+
+def test_a_guide_also_carries_its_layout_for_the_channels_that_format(k):
+    """The text stays the whole answer (any channel can show it); the layout rides along as the custom payload."""
+    events, messages = run(ActionAnswer(), tracker(message("没有照片怎么办", "inquiry_photo", 0.97)))
+    guide = k.guide("inquiry/photo")
+    layout = from_payload(messages[0]["custom"])
+    assert layout == render_guide(guide, k).answer
+    assert as_text(layout) == messages[0]["text"]
+    assert layout.lead == guide.answer and layout.section("notice_title") is not None
+
+
+def test_replies_without_parts_carry_no_layout(k):
+    _, messages = run(ActionAnswer(), tracker(message("你好", "other_greet", 1.0)))
+    assert not messages[0]["custom"]

@@ -16,6 +16,7 @@ import pytest
 from telegram import Update
 from telegram.request import HTTPXRequest
 
+from bot.answers.layout import Answer, as_text, to_payload
 from bot.channels.rasa import RasaClient
 from bot.channels.telegram import build_application
 from bot.db import make_engine, upgrade
@@ -31,6 +32,7 @@ class FakeBotApi:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
         self.blocked: set[int] = set()  # chats whose user blocked the bot: 403
+        self.refuse_html = False  # answer messages in HTML as Telegram does HTML it cannot parse: 400
         self._ids = itertools.count(1)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -46,6 +48,10 @@ class FakeBotApi:
             if chat_id in self.blocked:
                 return httpx.Response(403, json={"ok": False, "error_code": 403,
                                                  "description": "Forbidden: bot was blocked by the user"})
+            if self.refuse_html and params.get("parse_mode") == "HTML":
+                return httpx.Response(400, json={
+                    "ok": False, "error_code": 400,
+                    "description": "Bad Request: can't parse entities: unsupported start tag \"b\" at byte offset 0"})
             result = {"message_id": next(self._ids), "date": int(time.time()), "text": params["text"],
                       "chat": {"id": chat_id, "type": "private"}}
         elif method in ("answerCallbackQuery", "deleteWebhook"):
@@ -85,6 +91,18 @@ class ScriptedRasa:
 
     def messages(self, chat_id: int) -> list[str]:
         return [b["message"] for b in self.received if b["sender"] == f"telegram:{chat_id}"]
+
+
+def rest_answer(answer: Answer, *, buttons: list[dict] | None = None, before=(), after=()) -> list[dict]:
+    """What Rasa 3.6's REST channel (CollectingOutputChannel) answers for the actions'
+    utter_message(text=…, json_message=…): the text as one message with its buttons, or else one
+    message per paragraph (split at blank lines), then the custom payload as a message of its own."""
+    text = as_text(answer)
+    if buttons:
+        messages = [{"recipient_id": "telegram:42", "text": text, "buttons": buttons}]
+    else:
+        messages = [{"recipient_id": "telegram:42", "text": p} for p in text.strip().split("\n\n")]
+    return [*before, *messages, {"recipient_id": "telegram:42", "custom": to_payload(answer)}, *after]
 
 
 @pytest.fixture(scope="session")

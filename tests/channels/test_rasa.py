@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.answers import render_guide
+from bot.answers.layout import PAYLOAD_KIND, as_text, to_payload
 from bot.channels.rasa import (
     DEFAULT_TIMEOUT,
     Button,
@@ -21,6 +23,7 @@ from bot.channels.rasa import (
     make_http_client,
     parse_replies,
 )
+from tests.channels.conftest import rest_answer
 
 URL = "http://rasa.test:5005"
 
@@ -186,3 +189,34 @@ def test_any_json_either_parses_or_is_a_bad_response(data):
         return
     assert all(isinstance(r.text, str) and (r.text or r.buttons) for r in replies)
     assert all(isinstance(b.payload, str) and b.payload for r in replies for b in r.buttons)
+
+
+# --------------------------------------------------------------------------- a laid-out answer
+
+
+def test_a_laid_out_answer_split_by_rasa_comes_back_as_one_reply(knowledge):
+    answer = render_guide(knowledge.guide("inquiry/photo"), knowledge).answer
+    data = rest_answer(answer, before=[{"text": "您好"}], after=[{"text": "还有其他问题吗？"}])
+    assert len(data) > 8  # Rasa made many messages of it
+    replies = parse_replies(data)
+    assert [r.text for r in replies] == ["您好", as_text(answer), "还有其他问题吗？"]
+    assert replies[1].answer == answer
+
+
+def test_a_laid_out_answer_keeps_its_buttons(knowledge):
+    answer = render_guide(knowledge.guide("inquiry/apply"), knowledge).answer
+    buttons = [{"title": "转人工", "payload": "/other_handoff"}]
+    replies = parse_replies(rest_answer(answer, buttons=buttons))
+    assert replies == [RasaReply(as_text(answer), (Button("转人工", "/other_handoff"),), answer)]
+
+
+def test_a_layout_without_its_text_is_still_the_whole_reply(knowledge):
+    answer = render_guide(knowledge.guide("inquiry/apply"), knowledge).answer
+    replies = parse_replies([{"text": "别的话"}, {"custom": to_payload(answer)}])
+    assert replies == [RasaReply("别的话"), RasaReply(as_text(answer), answer=answer)]
+
+
+def test_a_malformed_layout_is_a_bad_response_and_other_payloads_are_skipped():
+    with pytest.raises(RasaBadResponse, match="message 0"):
+        parse_replies([{"custom": {"kind": PAYLOAD_KIND, "title": "t", "lead": 3, "sections": []}}])
+    assert parse_replies([{"custom": {"kind": "map"}}, {"text": "好的"}]) == [RasaReply("好的")]

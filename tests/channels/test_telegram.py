@@ -17,6 +17,8 @@ import pytest
 from sqlmodel import select
 from telegram import Update
 
+from bot.answers import render_guide
+from bot.answers.layout import as_text, html_to_text
 from bot.channels.rasa import RasaClient
 from bot.channels.replies import Say
 from bot.channels.telegram import PENDING, TelegramNotConfigured, build_application, push_messages
@@ -27,7 +29,7 @@ from bot.ledger.models import CaseCreate
 from bot.notifications.models import CitizenMessage
 from bot.reactions import ledger_reactions
 from bot.workdays import WorkdayCalendar
-from tests.channels.conftest import callback_update, feed, message_update, running
+from tests.channels.conftest import callback_update, feed, message_update, rest_answer, running
 
 say = Say()
 CHAT = 4242
@@ -352,3 +354,52 @@ def test_a_slow_answer_to_one_citizen_does_not_hold_up_another_and_one_chats_ord
                 release.set()
             await eventually(lambda: bot_api.texts(1) == ["收到：慢", "收到：后到"])
     asyncio.run(main())
+
+
+def _guide_answer(rasa, intent: str, buttons=None):
+    k = get_knowledge()
+    answer = render_guide(k.guide(intent), k).answer
+    rasa.answer = lambda sender, message: httpx.Response(200, json=rest_answer(
+        answer, buttons=buttons, after=[{"text": "还有其他问题吗？"}]))
+    return answer
+
+
+def _shown(sent: list[dict]) -> list[str]:
+    """The lines a citizen reads, whatever the formatting."""
+    return [line for p in sent for line in html_to_text(p["text"]).splitlines() if line.strip()]
+
+
+def test_a_guide_goes_out_in_html_in_a_few_messages_with_its_buttons_on_the_last(settings, bot_api, rasa):
+    answer = _guide_answer(rasa, "inquiry/insurance_record", buttons=[{"title": "转人工", "payload": "/other_handoff"}])
+
+    async def main():
+        async with running(settings, bot_api=bot_api, rasa=rasa) as app:
+            await feed(app, message_update(CHAT, "参保信息错了怎么办"))
+    asyncio.run(main())
+    sent = bot_api.sent(CHAT)
+    *guide, closing = sent
+    assert closing["text"] == "还有其他问题吗？" and "parse_mode" not in closing
+    assert 1 <= len(guide) < len(answer.sections)  # not a message per paragraph
+    assert all(p["parse_mode"] == "HTML" and len(p["text"]) <= 4096 for p in guide)
+    assert guide[0]["text"].startswith(f"<b>{answer.title}</b>\n<b>{answer.lead}</b>")
+    assert _shown(guide) == [line for line in as_text(answer).splitlines() if line.strip()]
+    assert [[b["text"] for b in row] for row in guide[-1]["reply_markup"]["inline_keyboard"]] == [["转人工"]]
+    assert all("reply_markup" not in p for p in guide[:-1])
+
+
+def test_html_telegram_refuses_is_sent_as_plain_text_and_logged(settings, bot_api, rasa, caplog):
+    answer = _guide_answer(rasa, "inquiry/photo", buttons=[{"title": "转人工", "payload": "/other_handoff"}])
+    bot_api.refuse_html = True
+
+    async def main():
+        async with running(settings, bot_api=bot_api, rasa=rasa) as app:
+            with caplog.at_level(logging.WARNING, logger="bot.channels.telegram"):
+                await feed(app, message_update(CHAT, "没有照片怎么办"))
+    asyncio.run(main())
+    delivered = [p for p in bot_api.sent(CHAT) if "parse_mode" not in p]  # what Telegram accepted
+    *guide, closing = delivered
+    assert closing["text"] == "还有其他问题吗？"
+    assert "<b>" not in "".join(p["text"] for p in guide)
+    assert _shown(guide) == [line for line in as_text(answer).splitlines() if line.strip()]
+    assert "reply_markup" in guide[-1]
+    assert any("plain text" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
