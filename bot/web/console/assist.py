@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.answers import compose_reply
+from bot.answers import Answer, compose_reply
 from bot.answers.compose import CLARIFY_BELOW
 from bot.knowledge import Knowledge, NoticeCase
 from bot.nlu.errors import NluError, NluUnavailable
@@ -69,7 +69,8 @@ class Analysis:
     chosen_by_operator: bool = False
     understood_from: int | None = None  # the focus asked for nothing: the request of this earlier sentence (1-based)
     entities: dict[str, str] = field(default_factory=dict)
-    answer: str | None = None
+    answer: str | None = None  # the reply as plain text
+    layout: Answer | None = None  # the same reply in parts, when it has them (a guide)
     articles: list[ArticleText] = field(default_factory=list)
     notice_case: NoticeCase | None = None
     ticket_intent: str | None = None
@@ -111,7 +112,7 @@ def _answer(analysis: Analysis, interp: Interpretation, intent: str, knowledge: 
                                   low_confidence=False, ranking=interp.ranking or ((intent, confidence),)),
                           knowledge)
     analysis.intent, analysis.intent_label = intent, chosen.label
-    analysis.answer = reply.text
+    analysis.answer, analysis.layout = reply.text, reply.answer
     analysis.articles = [ArticleText(n, knowledge.article(n).label, knowledge.article(n).text)
                          for n in reply.articles if n in knowledge.articles]
     guide = knowledge.guides.get(intent)

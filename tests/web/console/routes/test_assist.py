@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlmodel import Session, func, select
 
+from bot.answers import render_guide
 from bot.ledger.cases import record_case
 from bot.ledger.models import Case, CaseCreate, Ticket
 from bot.nlu.interpret import Interpretation
@@ -159,6 +160,18 @@ def test_the_operators_choice_of_intent_decides_the_answer(operator, parser, kno
     assert 'data-notice-case="no_photo"' in page  # the notice panel is suggested
     unknown = analyze(operator, {"draft": "照片的事", "intent": "inquiry/nonsense"}).text
     assert "按您选择的事项" not in unknown and "已收到您反映的问题" in unknown
+
+
+def test_a_guide_is_shown_in_its_parts_with_what_the_citizen_reads(operator, parser, knowledge):
+    """The operator reads out the same answer the citizen gets in Telegram, its parts under headings."""
+    page = analyze(operator, {"draft": "照片的事", "intent": "inquiry/photo"}).text
+    reply = render_guide(knowledge.guide("inquiry/photo"), knowledge)
+    layout = page[page.index('<div class="answer-text answer-layout">'):page.index('<div class="articles">')]
+    for section in reply.answer.sections:
+        assert f"<h4>{html.escape(section.title)}</h4>" in layout
+    assert 'data-part="notice_title"' in layout  # the one-time notice, whole, as a part of its own
+    for line in reply.text.splitlines():
+        assert not line.strip() or html.escape(line) in layout, line
 
 
 def test_with_rasa_down_the_page_says_so_and_knowledge_still_answers(app, signed_in, knowledge):
