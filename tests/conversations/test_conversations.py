@@ -33,6 +33,8 @@ import httpx
 import pytest
 import yaml
 
+from bot.answers.layout import as_text
+from bot.channels.rasa import parse_replies
 from tests.rasa_server import MODEL, RASA, RASA_ENV, free_port, missing_requirements, start_rasa, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -285,7 +287,10 @@ def test_conversation_live(name: str, rasa_server: str):
         for turn in turns:
             response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": turn.text})
             response.raise_for_status()
-            replies.append([m.get("text") or "" for m in response.json()])
+            # As the citizens' channels read it: a guide's paragraphs and its layout are one reply.
+            said = parse_replies(response.json())
+            assert all(r.answer is None or r.text == as_text(r.answer) for r in said)
+            replies.append([r.text for r in said])
         tracker = client.get(f"/conversations/{sender}/tracker").json()
 
     transcript = "\n".join(f">> {t.text}\n" + "\n".join("   " + r.replace("\n", "\n   ") for r in said)
