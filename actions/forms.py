@@ -21,13 +21,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.turn import Turn, knowledge
+from actions.turn import LIKELY, SURE, Turn, knowledge
 
 CANCELLED = "intake_cancelled"
 # Below this confidence an inquiry-like message is still read as an answer to the question.
-INTERRUPT_CONFIDENCE = 0.5
-# A request for a person must be unmistakable: short answers ("一个工作人员") look like one.
-HANDOFF_CONFIDENCE = 0.8
+INTERRUPT_CONFIDENCE = LIKELY
+# A request for a person must be unmistakable: short answers ("一个工作人员", 0.92) look like one.
+HANDOFF_CONFIDENCE = SURE
 # A trigger message at least this long already tells what happened.
 DETAILED = 12
 # Yes/no words count in replies up to this long ("不需要，谢谢"); a longer message is a statement.
@@ -66,13 +66,13 @@ def yes_or_no(turn: Turn) -> bool | None:
     """
     words, text = knowledge().words, turn.compact
     if len(text) > SHORT_REPLY:
-        return True if turn.is_intent("other_affirm", at_least=0.8) else (
-            False if turn.is_intent("other_deny", at_least=0.8) else None)
+        return True if turn.is_intent("other_affirm", at_least=SURE) else (
+            False if turn.is_intent("other_deny", at_least=SURE) else None)
     if text.startswith(words.sure):
         return True
-    if _has(text, words.deny) or turn.is_intent("other_deny", at_least=0.5):
+    if _has(text, words.deny) or turn.is_intent("other_deny", at_least=LIKELY):
         return False
-    if _has(text, words.affirm) or turn.is_intent("other_affirm", at_least=0.5):
+    if _has(text, words.affirm) or turn.is_intent("other_affirm", at_least=LIKELY):
         return True
     return None
 
@@ -107,7 +107,7 @@ def _without_number(text: str) -> str:
 
 def is_small_talk(turn: Turn) -> bool:
     """A greeting, thanks or bare yes/no where a few words of detail were asked for."""
-    return turn.is_intent(*SMALL_TALK, at_least=0.8) and len(turn.compact) <= 6
+    return turn.is_intent(*SMALL_TALK, at_least=SURE) and len(turn.compact) <= 6
 
 
 class IntakeForm(FormValidationAction):

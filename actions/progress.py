@@ -19,7 +19,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import dates
-from actions.turn import Turn, knowledge, send
+from actions.turn import LIKELY, Turn, knowledge, send
 from bot.answers import render_guide
 from bot.workdays import get_calendar
 
@@ -48,7 +48,7 @@ class ValidateProgressForm(FormValidationAction):
             pass
         else:
             updates = self._date(turn, dispatcher)
-            progress = turn.is_intent("inquiry_progress", at_least=0.5)
+            progress = turn.is_intent("inquiry_progress", at_least=LIKELY)
             if updates or progress:  # an answer, or the question again ("补的卡呢？"): not a new topic
                 if kind := limit_named(turn):
                     updates["time_limit"] = kind
