@@ -117,8 +117,10 @@ class CascadeIntentClassifier(GraphComponent, IntentClassifier):
     def _characters_of(messages: List[Message]) -> csr_matrix:
         return vstack([csr_matrix(m.get_sparse_features(TEXT)[1].features) for m in messages]).tocsr()
 
-    def _with_embeddings(self, characters: csr_matrix, messages: List[Message]) -> csr_matrix:
-        dense = self._encoder.embed([normalised_text(m) for m in messages]) * float(self.config["embedding_weight"])
+    def _with_embeddings(self, characters: csr_matrix, messages: List[Message], *, cached: bool = True
+                         ) -> csr_matrix:
+        dense = self._encoder.embed([normalised_text(m) for m in messages], cached=cached)
+        dense *= float(self.config["embedding_weight"])
         return hstack([characters, csr_matrix(dense)]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -133,6 +135,11 @@ class CascadeIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
+        # A citizen's message is never written to the training cache (it may hold a phone or ID
+        # number, and a write per message would cost a reply its time).
+        return self._classify(messages, cached=False)
+
+    def _classify(self, messages: List[Message], *, cached: bool) -> List[Message]:
         scored = [m for m in messages if m.get_sparse_features(TEXT)[1] is not None]
         if self._characters is None or self._combined is None or not scored:
             return messages
@@ -141,7 +148,8 @@ class CascadeIntentClassifier(GraphComponent, IntentClassifier):
         unsure = [i for i, p in enumerate(probabilities) if p.max() < float(self.config["embed_below"])]
         if unsure:
             subset = [scored[i] for i in unsure]
-            probabilities[unsure] = self._combined.predict_proba(self._with_embeddings(characters[unsure], subset))
+            probabilities[unsure] = self._combined.predict_proba(
+                self._with_embeddings(characters[unsure], subset, cached=cached))
         # The cascade decides on the character model's own probability; only what is reported is
         # calibrated, so the thresholds downstream read a confidence that matches how often it is right.
         probabilities = calibrate(probabilities, float(self.config["temperature"]))
@@ -155,7 +163,7 @@ class CascadeIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        self._classify(training_data.training_examples, cached=True)
         return training_data
 
     def persist(self) -> None:

@@ -53,13 +53,13 @@ class SentenceEncoder:
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self._identity}\0{text}".encode("utf-8")).hexdigest()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text; the cache, when configured, answers what it has seen."""
+    def embed(self, texts: Sequence[str], *, cached: bool = True) -> np.ndarray:
+        """One row per text; the cache, when configured and `cached`, answers what it has seen."""
         clipped = [clip(t, self.max_chars) for t in texts]
         out = np.zeros((len(clipped), self.dim), dtype=np.float32)
         if not clipped:
             return out
-        if self._cache_path is None:
+        if self._cache_path is None or not cached:
             out[:] = self._model.query(clipped)
             return out
         self._cache_path.parent.mkdir(parents=True, exist_ok=True)

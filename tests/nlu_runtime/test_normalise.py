@@ -38,7 +38,12 @@ SCRIPT = textwrap.dedent("""
         encoder._model.query = lambda batch: calls.append(list(batch)) or real(batch)
         again = encoder.embed(texts + ["银行卡密码忘了"])
         out["cached_equal"] = bool(np.allclose(first, again[:3]))
-        out["embedded_again"] = calls
+        out["embedded_again"] = list(calls)
+        import sqlite3
+        rows = lambda: sqlite3.connect(cache).execute("SELECT count(*) FROM embedding").fetchone()[0]
+        before = rows()
+        encoder.embed(["我的电话是13912345678 卡丢了"], cached=False)
+        out["uncached_rows_added"] = rows() - before
         out["similar"] = float(first[0] @ first[1])
         out["unrelated"] = float(first[0] @ first[2])
         out["norms"] = [float(np.linalg.norm(v)) for v in first]
@@ -82,6 +87,10 @@ def test_english_and_unknown_pinyin_are_left_alone(seen):
 def test_the_cache_answers_what_it_has_embedded_and_embeds_only_new_texts(seen):
     assert seen["cached_equal"]
     assert seen["embedded_again"] == [["银行卡密码忘了"]]
+
+
+def test_a_message_embedded_while_serving_is_not_written_to_the_cache(seen):
+    assert seen["uncached_rows_added"] == 0
 
 
 def test_embeddings_are_normalised_and_put_paraphrases_closer_than_unrelated_text(seen):
