@@ -5,7 +5,13 @@ webhook secret (shown once, to the caller); ``authenticate`` finds the bank an A
 """
 
 from bot.banks.keys import KEY_PREFIX, generate_api_key, generate_webhook_secret, hash_api_key, parse_api_key
-from bot.banks.registration import authenticate, canonical_bank_name, register_bank, validate_webhook_url
+from bot.banks.registration import (
+    authenticate,
+    canonical_bank_name,
+    register_bank,
+    rotate_webhook_secret,
+    validate_webhook_url,
+)
 
 __all__ = [
     "KEY_PREFIX",
@@ -16,5 +22,6 @@ __all__ = [
     "hash_api_key",
     "parse_api_key",
     "register_bank",
+    "rotate_webhook_secret",
     "validate_webhook_url",
 ]

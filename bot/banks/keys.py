@@ -8,6 +8,7 @@ stored hash: rotating the key (a new hash) forgets it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -42,7 +43,8 @@ def generate_api_key() -> tuple[str, str]:
 
 
 def generate_webhook_secret() -> str:
-    return secrets.token_urlsafe(_SECRET_BYTES)
+    """A new secret in the Standard Webhooks form, ``whsec_`` + standard base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(_SECRET_BYTES)).decode("ascii")
 
 
 def parse_api_key(api_key: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -70,10 +70,43 @@ def register_bank(session: Session, *, bank: str, webhook_url: str, knowledge: K
     account.api_key_hash = hash_api_key(api_key)
     account.api_key_prefix = prefix
     account.webhook_secret = secret
+    # Registering again is the operator's clean slate: the old secret stops signing at once (for an
+    # overlap there is `rotate_webhook_secret`) and an endpoint that answered 410 is tried again.
+    account.previous_webhook_secret = None
+    account.previous_secret_until = None
+    account.endpoint_gone_at = None
     account.updated_at = now
     session.add(account)
     session.flush()
     return account, api_key, secret
+
+
+def rotate_webhook_secret(session: Session, *, bank: str, overlap: timedelta, knowledge: Knowledge,
+                          now: datetime) -> tuple[BankAccount, str]:
+    """Give `bank` a new webhook secret; the current one keeps signing next to it for `overlap`.
+
+    Returns the row and the new secret (shown once). The URL and the API key are unchanged. A
+    rotation during an overlap replaces the older secret: at most two sign at any time. InvalidInput
+    for an unknown or unregistered bank or a negative overlap; runs in the caller's transaction.
+    """
+    if overlap < timedelta(0):
+        raise InvalidInput("overlap_negative", field="overlap_hours")
+    name = canonical_bank_name(bank, knowledge=knowledge)
+    account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
+    if account is None:
+        raise InvalidInput("bank_not_registered", field="bank", bank=name)
+    secret = generate_webhook_secret()
+    if overlap > timedelta(0):
+        account.previous_webhook_secret = account.webhook_secret
+        account.previous_secret_until = now + overlap
+    else:
+        account.previous_webhook_secret = None
+        account.previous_secret_until = None
+    account.webhook_secret = secret
+    account.updated_at = now
+    session.add(account)
+    session.flush()
+    return account, secret
 
 
 def authenticate(session: Session, api_key: str | None) -> BankAccount | None:

@@ -3,9 +3,14 @@
     sbk bank register 建行 --webhook-url https://bank.example/sbk
     {"bank": "中国建设银行", "api_key": "sbk_…", "webhook_secret": "…"}
 
+    sbk bank rotate-secret 建行 --overlap-hours 24
+    {"bank": "中国建设银行", "webhook_secret": "whsec_…", "previous_secret_valid_until": "2026-12-04T08:00:00+00:00"}
+
 The key and secret are printed only here (the key is stored as an argon2 hash); registering
-again updates the URL and rotates both. A bad name or URL: one line on stderr, exit 2, nothing
-written. The database is migrated first if needed.
+again updates the URL, rotates both at once (the old secret stops signing) and resumes an
+endpoint that answered 410 Gone. `rotate-secret` changes only the webhook secret, the old one
+signing next to the new one for the overlap. A bad name, URL or overlap: one line on stderr,
+exit 2, nothing written. The database is migrated first if needed.
 """
 
 from __future__ import annotations
@@ -19,11 +24,16 @@ from bot.ledger.errors import LedgerError
 
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("bank", help="partner banks: register the webhook endpoint and issue API credentials")
-    actions = cmd.add_subparsers(dest="bank_action", metavar="{register}", required=True)
+    actions = cmd.add_subparsers(dest="bank_action", metavar="{register,rotate-secret}", required=True)
     reg = actions.add_parser("register", help="register or update a bank; prints its new API key and webhook secret")
     reg.add_argument("name", help="bank name or alias, e.g. 中国建设银行 or 建行")
     reg.add_argument("--webhook-url", required=True, help="http(s) URL that receives the bank's tickets")
     reg.set_defaults(handler=run, _parser=reg)
+    rot = actions.add_parser("rotate-secret", help="issue a new webhook secret; the old one also signs during the overlap")
+    rot.add_argument("name", help="bank name or alias, e.g. 中国建设银行 or 建行")
+    rot.add_argument("--overlap-hours", type=float, default=24.0,
+                     help="hours during which the old secret still signs next to the new one (24; 0 ends it now)")
+    rot.set_defaults(handler=run_rotate, _parser=rot)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,5 +59,39 @@ def run(args: argparse.Namespace) -> int:
             session.rollback()
             args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
     sys.stdout.write(json.dumps({"bank": account.bank, "api_key": api_key, "webhook_secret": secret},
+                                ensure_ascii=False) + "\n")
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from bot.banks import canonical_bank_name, rotate_webhook_secret
+    from bot.clock import get_clock
+    from bot.db import new_session, upgrade
+    from bot.knowledge import get_knowledge
+    from bot.ledger.errors import InvalidInput
+
+    knowledge = get_knowledge()
+    try:
+        canonical_bank_name(args.name, knowledge=knowledge)
+        if not args.overlap_hours >= 0:  # also refuses NaN
+            raise InvalidInput("overlap_negative", field="overlap_hours")
+    except LedgerError as exc:
+        args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+
+    upgrade()
+    with new_session() as session:
+        try:
+            account, secret = rotate_webhook_secret(session, bank=args.name,
+                                                    overlap=timedelta(hours=args.overlap_hours),
+                                                    knowledge=knowledge, now=get_clock().now())
+            session.commit()
+        except LedgerError as exc:
+            session.rollback()
+            args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+        until = account.previous_secret_until
+    sys.stdout.write(json.dumps({"bank": account.bank, "webhook_secret": secret,
+                                 "previous_secret_valid_until": until.isoformat() if until else None},
                                 ensure_ascii=False) + "\n")
     return 0

@@ -131,6 +131,7 @@ def run_list(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import select
 
+    from bot.banks.models import BankAccount
     from bot.db import get_engine, new_session
     from bot.forwarding import delivery_summary, list_deliveries
     from bot.ledger.models import Ticket
@@ -140,8 +141,11 @@ def run_list(args: argparse.Namespace) -> int:
             rows = list_deliveries(session, state=args.state, bank=args.bank, limit=args.limit)
             ids = {d.ticket_id for d in rows}
             numbers = dict(session.exec(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids))).all()) if ids else {}
+            # A bank whose endpoint answered 410: its deliveries are held, and the operator must see why.
+            gone = dict(session.exec(select(BankAccount.bank, BankAccount.endpoint_gone_at)
+                                     .where(BankAccount.endpoint_gone_at.is_not(None))).all())
             for delivery in rows:
-                _emit(delivery_summary(delivery, numbers.get(delivery.ticket_id)))
+                _emit(delivery_summary(delivery, numbers.get(delivery.ticket_id), gone.get(delivery.bank)))
     except SQLAlchemyError as exc:
         print(f"sbk deliveries list: database error: {type(exc).__name__}", file=sys.stderr)
         return 1

@@ -15,6 +15,15 @@ the secret or the bank's answer) and retried after an exponential back-off from
 4xx are retried too, because a bank's 4xx is almost always a fixable configuration error on
 one side (rotated secret, moved URL) and the Measures want nothing lost; after `max_attempts` the
 row is parked for an operator (`sbk deliveries retry`), who retries it once the cause is fixed.
+The one exception is 410 Gone: the bank says the endpoint will never accept anything again, so
+the bank account is marked gone and none of its deliveries is claimed (they wait, pending, their
+ids and bodies unchanged) until an operator registers a URL again.
+
+Headers: X-SBK-Signature (keyed with the newest secret) and the Standard Webhooks 1.0 trio
+webhook-id (= X-SBK-Delivery, the same on every retry), webhook-timestamp (this attempt's Unix
+seconds, so a bank can refuse a replayed request) and webhook-signature (one ``v1,…`` per secret
+still active: during a rotation's overlap the old secret signs next to the new one, and
+X-SBK-Signature-Previous carries the old secret's X-SBK-Signature for banks that verify only that).
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from typing import Any
 
 import backoff
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,7 +51,7 @@ from bot.banks.models import BankAccount
 from bot.clock import get_clock
 from bot.forwarding.models import Delivery, DeliveryState
 from bot.forwarding.payload import as_utc
-from bot.forwarding.signing import sign
+from bot.forwarding.signing import sign, standard_signatures
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,8 @@ BANKS = BankAccount.__table__  # type: ignore[attr-defined]
 USER_AGENT = "SBK-Hotline-Dispatcher/1"
 MAX_RESPONSE_BYTES = 64 * 1024
 Jitter = Callable[[float], float]
+GONE = 410
+ENDPOINT_GONE = "HTTP 410 Gone: endpoint withdrawn by the bank; held until a new URL is registered"
 
 
 def default_worker_id() -> str:
@@ -92,7 +103,7 @@ class Outcome:
     ticket_id: int
     bank: str
     event: str
-    result: str  # delivered | retry | parked | lost (another dispatcher holds it now)
+    result: str  # delivered | retry | parked | held (endpoint gone) | lost (another dispatcher holds it now)
     attempts: int
     status: int | None = None
     error: str | None = None
@@ -123,6 +134,7 @@ class _Claim:
     attempts: int
     url: str | None
     secret: str | None = field(repr=False)
+    previous_secret: str | None = field(default=None, repr=False)  # still signing: the overlap has not ended
 
 
 @dataclass(frozen=True)
@@ -267,10 +279,12 @@ class Dispatcher:
         now = self._now()
         until = now + timedelta(seconds=self.lock_seconds)
         c = DELIVERY.c
+        gone = exists().where(BANKS.c.bank == c.bank, BANKS.c.endpoint_gone_at.is_not(None))
         due = and_(
             c.state == DeliveryState.pending,
             c.next_attempt_at <= now,
             or_(c.locked_until.is_(None), c.locked_until < now),
+            ~gone,
         )
         with self.engine.begin() as conn:
             candidates = select(c.id).where(due).order_by(c.next_attempt_at, c.created_at).limit(limit)
@@ -290,13 +304,20 @@ class Dispatcher:
             rows = conn.execute(
                 select(c.id, c.ticket_id, c.bank, c.event, c.body, c.attempts).where(c.id.in_(claimed))
             ).all()
-            return [self._with_bank(conn, row) for row in rows]
+            return [self._with_bank(conn, row, now) for row in rows]
 
     @staticmethod
-    def _with_bank(conn: Connection, row: Any) -> _Claim:
+    def _with_bank(conn: Connection, row: Any, now: datetime) -> _Claim:
+        b = BANKS.c
         account = conn.execute(
-            select(BANKS.c.webhook_url, BANKS.c.webhook_secret).where(BANKS.c.bank == row.bank)
+            select(b.webhook_url, b.webhook_secret, b.previous_webhook_secret, b.previous_secret_until)
+            .where(b.bank == row.bank)
         ).first()
+        previous = None
+        if account is not None and account.previous_webhook_secret and account.previous_secret_until is not None:
+            # The overlap ends at `previous_secret_until`: from then on only the new secret signs.
+            if as_utc(account.previous_secret_until) > now:
+                previous = account.previous_webhook_secret
         return _Claim(
             id=row.id,
             ticket_id=row.ticket_id,
@@ -306,6 +327,7 @@ class Dispatcher:
             attempts=row.attempts,
             url=account.webhook_url if account else None,
             secret=account.webhook_secret if account else None,
+            previous_secret=previous,
         )
 
     def _finish(self, claim: _Claim, answer: _Answer) -> Outcome:
@@ -327,8 +349,21 @@ class Dispatcher:
             else:
                 error = (answer.error or f"HTTP {answer.status}")[:1000]
                 mine = and_(c.id == claim.id, c.state == DeliveryState.pending, c.locked_by == self.worker_id)
-                if claim.attempts >= self.max_attempts:
-                    values: dict[str, Any] = {"state": DeliveryState.parked}
+                if answer.status == GONE:
+                    # Not a failure to retry: the bank withdrew the endpoint. The delivery stays due
+                    # (sent first once a URL is registered again) and the bank is marked, unless an
+                    # operator registered another URL while this attempt was under way.
+                    error = ENDPOINT_GONE
+                    values: dict[str, Any] = {"next_attempt_at": now}
+                    result, next_at = "held", None
+                    conn.execute(
+                        update(BANKS)
+                        .where(BANKS.c.bank == claim.bank, BANKS.c.webhook_url == claim.url,
+                               BANKS.c.endpoint_gone_at.is_(None))
+                        .values(endpoint_gone_at=now)
+                    )
+                elif claim.attempts >= self.max_attempts:
+                    values = {"state": DeliveryState.parked}
                     result, next_at = "parked", None
                 else:
                     next_at = now + timedelta(seconds=self.next_delay(claim.attempts, answer.retry_after))
@@ -351,14 +386,25 @@ class Dispatcher:
 
     def _headers(self, claim: _Claim) -> dict[str, str]:
         assert claim.secret is not None
-        return {
+        msg_id = str(claim.id)
+        # This attempt's instant, not the event's: a bank refuses requests outside its tolerance
+        # (5 minutes in the reference libraries), which stops replays, while a retry still passes.
+        timestamp = int(self._now().timestamp())
+        active = [claim.secret] + ([claim.previous_secret] if claim.previous_secret else [])
+        headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
             "X-SBK-Event": claim.event,
-            "X-SBK-Delivery": str(claim.id),
+            "X-SBK-Delivery": msg_id,
             "X-SBK-Signature": sign(claim.body, claim.secret),
             "X-SBK-Attempt": str(claim.attempts),
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": standard_signatures(claim.body, msg_id=msg_id, timestamp=timestamp, secrets=active),
         }
+        if claim.previous_secret:
+            headers["X-SBK-Signature-Previous"] = sign(claim.body, claim.previous_secret)
+        return headers
 
     @staticmethod
     def _unroutable(claim: _Claim) -> _Answer | None:

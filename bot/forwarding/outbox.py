@@ -154,8 +154,13 @@ def list_deliveries(
     return list(session.exec(query))
 
 
-def delivery_summary(delivery: Delivery, ticket_number: str | None = None) -> dict[str, Any]:
-    """What operators see of a delivery: everything but the body."""
+def delivery_summary(delivery: Delivery, ticket_number: str | None = None,
+                     endpoint_gone_at: datetime | None = None) -> dict[str, Any]:
+    """What operators see of a delivery: everything but the body.
+
+    `endpoint_gone_at`: when the bank's endpoint answered 410 Gone; a pending delivery of that bank
+    is then held (not sent) until a URL is registered again, which `held` says.
+    """
 
     def ts(value: datetime | None) -> str | None:
         return as_utc(value).isoformat() if value is not None else None
@@ -174,4 +179,10 @@ def delivery_summary(delivery: Delivery, ticket_number: str | None = None) -> di
         "locked_until": ts(delivery.locked_until),
         "created_at": ts(delivery.created_at),
         "delivered_at": ts(delivery.delivered_at),
+        "held": "endpoint_gone" if endpoint_gone_at is not None and state_is_pending(delivery) else None,
+        "endpoint_gone_at": ts(endpoint_gone_at),
     }
+
+
+def state_is_pending(delivery: Delivery) -> bool:
+    return DeliveryState(delivery.state) == DeliveryState.pending
