@@ -2,11 +2,14 @@
 
 It does what the integration guide (docs/bank-integration.md) asks of a bank, written
 independently of bot.forwarding: verify X-SBK-Signature with the shared secret over the raw
-body, then record the delivery. Every request is appended to ``<dir>/received.jsonl`` on
+body — or, with ``scheme: "standard"``, verify the Standard Webhooks headers with the
+`standardwebhooks` library as a bank using it would (its 5-minute tolerance on the real clock, so
+replays are refused) — then record the delivery. Every request is appended to ``<dir>/received.jsonl`` on
 arrival; each one answered 2xx with a valid signature is appended to ``<dir>/accepted.jsonl``.
 
 Control (JSON POSTs from the tests):
-- ``/_reset {"dir": "...", "secret": "...", "delay": 0}``: new output folder, secret, empty plan.
+- ``/_reset {"dir": "...", "secret": "...", "delay": 0, "scheme": "sbk"}``: new output folder, secret,
+  verification scheme (``sbk`` or ``standard``), empty plan.
 - ``/_plan {"actions": [...]}``: answers for the next requests, in order; afterwards 200 {"ok": true}.
   An action is a dict: ``status`` (default 200), ``body`` (text), ``content_type``, ``sleep`` (seconds
   before answering; the request is recorded first and dropped if the client goes away),
@@ -27,12 +30,14 @@ import time
 from pathlib import Path
 
 import uvicorn
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-STATE: dict = {"dir": None, "secret": "", "plan": [], "delay": 0.0}
+STATE: dict = {"dir": None, "secret": "", "plan": [], "delay": 0.0, "scheme": "sbk"}
 
 
 def _append(out: Path | None, name: str, record: dict) -> None:
@@ -47,11 +52,25 @@ def signature_ok(raw: bytes, secret: str, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), (header or "").encode("utf-8", "replace"))
 
 
+def standard_ok(raw: bytes, secret: str, headers: dict) -> bool:
+    """As the integration guide says: a whsec_ secret as given, an older one as its UTF-8 bytes."""
+    key = secret if secret.startswith("whsec_") else secret.encode("utf-8")
+    try:
+        Webhook(key).verify(raw, headers)
+    except (WebhookVerificationError, ValueError):
+        return False
+    return True
+
+
 async def webhook(request: Request) -> Response:
     out = STATE["dir"]  # captured now: a request still open after a reset writes to its own folder
     raw = await request.body()
     action = STATE["plan"].pop(0) if STATE["plan"] else {}
-    ok = signature_ok(raw, STATE["secret"], request.headers.get("x-sbk-signature"))
+    headers = {k: v for k, v in request.headers.items() if k.startswith(("webhook-", "x-sbk-"))}
+    if STATE["scheme"] == "standard":
+        ok = standard_ok(raw, STATE["secret"], headers)
+    else:
+        ok = signature_ok(raw, STATE["secret"], request.headers.get("x-sbk-signature"))
     try:
         body = json.loads(raw.decode("utf-8"))
     except ValueError:
@@ -65,6 +84,8 @@ async def webhook(request: Request) -> Response:
         "signature_ok": ok,
         "body_delivery_id": body.get("delivery_id") if isinstance(body, dict) else None,
         "body": body,
+        "raw": raw.decode("utf-8", "replace"),
+        "headers": headers,
         "action": action,
     }
     _append(out, "received.jsonl", record)
@@ -112,6 +133,7 @@ async def reset(request: Request) -> Response:
         STATE["dir"].mkdir(parents=True, exist_ok=True)
     STATE["secret"] = data.get("secret", "")
     STATE["delay"] = float(data.get("delay", 0.0))
+    STATE["scheme"] = data.get("scheme", "sbk")
     STATE["plan"] = []
     return JSONResponse({"ok": True})
 

@@ -22,7 +22,10 @@ from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVER = Path(__file__).with_name("bank_receiver.py")
 BANK = "中国建设银行"
-SECRET = "whsec_test_2e7c1c0f4b"
+# A secret in the Standard Webhooks form, as `sbk bank register` issues them now.
+SECRET = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+# A secret issued before that form (secrets.token_urlsafe(32)): banks registered then keep it.
+LEGACY_SECRET = "q3Vt9bZk1-Lx0pYw_7cRfH2sNd4eUa8mTg6oJiKvB5E"
 
 
 def free_port() -> int:
@@ -75,9 +78,11 @@ class Receiver:
                 self.proc.wait()
         self.proc = None
 
-    def reset(self, out: Path, *, delay: float = 0.0) -> None:
+    def reset(self, out: Path, *, delay: float = 0.0, scheme: str = "sbk") -> None:
+        """New output folder; `scheme` "standard" makes the bank verify with the standardwebhooks library."""
         self.dir = out
-        httpx.post(f"{self.base}/_reset", json={"dir": str(out), "secret": self.secret, "delay": delay}, timeout=5)
+        httpx.post(f"{self.base}/_reset",
+                   json={"dir": str(out), "secret": self.secret, "delay": delay, "scheme": scheme}, timeout=5)
 
     def plan(self, *actions: dict) -> None:
         httpx.post(f"{self.base}/_plan", json={"actions": list(actions)}, timeout=5).raise_for_status()
