@@ -91,3 +91,46 @@ def test_bad_arguments_one_line_on_stderr_exit_2_nothing_written(tmp_path, args,
     assert run.stdout == ""
     assert len(run.stderr.strip().splitlines()) == 1 and word in run.stderr
     assert not db.exists()
+
+
+def _rotate(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run([*command, "bank", "rotate-secret", *args], capture_output=True, text=True, env=env,
+                          check=False, cwd=PROJECT_ROOT, timeout=120)
+
+
+def test_register_prints_a_standard_webhooks_secret_and_rotate_keeps_the_old_one_for_the_overlap(tmp_path):
+    import base64
+
+    db = tmp_path / "sbk.db"
+    first = json.loads(sbk(db, "建行", "--webhook-url", "https://ccb.example/sbk").stdout)
+    assert first["webhook_secret"].startswith("whsec_")
+    assert len(base64.b64decode(first["webhook_secret"][len("whsec_"):], validate=True)) == 32
+    run = _rotate(db, "建行", "--overlap-hours", "2")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert list(out) == ["bank", "webhook_secret", "previous_secret_valid_until"]
+    assert out["webhook_secret"].startswith("whsec_") and out["webhook_secret"] != first["webhook_secret"]
+    assert out["webhook_secret"] not in run.stderr and first["webhook_secret"] not in run.stdout + run.stderr
+    (row,) = _accounts(db)
+    assert row.webhook_secret == out["webhook_secret"] and row.previous_webhook_secret == first["webhook_secret"]
+    assert row.previous_secret_until.isoformat() == out["previous_secret_valid_until"]
+    assert _status_with(db, first["api_key"]) == 200  # the API key is not touched by a secret rotation
+
+
+@pytest.mark.parametrize(("args", "word"), [
+    (["中国银行"], "尚未登记"),
+    (["花旗银行"], "花旗银行"),
+    (["建行", "--overlap-hours", "-1"], "负数"),
+])
+def test_rotate_refusals_are_one_catalogue_line_exit_2_nothing_written(tmp_path, args, word):
+    db = tmp_path / "sbk.db"
+    assert sbk(db, "建行", "--webhook-url", "https://ccb.example/sbk").returncode == 0
+    (before,) = _accounts(db)
+    run = _rotate(db, *args)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert word in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    (after,) = _accounts(db)
+    assert after.webhook_secret == before.webhook_secret and after.previous_webhook_secret is None
