@@ -229,3 +229,22 @@ def test_a_410_from_an_old_url_does_not_stop_the_new_one(engine, knowledge, cloc
         account = session.exec(select(BankAccount).where(BankAccount.bank == BANK)).one()
         assert account.endpoint_gone_at is None
         assert as_utc(session.get(Delivery, delivery_id).next_attempt_at) == clock()
+
+
+def test_integration_guide_standard_webhooks_snippet_verifies_a_delivery(engine, now_clock, client, bank, seed):
+    """docs/bank-integration.md §5a: its Python sample accepts our delivery and refuses a changed one."""
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "bank-integration.md").read_text(encoding="utf-8")
+    snippet = re.search(r"### Python \(standardwebhooks\)\n\n```python\n(.*?)```", guide, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(snippet, "bank-integration.md", "exec"), namespace)
+    verify_standard = namespace["verify_standard"]
+    seed(1, url=bank.url)
+    _dispatcher(engine, now_clock, client).run_once()
+    [hit] = bank.received()
+    raw = hit["raw"].encode("utf-8")
+    assert verify_standard(raw, hit["headers"], SECRET) == hit["body"]
+    assert verify_standard(raw + b" ", hit["headers"], SECRET) is None
+    assert verify_standard(raw, hit["headers"], LEGACY_SECRET) is None
