@@ -45,9 +45,11 @@ def pytest_collection_modifyitems(config, items):
         where = Path(item.fspath).resolve().relative_to(TESTS).as_posix()
         if where.endswith("test_cli.py"):
             item.add_marker(pytest.mark.commands)
-        # A command under test runs in a process of its own, on the machine's real clock, which
-        # --machine-time cannot move: those tests stay out of the runs at fixed dates.
-        if where.startswith(DATE_SENSITIVE) and item.get_closest_marker("commands") is None:
+        # A command under test, or a peer that checks timestamps (a bank receiver, a JVM), runs in a
+        # process of its own on the machine's real clock, which --machine-time cannot move: those
+        # tests stay out of the runs at fixed dates.
+        on_real_clock = item.get_closest_marker("commands") or item.get_closest_marker("real_clock")
+        if where.startswith(DATE_SENSITIVE) and on_real_clock is None:
             item.add_marker(pytest.mark.dates)
         if where.startswith("web/console/browser"):
             item.add_marker(pytest.mark.browser)

@@ -14,7 +14,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.forwarding.signing import sign, standard_signatures
+
+# The JVM checks webhook-timestamp against the machine's real clock.
+pytestmark = pytest.mark.real_clock
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "bank-integration.md"
 

@@ -30,6 +30,9 @@ from bot.forwarding.payload import as_utc
 from .conftest import BANK, LEGACY_SECRET, SECRET
 from .test_cli import cli, now_clock  # noqa: F401 - fixtures
 
+# The bank receiver checks webhook-timestamp against the machine's real clock.
+pytestmark = pytest.mark.real_clock
+
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
