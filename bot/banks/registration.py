@@ -109,6 +109,28 @@ def rotate_webhook_secret(session: Session, *, bank: str, overlap: timedelta, kn
     return account, secret
 
 
+def change_webhook_url(session: Session, *, bank: str, webhook_url: str, knowledge: Knowledge,
+                       now: datetime) -> tuple[BankAccount, bool]:
+    """Move a registered bank's webhook to `webhook_url`, keeping its API key and webhook secret.
+
+    Returns the row and whether deliveries held after a 410 Gone resume: a bank that moved its
+    receiver needs neither new credentials nor a new integration. InvalidInput for an unknown or
+    unregistered bank or a refused URL; runs in the caller's transaction.
+    """
+    name = canonical_bank_name(bank, knowledge=knowledge)
+    url = validate_webhook_url(webhook_url)
+    account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
+    if account is None:
+        raise InvalidInput("bank_not_registered", field="bank", bank=name)
+    resumed = account.endpoint_gone_at is not None
+    account.webhook_url = url
+    account.endpoint_gone_at = None
+    account.updated_at = now
+    session.add(account)
+    session.flush()
+    return account, resumed
+
+
 def authenticate(session: Session, api_key: str | None) -> BankAccount | None:
     """The bank this API key belongs to, or None.
 

@@ -6,10 +6,14 @@
     sbk bank rotate-secret 建行 --overlap-hours 24
     {"bank": "中国建设银行", "webhook_secret": "whsec_…", "previous_secret_valid_until": "2026-12-04T08:00:00+00:00"}
 
+    sbk bank set-url 建行 --webhook-url https://bank.example/sbk-v2
+    {"bank": "中国建设银行", "webhook_url": "https://bank.example/sbk-v2", "resumed": true}
+
 The key and secret are printed only here (the key is stored as an argon2 hash); registering
 again updates the URL, rotates both at once (the old secret stops signing) and resumes an
 endpoint that answered 410 Gone. `rotate-secret` changes only the webhook secret, the old one
-signing next to the new one for the overlap. A bad name, URL or overlap: one line on stderr,
+signing next to the new one for the overlap. `set-url` moves the endpoint alone (key and secret
+unchanged) and resumes deliveries held after a 410 Gone. A bad name, URL or overlap: one line on stderr,
 exit 2, nothing written. The database is migrated first if needed.
 """
 
@@ -24,7 +28,7 @@ from bot.ledger.errors import LedgerError
 
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("bank", help="partner banks: register the webhook endpoint and issue API credentials")
-    actions = cmd.add_subparsers(dest="bank_action", metavar="{register,rotate-secret}", required=True)
+    actions = cmd.add_subparsers(dest="bank_action", metavar="{register,rotate-secret,set-url}", required=True)
     reg = actions.add_parser("register", help="register or update a bank; prints its new API key and webhook secret")
     reg.add_argument("name", help="bank name or alias, e.g. 中国建设银行 or 建行")
     reg.add_argument("--webhook-url", required=True, help="http(s) URL that receives the bank's tickets")
@@ -34,6 +38,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     rot.add_argument("--overlap-hours", type=float, default=24.0,
                      help="hours during which the old secret still signs next to the new one (24; 0 ends it now)")
     rot.set_defaults(handler=run_rotate, _parser=rot)
+    url = actions.add_parser("set-url", help="move a registered bank's webhook endpoint; key and secret unchanged")
+    url.add_argument("name", help="bank name or alias, e.g. 中国建设银行 or 建行")
+    url.add_argument("--webhook-url", required=True, help="the new http(s) URL that receives the bank's tickets")
+    url.set_defaults(handler=run_set_url, _parser=url)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,4 +102,31 @@ def run_rotate(args: argparse.Namespace) -> int:
     sys.stdout.write(json.dumps({"bank": account.bank, "webhook_secret": secret,
                                  "previous_secret_valid_until": until.isoformat() if until else None},
                                 ensure_ascii=False) + "\n")
+    return 0
+
+
+def run_set_url(args: argparse.Namespace) -> int:
+    from bot.banks import canonical_bank_name, change_webhook_url, validate_webhook_url
+    from bot.clock import get_clock
+    from bot.db import new_session, upgrade
+    from bot.knowledge import get_knowledge
+
+    knowledge = get_knowledge()
+    try:
+        canonical_bank_name(args.name, knowledge=knowledge)
+        validate_webhook_url(args.webhook_url)
+    except LedgerError as exc:
+        args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+
+    upgrade()
+    with new_session() as session:
+        try:
+            account, resumed = change_webhook_url(session, bank=args.name, webhook_url=args.webhook_url,
+                                                  knowledge=knowledge, now=get_clock().now())
+            session.commit()
+        except LedgerError as exc:
+            session.rollback()
+            args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+        out = {"bank": account.bank, "webhook_url": account.webhook_url, "resumed": resumed}
+    sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     return 0

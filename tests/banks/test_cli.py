@@ -134,3 +134,66 @@ def test_rotate_refusals_are_one_catalogue_line_exit_2_nothing_written(tmp_path,
     assert word in run.stderr and len(run.stderr.strip().splitlines()) == 1
     (after,) = _accounts(db)
     assert after.webhook_secret == before.webhook_secret and after.previous_webhook_secret is None
+
+
+def _set_url(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run([*command, "bank", "set-url", *args], capture_output=True, text=True, env=env,
+                          check=False, cwd=PROJECT_ROOT, timeout=120)
+
+
+def _mark_gone(db: Path) -> None:
+    from datetime import datetime, timezone
+
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine) as session:
+            (account,) = session.exec(select(BankAccount))
+            account.endpoint_gone_at = datetime.now(timezone.utc)
+            session.add(account)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_set_url_moves_the_endpoint_and_keeps_the_key_and_the_secret(tmp_path):
+    db = tmp_path / "sbk.db"
+    first = json.loads(sbk(db, "建行", "--webhook-url", "https://ccb.example/sbk").stdout)
+    run = _set_url(db, "ccb", "--webhook-url", "https://ccb.example/sbk-v2")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"bank": "中国建设银行", "webhook_url": "https://ccb.example/sbk-v2",
+                                      "resumed": False}
+    assert first["webhook_secret"] not in run.stdout + run.stderr and first["api_key"] not in run.stdout
+    (row,) = _accounts(db)
+    assert row.webhook_url == "https://ccb.example/sbk-v2" and row.webhook_secret == first["webhook_secret"]
+    assert _status_with(db, first["api_key"]) == 200
+
+
+def test_set_url_resumes_an_endpoint_that_answered_410(tmp_path):
+    db = tmp_path / "sbk.db"
+    assert sbk(db, "建行", "--webhook-url", "https://ccb.example/sbk").returncode == 0
+    _mark_gone(db)
+    run = _set_url(db, "建行", "--webhook-url", "https://ccb.example/sbk-v2")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["resumed"] is True
+    (row,) = _accounts(db)
+    assert row.endpoint_gone_at is None
+
+
+@pytest.mark.parametrize(("args", "word"), [
+    (["中国银行", "--webhook-url", "https://boc.example/"], "尚未登记"),
+    (["花旗银行", "--webhook-url", "https://citi.example/"], "花旗银行"),
+    (["建行", "--webhook-url", "ftp://ccb.example/"], "http"),
+    (["建行"], "--webhook-url"),
+])
+def test_set_url_refusals_are_one_line_exit_2_nothing_written(tmp_path, args, word):
+    db = tmp_path / "sbk.db"
+    assert sbk(db, "建行", "--webhook-url", "https://ccb.example/sbk").returncode == 0
+    (before,) = _accounts(db)
+    run = _set_url(db, *args)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert word in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    (after,) = _accounts(db)
+    assert after.webhook_url == before.webhook_url and after.updated_at == before.updated_at
