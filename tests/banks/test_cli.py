@@ -21,11 +21,16 @@ SBK = Path(sys.executable).with_name("sbk")
 URL = "/api/bank/tickets"
 
 
-def sbk(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _bank(db: Path, action: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`sbk bank ACTION …` in a process of its own against the SQLite file `db`."""
     command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run([*command, "bank", "register", *args], capture_output=True, text=True, env=env, check=False,
+    return subprocess.run([*command, "bank", action, *args], capture_output=True, text=True, env=env, check=False,
                           cwd=PROJECT_ROOT, timeout=120)
+
+
+def sbk(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return _bank(db, "register", *args)
 
 
 def _accounts(db: Path) -> list[BankAccount]:
@@ -94,10 +99,7 @@ def test_bad_arguments_one_line_on_stderr_exit_2_nothing_written(tmp_path, args,
 
 
 def _rotate(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run([*command, "bank", "rotate-secret", *args], capture_output=True, text=True, env=env,
-                          check=False, cwd=PROJECT_ROOT, timeout=120)
+    return _bank(db, "rotate-secret", *args)
 
 
 def test_register_prints_a_standard_webhooks_secret_and_rotate_keeps_the_old_one_for_the_overlap(tmp_path):
@@ -137,10 +139,7 @@ def test_rotate_refusals_are_one_catalogue_line_exit_2_nothing_written(tmp_path,
 
 
 def _set_url(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run([*command, "bank", "set-url", *args], capture_output=True, text=True, env=env,
-                          check=False, cwd=PROJECT_ROOT, timeout=120)
+    return _bank(db, "set-url", *args)
 
 
 def _mark_gone(db: Path) -> None:

@@ -23,30 +23,16 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from bot.banks import register_bank, rotate_webhook_secret
 from bot.banks.models import BankAccount
 from bot.db import new_session
-from bot.forwarding import Dispatcher
 from bot.forwarding.models import Delivery, DeliveryState
 from bot.forwarding.payload import as_utc
 
 from .conftest import BANK, LEGACY_SECRET, SECRET
 from .test_cli import cli, now_clock  # noqa: F401 - fixtures
+from .test_dispatcher import _dispatcher, client, sqlite_only  # noqa: F401 - client is a fixture
 
 # The bank receiver checks webhook-timestamp against the machine's real clock.
 pytestmark = pytest.mark.real_clock
 
-sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-def _dispatcher(engine, clock, client, **kw) -> Dispatcher:
-    options = dict(worker_id="test-dispatcher", clock=clock, max_attempts=5, base_delay=1.0, max_delay=8.0,
-                   timeout=2.0, lock_seconds=10.0, jitter=None)
-    options.update(kw)
-    return Dispatcher(engine, client=client, **options)
-
-
-@pytest.fixture
-def client():
-    with httpx.Client() as c:
-        yield c
 
 
 def library_verify(secret: str | bytes, hit: dict) -> None:
