@@ -81,6 +81,15 @@ def register_bank(session: Session, *, bank: str, webhook_url: str, knowledge: K
     return account, api_key, secret
 
 
+def _registered(session: Session, bank: str, *, knowledge: Knowledge) -> BankAccount:
+    """The account of a registered bank; InvalidInput for an unknown or unregistered one."""
+    name = canonical_bank_name(bank, knowledge=knowledge)
+    account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
+    if account is None:
+        raise InvalidInput("bank_not_registered", field="bank", bank=name)
+    return account
+
+
 def rotate_webhook_secret(session: Session, *, bank: str, overlap: timedelta, knowledge: Knowledge,
                           now: datetime) -> tuple[BankAccount, str]:
     """Give `bank` a new webhook secret; the current one keeps signing next to it for `overlap`.
@@ -91,10 +100,7 @@ def rotate_webhook_secret(session: Session, *, bank: str, overlap: timedelta, kn
     """
     if overlap < timedelta(0):
         raise InvalidInput("overlap_negative", field="overlap_hours")
-    name = canonical_bank_name(bank, knowledge=knowledge)
-    account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
-    if account is None:
-        raise InvalidInput("bank_not_registered", field="bank", bank=name)
+    account = _registered(session, bank, knowledge=knowledge)
     secret = generate_webhook_secret()
     if overlap > timedelta(0):
         account.previous_webhook_secret = account.webhook_secret
@@ -117,11 +123,8 @@ def change_webhook_url(session: Session, *, bank: str, webhook_url: str, knowled
     receiver needs neither new credentials nor a new integration. InvalidInput for an unknown or
     unregistered bank or a refused URL; runs in the caller's transaction.
     """
-    name = canonical_bank_name(bank, knowledge=knowledge)
     url = validate_webhook_url(webhook_url)
-    account = session.exec(select(BankAccount).where(BankAccount.bank == name)).first()
-    if account is None:
-        raise InvalidInput("bank_not_registered", field="bank", bank=name)
+    account = _registered(session, bank, knowledge=knowledge)
     resumed = account.endpoint_gone_at is not None
     account.webhook_url = url
     account.endpoint_gone_at = None

@@ -22,8 +22,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.knowledge import Knowledge
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -44,10 +51,33 @@ def register(commands: argparse._SubParsersAction) -> None:
     url.set_defaults(handler=run_set_url, _parser=url)
 
 
+def _refuse(args: argparse.Namespace, knowledge: Knowledge, exc: LedgerError) -> NoReturn:
+    """The refusal as one line on stderr, exit 2 (argparse's convention for a bad invocation)."""
+    args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+
+
+def _in_transaction(args: argparse.Namespace, knowledge: Knowledge, change: Callable[[Session], dict]) -> int:
+    """Migrate if needed, apply `change` in one transaction and print what it returns as one JSON line.
+
+    A refusal rolls everything back: nothing is written.
+    """
+    from bot.db import new_session, upgrade
+
+    upgrade()
+    with new_session() as session:
+        try:
+            out = change(session)
+            session.commit()
+        except LedgerError as exc:
+            session.rollback()
+            _refuse(args, knowledge, exc)
+    sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from bot.banks import canonical_bank_name, register_bank, validate_webhook_url
     from bot.clock import get_clock
-    from bot.db import new_session, upgrade
     from bot.knowledge import get_knowledge
 
     knowledge = get_knowledge()
@@ -55,20 +85,14 @@ def run(args: argparse.Namespace) -> int:
         canonical_bank_name(args.name, knowledge=knowledge)
         validate_webhook_url(args.webhook_url)
     except LedgerError as exc:
-        args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))  # one line on stderr, exit 2
+        _refuse(args, knowledge, exc)
 
-    upgrade()
-    with new_session() as session:
-        try:
-            account, api_key, secret = register_bank(session, bank=args.name, webhook_url=args.webhook_url,
-                                                     knowledge=knowledge, now=get_clock().now())
-            session.commit()
-        except LedgerError as exc:
-            session.rollback()
-            args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
-    sys.stdout.write(json.dumps({"bank": account.bank, "api_key": api_key, "webhook_secret": secret},
-                                ensure_ascii=False) + "\n")
-    return 0
+    def change(session: Session) -> dict:
+        account, api_key, secret = register_bank(session, bank=args.name, webhook_url=args.webhook_url,
+                                                 knowledge=knowledge, now=get_clock().now())
+        return {"bank": account.bank, "api_key": api_key, "webhook_secret": secret}
+
+    return _in_transaction(args, knowledge, change)
 
 
 def run_rotate(args: argparse.Namespace) -> int:
@@ -76,7 +100,6 @@ def run_rotate(args: argparse.Namespace) -> int:
 
     from bot.banks import canonical_bank_name, rotate_webhook_secret
     from bot.clock import get_clock
-    from bot.db import new_session, upgrade
     from bot.knowledge import get_knowledge
     from bot.ledger.errors import InvalidInput
 
@@ -86,29 +109,21 @@ def run_rotate(args: argparse.Namespace) -> int:
         if not args.overlap_hours >= 0:  # also refuses NaN
             raise InvalidInput("overlap_negative", field="overlap_hours")
     except LedgerError as exc:
-        args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+        _refuse(args, knowledge, exc)
 
-    upgrade()
-    with new_session() as session:
-        try:
-            account, secret = rotate_webhook_secret(session, bank=args.name,
-                                                    overlap=timedelta(hours=args.overlap_hours),
-                                                    knowledge=knowledge, now=get_clock().now())
-            session.commit()
-        except LedgerError as exc:
-            session.rollback()
-            args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+    def change(session: Session) -> dict:
+        account, secret = rotate_webhook_secret(session, bank=args.name, overlap=timedelta(hours=args.overlap_hours),
+                                                knowledge=knowledge, now=get_clock().now())
         until = account.previous_secret_until
-    sys.stdout.write(json.dumps({"bank": account.bank, "webhook_secret": secret,
-                                 "previous_secret_valid_until": until.isoformat() if until else None},
-                                ensure_ascii=False) + "\n")
-    return 0
+        return {"bank": account.bank, "webhook_secret": secret,
+                "previous_secret_valid_until": until.isoformat() if until else None}
+
+    return _in_transaction(args, knowledge, change)
 
 
 def run_set_url(args: argparse.Namespace) -> int:
     from bot.banks import canonical_bank_name, change_webhook_url, validate_webhook_url
     from bot.clock import get_clock
-    from bot.db import new_session, upgrade
     from bot.knowledge import get_knowledge
 
     knowledge = get_knowledge()
@@ -116,17 +131,11 @@ def run_set_url(args: argparse.Namespace) -> int:
         canonical_bank_name(args.name, knowledge=knowledge)
         validate_webhook_url(args.webhook_url)
     except LedgerError as exc:
-        args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
+        _refuse(args, knowledge, exc)
 
-    upgrade()
-    with new_session() as session:
-        try:
-            account, resumed = change_webhook_url(session, bank=args.name, webhook_url=args.webhook_url,
-                                                  knowledge=knowledge, now=get_clock().now())
-            session.commit()
-        except LedgerError as exc:
-            session.rollback()
-            args._parser.error(knowledge.messages.explain(exc).replace("\n", " "))
-        out = {"bank": account.bank, "webhook_url": account.webhook_url, "resumed": resumed}
-    sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-    return 0
+    def change(session: Session) -> dict:
+        account, resumed = change_webhook_url(session, bank=args.name, webhook_url=args.webhook_url,
+                                              knowledge=knowledge, now=get_clock().now())
+        return {"bank": account.bank, "webhook_url": account.webhook_url, "resumed": resumed}
+
+    return _in_transaction(args, knowledge, change)
