@@ -54,9 +54,9 @@ class ChineseTokenizer(JiebaTokenizer):
     Normalising here, in the one component both training and serving pass through, keeps them
     seeing messages alike: traditional characters, full-width forms, the card words'
     misspellings (knowledge/vocabulary.yml, the file `misspellings_path` names) and pinyin-only
-    messages, whose lexicon is learned from the training examples' words. Token offsets point into the original text, so entity spans
-    stay exact. Jieba's whitespace tokens are dropped: they break DIET's sparse feature shapes
-    (Rasa issue 7910).
+    messages, whose lexicon is learned from the training examples' words. Token offsets point
+    into the original text, so entity spans stay exact. Jieba's whitespace tokens are dropped:
+    they break DIET's sparse feature shapes (Rasa issue 7910).
     """
 
     @staticmethod
