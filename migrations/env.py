@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import bot.banks.models  # noqa: F401
 import bot.forwarding.models  # noqa: F401
 import bot.handoff.models  # noqa: F401
+import bot.investigations.models  # noqa: F401
 
 # Every package's tables, registered on SQLModel.metadata for autogenerate and the models test.
 import bot.ledger.models  # noqa: F401

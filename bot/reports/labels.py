@@ -50,6 +50,11 @@ def ticket_event(knowledge: Knowledge, event_type: str) -> str:
     return label(knowledge, "ticket_event", event_type)
 
 
+def investigation_review(knowledge: Knowledge, review: str) -> str:
+    """submitted / returned / approved: where an investigation report stands with the city."""
+    return label(knowledge, "investigation_review", review)
+
+
 def delivery_state(knowledge: Knowledge, state: str) -> str:
     return label(knowledge, "delivery_state", state)
 

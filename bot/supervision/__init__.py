@@ -9,7 +9,8 @@ listed, counted, charted or exported.
   state, kind, overdue, due within N working days, ticket number), one page and a total;
 - `ticket_detail`: one ticket with its case (contacts masked), history, deliveries, escalations;
 - `verify_ticket_case`: 查实 / 不实 through `bot.ledger.cases.verify_case`, only after the bank's
-  result report;
+  result report (a complaint's through its investigation report, `bot.investigations`; the bare
+  finding, `verify_praise`, is for praise);
 - `deadline_alerts`: warnings before and after a deadline (due today, next working day,
   extensions, objection windows, objections, early warnings, overdue);
 - `parse_rule_filters` / `fired_rules`: threshold firings with their cases and next steps;
@@ -42,7 +43,7 @@ from bot.supervision.tickets import (
     search_tickets,
     ticket_detail,
 )
-from bot.supervision.verification import verify_ticket_case
+from bot.supervision.verification import verify_praise, verify_ticket_case
 
 __all__ = [
     "ASSESSMENT_DIR",
@@ -77,6 +78,7 @@ __all__ = [
     "parse_rule_filters",
     "search_tickets",
     "ticket_detail",
+    "verify_praise",
     "verify_ticket_case",
     "workbook_bytes",
 ]

@@ -1,4 +1,4 @@
-"""The agency's finding on a complaint or praise (查实 / 不实, Art. 28, 50), from a ticket page.
+"""The agency's finding on a complaint or praise (查实 / 不实, Art. 28, 50).
 
 The finding is recorded by `bot.ledger.cases.verify_case` (which moves the tickets, tells the bank
 and the citizen and re-evaluates the thresholds); this module only decides whether a supervisor may
@@ -18,7 +18,7 @@ from bot.knowledge.catalogue import Term
 from bot.ledger.cases import verify_case
 from bot.ledger.errors import LedgerError
 from bot.ledger.events import Reactions
-from bot.ledger.models import Case, Ticket, Verification
+from bot.ledger.models import Case, CaseKind, Ticket, Verification
 from bot.supervision.errors import VerificationRefused
 from bot.supervision.tickets import visible_ticket
 
@@ -44,3 +44,14 @@ def verify_ticket_case(session: Session, *, number: str, found_true: bool, by: s
                            knowledge=knowledge, now=now, reactions=reactions)
     except LedgerError as exc:
         raise VerificationRefused(exc.code, field=exc.field, **exc.params) from exc
+
+
+def verify_praise(session: Session, *, number: str, found_true: bool, by: str, scope: str | None,
+                  knowledge: Knowledge, now: datetime, reactions: Reactions) -> Case:
+    """The bare finding, for praise only: a complaint's finding is the verdict of its investigation
+    report (Art. 28), filed through `bot.investigations.file_report`. VerificationRefused for a complaint."""
+    _ticket, case = visible_ticket(session, number=number, scope=scope)
+    if case.kind is CaseKind.complaint:
+        raise VerificationRefused("investigation_complaint_needs_report", number=number)
+    return verify_ticket_case(session, number=number, found_true=found_true, by=by, scope=scope,
+                              knowledge=knowledge, now=now, reactions=reactions)

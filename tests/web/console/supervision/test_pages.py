@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.ledger.models import Case, Ticket, TicketState, Verification
+from bot.ledger.models import Case, CaseKind, Ticket, TicketState, Verification
 from bot.settings import PROJECT_ROOT
 from bot.web.console.models import AuditEntry
 from tests.supervision.conftest import CCB, ICBC, LICANG, NOW, PHONE, SHINAN, TODAY
@@ -25,6 +25,10 @@ from tests.web.console.supervision.html import table, text
 PAGES = ("/console/supervision", "/console/supervision/tickets", "/console/supervision/rules",
          "/console/supervision/figures", "/console/supervision/grades", "/console/supervision/tickets.csv",
          "/console/supervision/figures/export.xlsx")
+
+
+# The bare 查实/不实 form is praise's; a complaint's finding is its investigation report's verdict.
+PRAISE = {"intent": "praise", "case_kind": CaseKind.praise}
 
 
 def _audit(engine, action: str) -> list[AuditEntry]:
@@ -108,7 +112,7 @@ def test_viewing_a_ticket_is_audited_and_contacts_are_masked(signed_in, seed, en
 
 
 def test_a_finding_is_refused_before_the_banks_report(signed_in, seed, engine):
-    number = seed.ticket(district=LICANG, state=TicketState.acknowledged)
+    number = seed.ticket(district=LICANG, state=TicketState.acknowledged, **PRAISE)
     city = signed_in("city_supervisor")
     page = city.get(f"/console/supervision/tickets/{number}")
     assert "银行尚未反馈处理结果" in page.text
@@ -118,8 +122,8 @@ def test_a_finding_is_refused_before_the_banks_report(signed_in, seed, engine):
     assert _audit(engine, "verify_case") == []
 
 
-def test_a_finding_after_the_report_is_saved_and_audited(signed_in, seed, engine):
-    number = seed.ticket(district=LICANG, state=TicketState.result_reported, result="已退还工本费")
+def test_a_finding_on_praise_after_the_report_is_saved_and_audited(signed_in, seed, engine):
+    number = seed.ticket(district=LICANG, state=TicketState.result_reported, result="已当面致谢", **PRAISE)
     city = signed_in("city_supervisor")
     done = city.post(f"/console/supervision/tickets/{number}/verify", {"finding": "not_true"})
     assert done.status_code == 303 and done.headers["location"].endswith(f"/tickets/{number}?done=not_true")
@@ -134,8 +138,19 @@ def test_a_finding_after_the_report_is_saved_and_audited(signed_in, seed, engine
     assert _case(engine, number).verification is Verification.not_true
 
 
+def test_a_complaints_finding_comes_only_from_its_investigation_report(signed_in, seed, engine):
+    number = seed.ticket(district=LICANG, state=TicketState.result_reported, result="已退还工本费")
+    city = signed_in("city_supervisor")
+    page = city.get(f"/console/supervision/tickets/{number}")
+    assert 'id="investigation-form"' in page.text and 'id="verify-form"' not in page.text
+    refused = city.post(f"/console/supervision/tickets/{number}/verify", {"finding": "found_true"})
+    assert refused.status_code == 409 and "调查报告书" in text(refused.text)
+    assert _case(engine, number).verification is Verification.received
+    assert _audit(engine, "verify_case") == []
+
+
 def test_a_finding_without_a_valid_csrf_token_changes_nothing(signed_in, seed, engine):
-    number = seed.ticket(state=TicketState.result_reported, result="已处理")
+    number = seed.ticket(state=TicketState.result_reported, result="已处理", **PRAISE)
     city = signed_in("city_supervisor")
     for token in ("", "forged-token"):
         refused = city.post(f"/console/supervision/tickets/{number}/verify",

@@ -1,5 +1,6 @@
 """The agencies' supervision pages under /console/supervision (district and city supervisors,
-administrators): warnings, tickets, rules fired, figures and charts, annual grades.
+administrators): warnings, tickets, investigation reports, rules fired, figures and charts, annual
+grades.
 
 Each page reads through `bot.supervision` with the signed-in user's scope
 (`bot.web.console.deps.district_scope`): a district supervisor's pages, counts, charts and downloads
@@ -8,10 +9,11 @@ hold their district only, and another district's ticket is "not found" (404), ne
 
 from fastapi import APIRouter
 
-from bot.web.console.routes.supervision import figures, overview, rules, tickets
+from bot.web.console.routes.supervision import figures, investigations, overview, rules, tickets
 
 router = APIRouter(include_in_schema=False)
 router.include_router(overview.router)
 router.include_router(tickets.router)
+router.include_router(investigations.router)
 router.include_router(rules.router)
 router.include_router(figures.router)

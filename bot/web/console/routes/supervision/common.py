@@ -18,6 +18,7 @@ PREFIX = "/console/supervision"
 TABS = (
     ("overview", PREFIX),
     ("tickets", f"{PREFIX}/tickets"),
+    ("investigations", f"{PREFIX}/investigations"),
     ("rules", f"{PREFIX}/rules"),
     ("figures", f"{PREFIX}/figures"),
     ("grades", f"{PREFIX}/grades"),

@@ -1,5 +1,6 @@
 """The ticket list (a bookmarkable GET form), its CSV download, a ticket's page and the finding
-(查实 / 不实) on it."""
+(查实 / 不实) on a praise. A complaint's finding is its investigation report's verdict
+(routes/supervision/investigations.py), filed from the same page."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
+from bot.investigations import ReportDraft, ReviewState, report_for_ticket
 from bot.knowledge import Knowledge
 from bot.reports import labels
 from bot.supervision import (
@@ -26,7 +28,7 @@ from bot.supervision import (
     parse_filters,
     search_tickets,
     ticket_detail,
-    verify_ticket_case,
+    verify_praise,
 )
 from bot.supervision.filters import MAX_DUE_WITHIN
 from bot.web.console.audit import record_audit
@@ -40,6 +42,8 @@ router = APIRouter(prefix=f"{PREFIX}/tickets", include_in_schema=False)
 
 # A finding's label is finding_<finding>, the flash after recording it console_verify_done_<finding>.
 FINDINGS = ("found_true", "not_true")
+# The flash after a step on the investigation report is console_investigation_done_<step>.
+REPORT_STEPS = ("filed", "amended", "approved", "returned")
 # The CSV's columns: console_csv_<column> of the catalogue.
 CSV_COLUMNS = ("number", "kind", "bank", "outlet", "district", "intent", "verification", "state", "created", "due",
                "overdue")
@@ -135,28 +139,40 @@ def _csv_stream(chunks: Iterator[str]) -> Iterator[bytes]:
             yield chunk.encode("utf-8")
 
 
-def _detail_page(request: Request, session: Session, knowledge: Knowledge, calendar: WorkdayCalendar, now: datetime,
-                 user: ConsoleUser, number: str, *, error: str | None = None, flash: str | None = None,
-                 status_code: int = 200) -> Response:
-    """The ticket's page (audited as view_ticket), or the 404 page outside the user's scope."""
+def detail_page(request: Request, session: Session, knowledge: Knowledge, calendar: WorkdayCalendar, now: datetime,
+                user: ConsoleUser, number: str, *, error: str | None = None, flash: str | None = None,
+                draft: ReportDraft | None = None, field_errors: dict[str, str] | None = None,
+                status_code: int = 200) -> Response:
+    """The ticket's page (audited as view_ticket), or the 404 page outside the user's scope.
+
+    `draft` and `field_errors` show the investigation report's form again as it was typed, with
+    what is wrong next to each field."""
     scope = scope_of(user)
     try:
         detail = ticket_detail(session, number=number, scope=scope, today=today_of(now), calendar=calendar,
                                knowledge=knowledge)
+        report = report_for_ticket(session, number=detail.number, scope=scope)
     except TicketNotVisible as exc:
         return not_found(request, knowledge.messages.explain(exc))
     record_audit(session, user=user, action="view_ticket", ticket_number=detail.number, at=now)
     findings = {finding: knowledge.messages.text(f"finding_{finding}") for finding in FINDINGS}
+    if draft is None and report is not None and report.review is ReviewState.returned:
+        draft = ReportDraft.of(report)
     return page(request, "supervision/ticket.html", "tickets", user, {
         "t": detail, "findings": findings, "error": error, "flash": flash, "flash_kind": "ok",
+        "report": report, "draft": draft or ReportDraft(), "field_errors": field_errors or {},
+        "review_label": labels.investigation_review(knowledge, report.review.value) if report else None,
+        "may_review": scope is None and report is not None and report.review is ReviewState.submitted,
+        "today": today_of(now).isoformat(),
     }, status_code=status_code)
 
 
 @router.get("/{number}")
 def ticket_page(request: Request, number: str, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
                 now: NowDep, user: SupervisorUser, done: str = "") -> Response:
-    flash = knowledge.messages.text(f"console_verify_done_{done}") if done in FINDINGS else None
-    return _detail_page(request, session, knowledge, calendar, now, user, number[:40], flash=flash)
+    flash = knowledge.messages.text(f"console_verify_done_{done}") if done in FINDINGS \
+        else knowledge.messages.text(f"console_investigation_done_{done}") if done in REPORT_STEPS else None
+    return detail_page(request, session, knowledge, calendar, now, user, number[:40], flash=flash)
 
 
 @router.post("/{number}/verify")
@@ -165,16 +181,16 @@ def verify(request: Request, number: str, session: SessionDep, knowledge: Knowle
            finding: Annotated[str, Form()] = "") -> Response:
     number = number[:40]
     if finding not in FINDINGS:
-        return _detail_page(request, session, knowledge, calendar, now, user, number,
+        return detail_page(request, session, knowledge, calendar, now, user, number,
                             error=knowledge.messages.render("console_verify_finding_missing"), status_code=422)
     try:
-        verify_ticket_case(session, number=number, found_true=finding == "found_true", by=user.name,
-                           scope=scope_of(user), knowledge=knowledge, now=now, reactions=reactions)
+        verify_praise(session, number=number, found_true=finding == "found_true", by=user.name,
+                      scope=scope_of(user), knowledge=knowledge, now=now, reactions=reactions)
     except TicketNotVisible as exc:
         return not_found(request, knowledge.messages.explain(exc))
     except VerificationRefused as exc:
         session.rollback()
-        return _detail_page(request, session, knowledge, calendar, now, user, number,
+        return detail_page(request, session, knowledge, calendar, now, user, number,
                             error=knowledge.messages.explain(exc), status_code=409)
     record_audit(session, user=user, action="verify_case", ticket_number=number, at=now,
                  detail={"finding": finding})
