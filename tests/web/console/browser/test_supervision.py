@@ -1,11 +1,13 @@
-"""The agencies' supervision pages in headless Chromium: a city supervisor filters tickets by bank and
-records a finding; an operator cannot open the pages; a 李沧区 supervisor neither sees nor opens a 市南区
+"""The agencies' supervision pages in headless Chromium: a city supervisor filters tickets by bank; a
+district supervisor files a complaint's investigation report, the city approves it and it prints on
+one A4 sheet; an operator cannot open the pages; a 李沧区 supervisor neither sees nor opens a 市南区
 ticket. Screenshots of the list, a ticket, the warnings, the rules fired and the charts."""
 
 from __future__ import annotations
 
 import itertools
 import random
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -76,33 +78,61 @@ def test_a_city_supervisor_filters_tickets_by_bank(page, console_server, sign_in
     assert page.locator("#f-bank").input_value() == CCB
 
 
-def test_a_city_supervisor_verifies_a_complaint_after_the_banks_report(page, console_server, sign_in, screenshot,
-                                                                      engine):
+def test_a_district_files_the_investigation_report_and_the_city_approves_it(page, console_server, sign_in,
+                                                                            screenshot, engine, tmp_path):
     number = complaint(engine, bank=CCB, district="李沧区", outlet=outlet_name(), reported=True)
-    sign_in(page, "city_supervisor")
+    sign_in(page, "district_supervisor")
     page.goto(f"{console_server.url}/console/supervision/tickets/{number}")
     assert "139****5678" in page.inner_text("#case-facts") and "13912345678" not in page.content()
     assert page.inner_text("#verification").startswith("待核查")
-    screenshot(page, "supervision-ticket")
-    page.check("#verify-form input[value=found_true]")
-    page.click("#verify-form button[type=submit]")
-    page.wait_for_url(f"**/tickets/{number}?done=found_true")
-    assert "已记录核查结论：查实" in page.inner_text("main")
+    page.fill("#inv-investigators", "张明、李华")
+    page.fill("#inv-facts", "经现场核查，网点补卡时收取工本费20元属实。")
+    page.check("#investigation-form input[value=found_true]")
+    page.fill("#inv-responsibility", "柜员违规收费。")
+    page.click("#investigation-form button[type=submit]")  # the day is missing: the browser's own check stops it
+    assert page.url.endswith(f"/tickets/{number}")
+    page.fill("#inv-investigated_on", datetime.now(SHANGHAI).date().isoformat())
+    page.evaluate("document.querySelector('#investigation-form').noValidate = true")
+    page.click("#investigation-form button[type=submit]")  # the handling proposal is missing: the server says so
+    assert "请提出对银行网点及责任人的处理建议" in page.inner_text("#inv-outlet_handling-error")
+    assert page.input_value("#inv-facts") == "经现场核查，网点补卡时收取工本费20元属实。"
+    page.fill("#inv-outlet_handling", "责令退还费用，通报批评。")
+    screenshot(page, "supervision-investigation-form")
+    page.click("#investigation-form button[type=submit]")
+    page.wait_for_url(f"**/tickets/{number}?done=filed")
     assert page.inner_text("#verification").startswith("查实")
-    assert page.locator("#verify-form").count() == 0
+    assert page.inner_text("#investigation-review").startswith("待市级审核")
+
+    page.context.clear_cookies()  # another person, at another desk
+    sign_in(page, "city_supervisor")
+    page.goto(f"{console_server.url}/console/supervision/investigations")
+    page.click(f"#investigation-table >> text={number}")
+    page.check("#review-form input[value=approve]")
+    page.click("#review-form button[type=submit]")
+    page.wait_for_url(f"**/tickets/{number}?done=approved")
+    assert page.inner_text("#investigation-review").startswith("审核通过")
     with new_session(engine) as session:
         case = session.exec(select(Case).join(Ticket, Ticket.case_id == Case.id).where(Ticket.number == number)).one()
         ticket = get_ticket(session, number)
-    assert case.verification.value == "found_true" and case.verified_by == "city1"
+    assert case.verification.value == "found_true" and case.verified_by == "licang1"
     assert ticket.state is TicketState.verified
 
+    page.click("#investigation-print")
+    assert "卡经办服务调查报告书" in page.inner_text("#investigation-sheet")
+    screenshot(page, "supervision-investigation-sheet")
+    pdf = page.pdf(format="A4", print_background=False)
+    sizes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
+    assert sizes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842) < 2 for w, h in sizes)  # A4 in points
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one sheet
+    (tmp_path / "report.pdf").write_bytes(pdf)
 
-def test_a_finding_before_the_banks_report_cannot_be_submitted(page, console_server, sign_in, engine):
+
+def test_a_report_before_the_banks_answer_cannot_be_submitted(page, console_server, sign_in, engine):
     number = complaint(engine, bank=CCB, district="李沧区", outlet=outlet_name())
     sign_in(page, "city_supervisor")
     page.goto(f"{console_server.url}/console/supervision/tickets/{number}")
-    assert "银行尚未反馈处理结果" in page.inner_text("main")
-    assert page.locator("#verify-form button[type=submit]").is_disabled()
+    assert "反馈后才能填报调查报告书" in page.inner_text("main")
+    assert page.locator("#investigation-form button[type=submit]").is_disabled()
 
 
 def test_an_operator_cannot_open_supervision_pages(page, console_server, sign_in):
