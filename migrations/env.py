@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import bot.assessments.models  # noqa: F401
 import bot.banks.models  # noqa: F401
 import bot.forwarding.models  # noqa: F401
 import bot.handoff.models  # noqa: F401

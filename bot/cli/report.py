@@ -54,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.assessments import assessment_input
     from bot.clock import get_clock
     from bot.db import new_session, upgrade
     from bot.knowledge import KnowledgeError, get_knowledge
@@ -82,9 +83,12 @@ def run(args: argparse.Namespace) -> int:
                 report = month_report(session, month=args.period, knowledge=knowledge, calendar=get_calendar(),
                                       now=get_clock().now())
             else:
+                # Without a file, the findings the city entered in the console for that year.
+                if assessment is None:
+                    assessment = assessment_input(session, year=args.period.year, knowledge=knowledge)
                 report = year_report(session, year=args.period, knowledge=knowledge, calendar=get_calendar(),
                                      assessment=assessment, now=get_clock().now())
-    except ValueError as exc:  # e.g. an assessment file for another year
+    except (ValueError, AssessmentError) as exc:  # e.g. an assessment file for another year
         args._parser.error(str(exc).replace("\n", " "))
     except KnowledgeError as exc:
         for line in str(exc).splitlines() or ["broken configuration"]:

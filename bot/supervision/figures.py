@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.assessments import AssessmentEntry, assessment_input
 from bot.knowledge import Knowledge
 from bot.knowledge.catalogue import Refusal
 from bot.ledger.models import Case, Ticket
@@ -81,8 +82,16 @@ def assessment_path(year: int, directory: Path | None = None) -> Path:
     return (directory or ASSESSMENT_DIR) / f"{year}.yml"
 
 
-def agency_assessment(year: int, *, knowledge: Knowledge, directory: Path | None = None) -> AssessmentInput | None:
-    """The city agency's assessment of `year` if its file exists; SupervisionError if it is broken."""
+def agency_assessment(session: Session, year: int, *, knowledge: Knowledge,
+                      directory: Path | None = None) -> AssessmentInput | None:
+    """The city agency's assessment of `year`: what it entered in the console, else its file if one
+    exists (the format of `sbk report year --assessment`); SupervisionError if either is unusable."""
+    try:
+        entered = assessment_input(session, year=year, knowledge=knowledge)
+    except AssessmentError as exc:  # an entry naming an item or event rules.yml no longer has
+        raise SupervisionError("assessment_file_unusable", file=str(year), problem=str(exc)) from exc
+    if entered is not None:
+        return entered
     path = assessment_path(year, directory)
     if not path.is_file():
         return None
@@ -97,7 +106,7 @@ def city_report(session: Session, *, period: Period, knowledge: Knowledge, calen
     """The report `sbk report` builds for `period` (a year with the agency's assessment file, if any)."""
     if period.kind == "month":
         return month_report(session, month=period, knowledge=knowledge, calendar=calendar, now=now)
-    assessment = agency_assessment(period.year, knowledge=knowledge, directory=assessment_dir)
+    assessment = agency_assessment(session, period.year, knowledge=knowledge, directory=assessment_dir)
     return year_report(session, year=period, knowledge=knowledge, calendar=calendar, assessment=assessment, now=now)
 
 
@@ -171,6 +180,7 @@ class Grades:
     rows: list[Grade]
     assessment_file: str | None  # the agency's file the grades rest on, if any
     basis_note: str | None
+    entered: bool = False  # the grades rest on what the city entered in the console (before any file)
 
 
 def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowledge, calendar: WorkdayCalendar,
@@ -189,7 +199,10 @@ def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowled
                   assessment=a if scope is None else None) for a in report.assessment or []]
     path = assessment_path(period.year, assessment_dir)
     basis = report.assessment_basis or {}
-    return Grades(year=period.year, scope=scope, rows=rows, assessment_file=str(path) if path.is_file() else None,
+    entered = session.exec(select(func.count()).select_from(AssessmentEntry)
+                           .where(AssessmentEntry.year == period.year)).one() > 0
+    return Grades(year=period.year, scope=scope, rows=rows, entered=entered,
+                  assessment_file=str(path) if path.is_file() and not entered else None,
                   basis_note=basis.get("ledger_points_note") if not basis.get("ledger_points_confirmed") else None)
 
 

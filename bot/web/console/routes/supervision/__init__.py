@@ -9,7 +9,7 @@ hold their district only, and another district's ticket is "not found" (404), ne
 
 from fastapi import APIRouter
 
-from bot.web.console.routes.supervision import figures, investigations, overview, rules, tickets
+from bot.web.console.routes.supervision import assessment, figures, investigations, overview, rules, tickets
 
 router = APIRouter(include_in_schema=False)
 router.include_router(overview.router)
@@ -17,3 +17,4 @@ router.include_router(tickets.router)
 router.include_router(investigations.router)
 router.include_router(rules.router)
 router.include_router(figures.router)
+router.include_router(assessment.router)

@@ -1,0 +1,93 @@
+"""A bank's assessment page: the city enters its findings and sees the score item by item; a district
+supervisor and an operator cannot open it; bad input is shown next to its field and saves nothing; the
+entry is audited and a second entry replaces the first."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from sqlmodel import Session, select
+
+from bot.assessments import AssessmentEntry
+from bot.web.console.models import AuditEntry
+from tests.web.console.supervision.html import table, text
+
+CCB = "中国建设银行"
+YEAR = 2026
+PAGE = f"/console/supervision/grades/{YEAR}/{quote(CCB)}"
+ITEMS = {"item_outlet_construction": "96", "item_card_service": "92", "item_staff_training": "90",
+         "item_system_maintenance": "100", "item_complaint_handling": "88", "item_agreement": "100",
+         "item_annual_work": "95"}
+
+
+def _entries(engine) -> list[AssessmentEntry]:
+    with Session(engine) as session:
+        return list(session.exec(select(AssessmentEntry)))
+
+
+def _audit(engine) -> list[AuditEntry]:
+    with Session(engine) as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.action == "enter_assessment")))
+
+
+def test_only_the_city_opens_and_enters(signed_in, engine):
+    for role in ("district_supervisor", "operator"):
+        browser = signed_in(role)
+        assert browser.get(PAGE).status_code == 403
+        assert browser.post(PAGE, ITEMS).status_code == 403
+    assert _entries(engine) == []
+    grades = signed_in("district_supervisor").get(f"/console/supervision/grades?year={YEAR}")
+    assert grades.status_code == 200 and PAGE not in grades.text  # the list without the way in
+
+
+def test_entering_every_item_gives_the_score_and_the_grade(signed_in, engine, knowledge):
+    city = signed_in("city_supervisor")
+    before = city.get(PAGE)
+    assert before.status_code == 200 and "待评定" in text(before.text)
+    done = city.post(PAGE, {**ITEMS, "bonus_events": "head_office_honour", "note": "依据年度检查记录"})
+    assert done.status_code == 303 and done.headers["location"] == f"{PAGE}?done=1"
+    after = city.get(done.headers["location"])
+    rows = table(after.text, "assessment-items")[1:]
+    weights = {w.label: w.weight for w in knowledge.rules.score_weights.items}
+    scored = {row[0].split("）", 1)[1]: float(row[3]) for row in rows if row and row[0].startswith("（")}
+    assert scored == {label: round(weights[label] * float(ITEMS[f"item_{w.code}"]) / 100, 2)
+                      for w in knowledge.rules.score_weights.items for label in [w.label]}
+    total = round(sum(scored.values()) + knowledge.rules.score_weights.bonus_points["head_office_honour"], 2)
+    assert f"得分：{min(total, 100):.2f}" in text(after.text).replace(" ", "")
+    assert "city1" in text(after.text) and "已保存" in text(after.text)
+    listing = city.get(f"/console/supervision/grades?year={YEAR}")
+    ccb = next(r for r in table(listing.text, "grades") if r and r[0] == CCB)
+    assert ccb[1] == f"{min(total, 100):.2f}"
+    [entry] = _audit(engine)
+    assert entry.user_name == "city1" and entry.detail["bank"] == CCB and entry.detail["items"]["agreement"] == 100
+
+
+def test_bad_percentages_are_shown_and_nothing_is_saved(signed_in, engine):
+    city = signed_in("city_supervisor")
+    refused = city.post(PAGE, {**ITEMS, "item_card_service": "120", "item_agreement": "很好",
+                               "automatic_fail": "made_up"})
+    assert refused.status_code == 422
+    page = text(refused.text)
+    assert page.count("请填写 0 到 100 之间的数") == 2 and "没有编号为 made_up 的事项" in page
+    assert 'value="很好"' in refused.text  # the form comes back as typed
+    assert _entries(engine) == [] and _audit(engine) == []
+
+
+def test_a_second_entry_replaces_the_first(signed_in, engine):
+    city = signed_in("city_supervisor")
+    city.post(PAGE, {"item_card_service": "80"})
+    city.post(PAGE, {"item_card_service": "85", "refusal_to_act": "1"})
+    [entry] = _entries(engine)
+    assert entry.items == {"card_service": 85.0} and entry.refusal_to_act
+    page = text(city.get(PAGE).text)
+    assert "暂停" in page  # Art. 49: refusing to act suspends new cards
+    assert len(_audit(engine)) == 2
+
+
+def test_an_unknown_bank_a_future_year_and_a_forged_token_are_refused(signed_in, engine):
+    city = signed_in("city_supervisor")
+    assert city.get(f"/console/supervision/grades/{YEAR}/{quote('花旗银行')}").status_code == 404
+    assert city.get(f"/console/supervision/grades/2099/{quote(CCB)}").status_code == 404
+    assert city.post(f"/console/supervision/grades/2099/{quote(CCB)}", ITEMS).status_code == 404
+    assert city.post(PAGE, {**ITEMS, "csrf_token": "forged"}, csrf=False).status_code == 403
+    assert _entries(engine) == []
