@@ -7,6 +7,7 @@ import bot.assessments.models  # noqa: F401
 import bot.banks.models  # noqa: F401
 import bot.forwarding.models  # noqa: F401
 import bot.handoff.models  # noqa: F401
+import bot.inspections.models  # noqa: F401
 import bot.investigations.models  # noqa: F401
 
 # Every package's tables, registered on SQLModel.metadata for autogenerate and the models test.

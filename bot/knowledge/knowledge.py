@@ -17,6 +17,7 @@ from .models import (
     District,
     Frozen,
     Guide,
+    Inspections,
     Intent,
     NoticeCase,
     OperatorConfig,
@@ -54,6 +55,7 @@ class Knowledge(Frozen):
     channels: tuple[Channel, ...]
     banks: tuple[Bank, ...]
     districts: tuple[District, ...]
+    inspections: Inspections
     operator: OperatorConfig
     vocabulary: Vocabulary
     messages: Catalogue

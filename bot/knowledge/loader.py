@@ -23,6 +23,7 @@ from .models import (
     Channels,
     Districts,
     Guide,
+    Inspections,
     Messages,
     NoticeCase,
     OperatorConfig,
@@ -39,6 +40,8 @@ from .yamlio import PathParts, YamlDocument, format_path, read_yaml
 
 REGULATION_FILE = "regulation.txt"
 OPERATOR_FILE = "operator.yml"
+# The Measures' chapter of service rules (经办服务规范), which on-site inspections check.
+SERVICE_RULES_CHAPTER = 2
 
 # The message catalogue: one namespace of sentences over these files (bot/knowledge/catalogue.py).
 CATALOGUE_FILES = ("replies.yml", "errors.yml", "labels.yml", "console.yml", "reports.yml", "bank_api.yml")
@@ -54,6 +57,7 @@ _SCHEMAS: dict[str, tuple[Any, str | None]] = {
     "channels.yml": (Channels, None),
     "banks.yml": (Banks, None),
     "districts.yml": (Districts, None),
+    "inspections.yml": (Inspections, None),
     "vocabulary.yml": (Vocabulary, None),
     **{name: (Messages, None) for name in CATALOGUE_FILES},
     "responses.yml": (Responses, None),
@@ -144,6 +148,7 @@ def load_knowledge(root: Path | str | None = None) -> Knowledge:
         channels=models["channels.yml"].channels,
         banks=models["banks.yml"].banks,
         districts=models["districts.yml"].districts,
+        inspections=models["inspections.yml"],
         operator=operator,
         vocabulary=models["vocabulary.yml"],
         messages=Catalogue({key: text for name in CATALOGUE_FILES for key, text in models[name].messages.items()},
@@ -467,6 +472,13 @@ def _cross_check(docs: dict[str, YamlDocument], models: dict[str, Any], articles
                         f"unknown district {outlet.district!r}; use a canonical name from districts.yml",
                     )
                 )
+
+    # -- inspections: each item checks a service rule of Chapter II (经办服务规范, Art. 7–19)
+    inspection_doc = docs["inspections.yml"]
+    for index, item in enumerate(models["inspections.yml"].items):
+        if item.article in articles and articles[item.article].chapter != SERVICE_RULES_CHAPTER:
+            problems.append(inspection_doc.problem(
+                ("items", index, "article"), f"article {item.article} is not a service rule of Chapter II"))
 
     # -- channels
     channel_doc = docs["channels.yml"]

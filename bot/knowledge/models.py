@@ -526,6 +526,40 @@ class Districts(Frozen):
     districts: tuple[District, ...] = Field(min_length=1)
 
 
+# --------------------------------------------------------------------------- inspections.yml
+
+
+class InspectionStaff(Frozen):
+    """Art. 26: an inspection is carried out by two or more staff together."""
+
+    article: ArticleNumber
+    quote: Text
+    min_staff: int = Field(ge=1)
+
+
+class InspectionItem(Frozen):
+    """One checklist item of an on-site inspection, resting on one service rule of Chapter II."""
+
+    code: Slug
+    article: ArticleNumber
+    label: Text
+
+
+class Inspections(Frozen):
+    """What a district agency's on-site inspection (Art. 29) records."""
+
+    staff: InspectionStaff
+    items: tuple[InspectionItem, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> Inspections:
+        codes = [i.code for i in self.items]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"inspection item codes must be unique: {', '.join(duplicates)}")
+        return self
+
+
 # --------------------------------------------------------------------------- operator.yml
 
 
