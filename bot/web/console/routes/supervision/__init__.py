@@ -1,6 +1,6 @@
 """The agencies' supervision pages under /console/supervision (district and city supervisors,
 administrators): warnings, tickets, investigation reports, rules fired, figures and charts, annual
-grades.
+grades and each bank's assessment, on-site inspections.
 
 Each page reads through `bot.supervision` with the signed-in user's scope
 (`bot.web.console.deps.district_scope`): a district supervisor's pages, counts, charts and downloads
@@ -9,7 +9,15 @@ hold their district only, and another district's ticket is "not found" (404), ne
 
 from fastapi import APIRouter
 
-from bot.web.console.routes.supervision import assessment, figures, investigations, overview, rules, tickets
+from bot.web.console.routes.supervision import (
+    assessment,
+    figures,
+    inspections,
+    investigations,
+    overview,
+    rules,
+    tickets,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(overview.router)
@@ -18,3 +26,4 @@ router.include_router(investigations.router)
 router.include_router(rules.router)
 router.include_router(figures.router)
 router.include_router(assessment.router)
+router.include_router(inspections.router)

@@ -22,6 +22,7 @@ TABS = (
     ("rules", f"{PREFIX}/rules"),
     ("figures", f"{PREFIX}/figures"),
     ("grades", f"{PREFIX}/grades"),
+    ("inspections", f"{PREFIX}/inspections"),
 )
 
 

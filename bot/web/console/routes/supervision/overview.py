@@ -1,4 +1,5 @@
-"""The supervision home page: warnings before a deadline is missed, and after."""
+"""The supervision home page: warnings before a deadline is missed, and after; this week's on-site
+inspections against the minimum of Art. 29, so a district behind sees it before the week ends."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from bot.inspections import weekly_compliance
 from bot.supervision import deadline_alerts
 from bot.web.console.deps import SupervisorUser
-from bot.web.console.routes.supervision.common import PREFIX, page, scope_of
+from bot.web.console.routes.supervision.common import PREFIX, page, scope_of, today_of
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -19,6 +21,8 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 def overview(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep, now: NowDep,
              user: SupervisorUser) -> Response:
     alerts = deadline_alerts(session, scope=scope_of(user), now=now, calendar=calendar, knowledge=knowledge)
+    compliance = weekly_compliance(session, scope=scope_of(user), today=today_of(now), knowledge=knowledge, weeks=0)
     return page(request, "supervision/overview.html", "overview", user, {
         "alerts": alerts, "list_link": lambda query: f"{PREFIX}/tickets?{urlencode(query)}",
+        "compliance": compliance, "limit": knowledge.rules.deadlines.district_inspection,
     })
