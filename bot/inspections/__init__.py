@@ -2,14 +2,17 @@
 
 ``record_inspection`` records one (refusing what the Measures or the form do not allow),
 ``get_inspection`` and ``list_inspections`` read them within a supervisor's district, and
-``weekly_compliance`` counts each district's week against the weekly minimum of Art. 29.
+``weekly_compliance`` counts each district's week against the weekly minimum of Art. 29 and
+``period_compliance`` sums the weeks of a report's month or year.
 """
 
 from bot.inspections.compliance import (
     HISTORY_WEEKS,
     Compliance,
     DistrictCompliance,
+    DistrictPeriod,
     DistrictWeek,
+    period_compliance,
     week_start,
     weekly_compliance,
 )
@@ -46,6 +49,7 @@ __all__ = [
     "RESULTS",
     "Compliance",
     "DistrictCompliance",
+    "DistrictPeriod",
     "DistrictWeek",
     "DuplicateInspection",
     "FindingInput",
@@ -61,6 +65,7 @@ __all__ = [
     "find_outlet",
     "get_inspection",
     "list_inspections",
+    "period_compliance",
     "record_due",
     "record_inspection",
     "week_start",

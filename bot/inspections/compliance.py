@@ -3,6 +3,7 @@ against the number required (rules.yml deadlines.district_inspection), and inspe
 
 A week counts distinct outlets: two visits to one outlet in a week are one outlet inspected.
 The current week is shown while it runs, so a district behind can still catch up before Sunday.
+``period_compliance`` sums the weeks up for the monthly and yearly reports.
 """
 
 from __future__ import annotations
@@ -110,3 +111,39 @@ def _tally(session: Session, table: dict[tuple[str, date], DistrictWeek], *, fir
         week.outlets.add((bank, outlet))
         week.inspections += 1
         week.late += bool(late)
+
+
+@dataclass
+class DistrictPeriod:
+    """A district's inspections over a report's period (a month or a year)."""
+
+    district: str
+    weeks: int  # Monday–Sunday weeks that ended within the period, before today
+    weeks_met: int
+    inspections: int  # inspected within the period
+    late: int  # of those, recorded late
+
+
+def period_compliance(session: Session, *, first_day: date, last_day: date, today: date,
+                      knowledge: Knowledge) -> list[DistrictPeriod]:
+    """Each district's weeks met over [first_day, last_day]: a week belongs to the period its Sunday
+    falls in, and counts once it has ended, so the week still running is neither met nor missed."""
+    required = knowledge.rules.deadlines.district_inspection.min_outlets_per_week
+    names = [d.name for d in knowledge.districts]
+    mondays = []
+    monday = week_start(first_day)  # its Sunday is on or after first_day
+    while monday + timedelta(days=6) <= last_day and monday + timedelta(days=6) < today:
+        mondays.append(monday)
+        monday += timedelta(weeks=1)
+    table = {(name, m): DistrictWeek(name, m, required) for name in names for m in mondays}
+    _tally(session, table, first=week_start(first_day), last=last_day, scope=None)
+    inspected = {name: [0, 0] for name in names}
+    query = select(OutletInspection.district, OutletInspection.late).where(
+        OutletInspection.inspected_on >= first_day, OutletInspection.inspected_on <= last_day)
+    for district, late in session.exec(query):
+        if district in inspected:
+            inspected[district][0] += 1
+            inspected[district][1] += bool(late)
+    return [DistrictPeriod(district=name, weeks=len(mondays),
+                           weeks_met=sum(table[(name, m)].met for m in mondays),
+                           inspections=inspected[name][0], late=inspected[name][1]) for name in names]

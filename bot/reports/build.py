@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from bot.inspections import period_compliance
 from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
 from bot.ledger.models import Case, Ticket
@@ -27,6 +28,7 @@ from .assessment import AssessmentConfig, AssessmentInput, assess, default_confi
 from .model import (
     BankRow,
     Counts,
+    DistrictInspectionRow,
     FiringRow,
     LedgerFacts,
     OutletRow,
@@ -332,9 +334,18 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         outlets=outlet_rows, unassigned=unassigned, totals=totals_out,
         firings=[_firing_row(f, knowledge) for f in firings], overdue=overdue_rows,
         self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
+        district_inspections=_district_inspections(session, ctx),
         notes=_notes(knowledge, period),
     )
     return report, firings, dict(max_days)
+
+
+def _district_inspections(session: Session, ctx: _Context) -> list[DistrictInspectionRow]:
+    """Art. 29 per district: the weeks of the period that ended by today, met or not."""
+    rows = period_compliance(session, first_day=ctx.period.first_day, last_day=ctx.period.last_day,
+                             today=ctx.today, knowledge=ctx.knowledge)
+    return [DistrictInspectionRow(district=r.district, weeks=r.weeks, weeks_met=r.weeks_met,
+                                  inspections=r.inspections, late=r.late) for r in rows]
 
 
 def _outlet_order(knowledge: Knowledge, bank_order: list[str]):

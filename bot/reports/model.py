@@ -125,6 +125,18 @@ class SelfInspectionRow:
 
 
 @dataclass
+class DistrictInspectionRow:
+    """A district's on-site inspections in the period (Art. 29): weeks with at least the minimum of
+    outlets inspected, out of the weeks that ended in the period, and recordings made late."""
+
+    district: str
+    weeks: int
+    weeks_met: int
+    inspections: int
+    late: int
+
+
+@dataclass
 class ItemScore:
     code: str
     item: str
@@ -226,6 +238,7 @@ class Report:
     overdue: list[OverdueRow]
     self_inspection: list[SelfInspectionRow]
     assessment: list[AssessmentRow] | None = None
+    district_inspections: list[DistrictInspectionRow] = field(default_factory=list)
     assessment_basis: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 

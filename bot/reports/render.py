@@ -131,6 +131,7 @@ def _sections(report: Report, knowledge: Knowledge) -> list[tuple[str, list[str]
         (text("report_section_firings"), _firings(report, knowledge)),
         (knowledge.messages.render("report_section_overdue", as_of=report.as_of_label), _overdue(report, knowledge)),
         (text("report_section_inspection"), _inspection(report, knowledge)),
+        (text("report_section_district_inspections"), _district_inspections(report, knowledge)),
     ]
     if report.assessment is not None:
         sections.append((text("report_section_assessment"), _assessment(report, knowledge)))
@@ -241,6 +242,17 @@ def _inspection(report: Report, knowledge: Knowledge) -> list[str]:
     return [m.text("report_inspection_note"), ""] + _table(
         knowledge, headers,
         [[r.period_label, r.period_kind_label, due_text(r), due_note(knowledge, r)] for r in report.self_inspection])
+
+
+def _district_inspections(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+    limit = knowledge.rules.deadlines.district_inspection
+    headers = [m.text(f"report_col_{c}") for c in ("district", "weeks_met", "inspections", "late_recordings")]
+    note = m.render("report_district_inspections_note", outlets=limit.min_outlets_per_week,
+                    days=limit.record_within_working_days)
+    return [note, ""] + _table(knowledge, headers, [
+        [r.district, m.render("report_weeks_met", met=r.weeks_met, weeks=r.weeks), r.inspections, r.late]
+        for r in report.district_inspections])
 
 
 def _assessment(report: Report, knowledge: Knowledge) -> list[str]:

@@ -35,8 +35,10 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
 
 # The sheets in their order (xlsx_sheet_<name> in the catalogue); a month's workbook has no assessment.
-SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "about")
-SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "assessment", "about")
+SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
+                "about")
+SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
+               "assessment", "about")
 
 
 def _excel(knowledge: Knowledge, value: Any) -> Any:
@@ -187,6 +189,11 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
                 "articles"),
            [[r.period_label, r.period_kind_label, due_text(r), r.due_date, r.moved, r.provisional, due_note(knowledge, r),
              articles_label(knowledge, [r.article])] for r in report.self_inspection])
+
+    # Art. 29 on-site inspections by the district agencies
+    _sheet(knowledge, wb, "district_inspections", cols("district", "weeks_met", "weeks_counted", "inspections",
+                                                      "late_recordings"),
+           [[r.district, r.weeks_met, r.weeks, r.inspections, r.late] for r in report.district_inspections])
 
     if report.assessment is not None:
         items = report.assessment[0].items if report.assessment else []
