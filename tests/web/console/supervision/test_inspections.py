@@ -187,3 +187,12 @@ def test_the_supervision_home_warns_a_district_behind_for_the_week(licang, knowl
     assert "inspection-week-warning" not in home.text
     # 11-23 + 2 working days = 11-25: recorded on 11-27, late.
     assert "本周有 1 条督导情况超过 2 个工作日才录入" in text(home.text)
+
+
+def test_a_phone_number_in_a_note_is_masked_on_the_record(licang, knowledge):
+    done = licang.post(PATH, form(knowledge, finding_complaint_phone="non_compliant",
+                                  note_complaint_phone="市民13912345678反映投诉无人接听",
+                                  rectification="回访13912345678并公示监督电话"))
+    record = licang.get(done.headers["location"])
+    assert "13912345678" not in record.text
+    assert "市民139****5678反映投诉无人接听" in record.text and "回访139****5678并公示监督电话" in record.text

@@ -29,6 +29,7 @@ from bot.inspections import (
     weekly_compliance,
 )
 from bot.knowledge import Knowledge, Outlet
+from bot.privacy.rules import apply_masks, scan
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import CsrfChecked, SupervisorUser
 from bot.web.console.models import ConsoleUser
@@ -118,7 +119,7 @@ def inspections_page(request: Request, session: SessionDep, knowledge: Knowledge
     compliance = weekly_compliance(session, scope=scope, today=today, knowledge=knowledge)
     recent = list_inspections(session, scope=scope, since=today - timedelta(days=RECENT_DAYS))
     return page(request, "supervision/inspections.html", "inspections", user, {
-        "compliance": compliance, "recent": recent,
+        "compliance": compliance, "recent": recent, "recent_days": RECENT_DAYS,
         "limit": knowledge.rules.deadlines.district_inspection,
     })
 
@@ -160,6 +161,15 @@ def _done_flash(knowledge: Knowledge, inspection: OutletInspection) -> tuple[str
     return knowledge.messages.render("console_inspection_recorded", **values), "ok"
 
 
+def masked(text: str | None) -> str:
+    """A supervisor's note with any ID, phone or card number in it masked (Art. 51): the regular
+    expressions only, as the audit log does, since a note is a line or two and not a citizen's account."""
+    if not text:
+        return ""
+    findings = scan(text)
+    return apply_masks(text, findings) if findings else text
+
+
 def _visible(session: Session, inspection_id: int, user: ConsoleUser) -> OutletInspection | None:
     try:
         return get_inspection(session, inspection_id=inspection_id, scope=scope_of(user))
@@ -177,7 +187,7 @@ def inspection_page(request: Request, session: SessionDep, knowledge: KnowledgeD
         return not_found(request, knowledge.messages.render("inspection_not_found"))
     flash, kind = _done_flash(knowledge, inspection) if done == "1" else (None, "ok")
     return page(request, "supervision/inspection.html", "inspections", user, {
-        "i": inspection, "flash": flash, "flash_kind": kind,
+        "i": inspection, "flash": flash, "flash_kind": kind, "masked": masked,
         "article_label": lambda n: knowledge.article(n).label,
         "limit": knowledge.rules.deadlines.district_inspection,
     })
