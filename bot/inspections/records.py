@@ -42,20 +42,18 @@ class FindingInput:
     note: str = ""
 
 
-def parse_day(text: str | date | None, *, field: str, missing_code: str, invalid_code: str) -> date | None:
-    """A day typed as YYYY-MM-DD; None when blank and `missing_code` is empty."""
+def parse_day(text: str | date | None, *, field: str, invalid_code: str) -> date | None:
+    """A day typed as YYYY-MM-DD (a date passes as it is); None when blank."""
     if isinstance(text, date):
         return text
     value = (text or "").strip()
     if not value:
-        if missing_code:
-            raise InvalidInspection(missing_code, field=field)
         return None
+    if not _DAY.fullmatch(value):
+        raise InvalidInspection(invalid_code, field=field, value=value[:20])
     try:
-        if not _DAY.fullmatch(value):
-            raise ValueError(value)
         return date.fromisoformat(value)
-    except ValueError:
+    except ValueError:  # 2026-02-30
         raise InvalidInspection(invalid_code, field=field, value=value[:20]) from None
 
 
@@ -130,9 +128,9 @@ def record_inspection(session: Session, *, scope: str | None, bank: str, outlet:
     stored with the row, not refused: Art. 29 asks for the record all the same.
     """
     today = local_day(now)
-    day = parse_day(inspected_on, field="inspected_on", missing_code="inspection_date_missing",
-                    invalid_code="inspection_date_invalid")
-    assert day is not None
+    day = parse_day(inspected_on, field="inspected_on", invalid_code="inspection_date_invalid")
+    if day is None:
+        raise InvalidInspection("inspection_date_missing", field="inspected_on")
     if day > today:
         raise InvalidInspection("inspection_date_future", field="inspected_on", date=day.isoformat(),
                                 today=today.isoformat())
@@ -147,7 +145,7 @@ def record_inspection(session: Session, *, scope: str | None, bank: str, outlet:
         raise InvalidInspection("inspection_rectification_too_long", field="rectification", limit=MAX_RECTIFICATION)
     if not demand and any(not item.compliant for item in items):
         raise InvalidInspection("inspection_rectification_missing", field="rectification")
-    recheck = parse_day(recheck_on, field="recheck_on", missing_code="", invalid_code="inspection_recheck_invalid")
+    recheck = parse_day(recheck_on, field="recheck_on", invalid_code="inspection_recheck_invalid")
     if recheck is not None and recheck <= day:
         raise InvalidInspection("inspection_recheck_not_after", field="recheck_on", date=day.isoformat())
     duplicate = _existing(session, bank=found.bank, outlet=found.name, day=day)

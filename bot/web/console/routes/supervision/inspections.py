@@ -15,8 +15,6 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from bot.inspections import (
-    COMPLIANT,
-    NON_COMPLIANT,
     DuplicateInspection,
     FindingInput,
     InspectionError,
@@ -105,7 +103,7 @@ def _form_page(request: Request, knowledge: Knowledge, user: ConsoleUser, now: d
     return page(request, "supervision/inspection_new.html", "inspections", user, {
         "form": form, "staff": staff, "errors": errors or {}, "today": today_of(now),
         "outlets": _outlet_choices(knowledge, scope), "items": knowledge.inspections.items,
-        "article_label": lambda n: knowledge.article(n).label, "results": (COMPLIANT, NON_COMPLIANT),
+        "article_label": lambda n: knowledge.article(n).label,
         "min_staff": knowledge.inspections.staff.min_staff,
         "limit": knowledge.rules.deadlines.district_inspection,
     }, status_code=status_code)
