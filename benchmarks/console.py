@@ -427,6 +427,7 @@ def pages_for(app: Any, role: str, *, numbers: list[str], now: datetime, banks: 
         ("监管 · 统计图表（本月）", f"/console/supervision/figures?period={month}"),
         ("监管 · 统计图表（本年）", f"/console/supervision/figures?period={year}"),
         ("监管 · 年度考评", f"/console/supervision/grades?year={year}"),
+        ("监管 · 现场督导", "/console/supervision/inspections"),
         ("监管 · 导出 XLSX（本月）", f"/console/supervision/figures/export.xlsx?period={month}"),
     ]
     others = [
