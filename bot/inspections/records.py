@@ -59,14 +59,13 @@ def parse_day(text: str | date | None, *, field: str, invalid_code: str) -> date
 
 def find_outlet(*, bank: str, outlet: str, knowledge: Knowledge) -> Outlet:
     """The configured outlet `outlet` of `bank` (name, alias or code), or the refusal saying it is unknown."""
-    if not (bank or "").strip() or not (outlet or "").strip():
+    bank, outlet = (bank or "").strip(), (outlet or "").strip()
+    if not outlet:
         raise InvalidInspection("inspection_outlet_missing", field="outlet")
-    try:
-        found = knowledge.bank(bank).outlet(outlet.strip())
-    except KeyError:
-        found = None
+    canonical = knowledge.canonical_bank(bank)
+    found = knowledge.bank(canonical).outlet(outlet) if canonical else None
     if found is None:
-        raise InvalidInspection("inspection_outlet_unknown", field="outlet", outlet=f"{bank}{outlet}"[:80])
+        raise InvalidInspection("inspection_outlet_unknown", field="outlet", outlet=f"{canonical or bank}{outlet}"[:80])
     return found
 
 

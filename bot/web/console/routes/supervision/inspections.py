@@ -92,8 +92,9 @@ def _outlet_choices(knowledge: Knowledge, scope: str | None) -> list[tuple[str, 
 
 
 def _split_key(key: str) -> tuple[str, str]:
-    bank, _, outlet = key.strip().partition("/")
-    return bank, outlet
+    """(bank, outlet) of a form value made by `outlet_key`; a value without the bank is an outlet alone."""
+    bank, slash, outlet = key.strip().partition("/")
+    return (bank, outlet) if slash else ("", bank)
 
 
 def _form_page(request: Request, knowledge: Knowledge, user: ConsoleUser, now: datetime, form: InspectionForm, *,
