@@ -286,11 +286,27 @@ def _check_catalogue(docs: dict[str, YamlDocument], models: dict[str, Any],
                                                       f"{entry.limit!r} is not a time limit of time_limits.yml"))
     for key, response in models["responses.yml"].responses.items():
         texts.append(("responses.yml", ("responses", key, "text"), response.text))
+    problems.extend(_check_inspection_periods(docs["rules.yml"], models))
     for name, parts, text in texts:
         for numeral in _CITED.findall(text):
             if numeral not in numerals:
                 problems.append(docs[name].problem(parts, f"cites 第{numeral}条, which the Measures do not have"))
     return problems
+
+
+# Art. 38's periods, as rules.yml names them by the catalogue's inspection_period_<kind>.
+INSPECTION_PERIOD_KINDS = ("month", "quarter", "half_year", "year")
+
+
+def _check_inspection_periods(doc: YamlDocument, models: dict[str, Any]) -> list[Problem]:
+    """Every period of deadlines.self_inspection is one the catalogue names (labels.yml)."""
+    labels = models["labels.yml"].messages
+    known = {labels[f"inspection_period_{kind}"] for kind in INSPECTION_PERIOD_KINDS
+             if f"inspection_period_{kind}" in labels}
+    periods = models["rules.yml"].deadlines.self_inspection.periods
+    return [doc.problem(("deadlines", "self_inspection", "periods", index),
+                        f"unknown period {name!r} (labels.yml names: {', '.join(sorted(known))})")
+            for index, name in enumerate(periods) if name not in known]
 
 
 def _squash(text: str) -> str:

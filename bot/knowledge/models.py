@@ -11,7 +11,7 @@ banks …). Answers must present operator facts with a caveat such as "以网点
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -334,12 +334,28 @@ class Suspension(Frozen):
 
 
 class SelfInspection(Frozen):
+    """Art. 38: summaries per period, due on a day of the next month at a time (Asia/Shanghai),
+    moved to the next working day when that day is not one."""
+
     article: ArticleNumber
     quote: Text
-    periods: tuple[Text, ...]
+    periods: tuple[Text, ...] = Field(min_length=1)
     due_day_of_next_month: int = Field(ge=1, le=28)
-    due_time: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+    due_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
     holiday_rule: Literal["next_working_day"]
+
+    @field_validator("periods")
+    @classmethod
+    def _periods_unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a period must not be listed twice")
+        return value
+
+    @property
+    def due_clock(self) -> time:
+        """``due_time`` as a time of day."""
+        hour, minute = self.due_time.split(":")
+        return time(int(hour), int(minute))
 
 
 class DistrictInspection(Frozen):
