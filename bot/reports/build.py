@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -21,6 +21,8 @@ from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
 from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import OPEN_STATES, overdue
+from bot.self_inspections import due_of
+from bot.self_inspections import parse_period as parse_inspection_period
 from bot.thresholds.models import ThresholdFiring
 
 from . import labels
@@ -212,16 +214,13 @@ def self_inspection_due(period: Period, *, knowledge: Knowledge, calendar: Any) 
     rule = knowledge.rules.deadlines.self_inspection
     by_label = labels.inspection_kind_by_label(knowledge)
     kinds = {by_label[p] for p in rule.periods if p in by_label}
-    hour, minute = (int(x) for x in rule.due_time.split(":"))
     rows = []
-    for key, kind, label, y, m in _inspection_periods(period, kinds, knowledge):
-        nominal = date(y + (m == 12), m % 12 + 1, rule.due_day_of_next_month)
-        due = calendar.next_working_day_at_or_after(nominal)
+    for key, kind, label, _y, _m in _inspection_periods(period, kinds, knowledge):
+        due = due_of(parse_inspection_period(key), knowledge=knowledge, calendar=calendar)
         rows.append(SelfInspectionRow(
             period=key, period_kind=kind, period_kind_label=labels.inspection_period(knowledge, kind), period_label=label,
-            nominal_date=nominal, due_date=due.due, due_time=rule.due_time,
-            due_at=datetime.combine(due.due, time(hour, minute), SHANGHAI), moved=due.due != nominal,
-            provisional=bool(due.provisional), article=rule.article,
+            nominal_date=due.nominal_date, due_date=due.due_date, due_time=rule.due_time,
+            due_at=due.due_at_local, moved=due.moved, provisional=due.provisional, article=rule.article,
         ))
     return rows
 
