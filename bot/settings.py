@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # Set when the console is served over HTTPS (directly or behind a TLS proxy): the cookie then never travels in clear.
     console_cookie_secure: bool = False
 
+    # The largest self-inspection summary (Art. 38) a bank may upload, in bytes; the bank API reads
+    # at most one byte more before refusing with 413. The Measures set no size: operator configuration.
+    self_inspection_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+
 
 @cache
 def get_settings() -> Settings:

@@ -11,6 +11,7 @@ from .due import InspectionDue, due_of, kind_label, period_label, required_kinds
 from .errors import (
     DocumentRefused,
     DocumentTooLarge,
+    EmptyDocument,
     InvalidPeriod,
     PeriodNotEnded,
     SelfInspectionError,
@@ -35,6 +36,7 @@ __all__ = [
     "DocumentRefused",
     "DocumentTooLarge",
     "DocumentType",
+    "EmptyDocument",
     "InspectionDue",
     "InspectionPeriod",
     "InspectionStatus",

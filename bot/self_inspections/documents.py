@@ -14,7 +14,7 @@ import unicodedata
 import zipfile
 from xml.etree import ElementTree
 
-from .errors import DocumentRefused, DocumentTooLarge
+from .errors import DocumentRefused, DocumentTooLarge, EmptyDocument
 from .models import FILENAME_MAX, DocumentType
 
 PDF_MAGIC = b"%PDF-"
@@ -84,12 +84,12 @@ def clean_filename(name: str | None, *, document: DocumentType, fallback: str) -
 
 
 def check_document(content: bytes, *, max_bytes: int) -> DocumentType:
-    """The type of an uploaded document; DocumentTooLarge over `max_bytes`, DocumentRefused when it
-    is empty or not PDF/DOCX/XLSX."""
+    """The type of an uploaded document; DocumentTooLarge over `max_bytes`, EmptyDocument without
+    content, DocumentRefused when it is not PDF/DOCX/XLSX."""
     if len(content) > max_bytes:
         raise DocumentTooLarge("inspection_file_too_large", field="file", limit=_megabytes(max_bytes))
     if not content:
-        raise DocumentRefused("inspection_file_empty", field="file")
+        raise EmptyDocument("inspection_file_empty", field="file")
     found = detect_type(content)
     if found is None:
         raise DocumentRefused("inspection_file_type", field="file")
@@ -97,6 +97,9 @@ def check_document(content: bytes, *, max_bytes: int) -> DocumentType:
 
 
 def _megabytes(size: int) -> str:
-    """10485760 → "10 MB"; a limit that is no whole number of MiB keeps one decimal."""
-    value = size / (1024 * 1024)
-    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
+    """10485760 → "10 MB", 2048 → "2 KB"; a limit that is no whole number keeps one decimal."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} B"

@@ -15,8 +15,12 @@ class PeriodNotEnded(SelfInspectionError):
     """A summary is made after its period: one for a period still running is refused."""
 
 
+class EmptyDocument(SelfInspectionError):
+    """The file sent has no content: nothing to judge, like a missing field."""
+
+
 class DocumentRefused(SelfInspectionError):
-    """The file is empty, or its content is not a PDF, DOCX or XLSX, or not what its name says."""
+    """The file's content is not a PDF, DOCX or XLSX, or not what its name says."""
 
 
 class DocumentTooLarge(SelfInspectionError):

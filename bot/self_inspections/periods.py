@@ -19,7 +19,7 @@ from .errors import InvalidPeriod
 
 MIN_YEAR, MAX_YEAR = 2000, 9998  # a December summary is due in the next January
 
-_FORM = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q(\d)|H(\d)))?$")
+_FORM = re.compile(r"^([0-9]{4})(?:-(?:([0-9]{2})|Q([0-9])|H([0-9])))?$")
 
 
 class PeriodKind(str, Enum):

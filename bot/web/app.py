@@ -14,22 +14,26 @@ from bot.knowledge import Knowledge
 from bot.ledger.events import Reactions
 from bot.nlu.remote import RasaParser, rasa_parser_lifespan
 from bot.reactions import ledger_reactions
+from bot.settings import get_settings
 from bot.web.api.contract import API_PREFIX, DESCRIPTION, TITLE, VERSION
 from bot.web.api.errors import install_error_handlers
 from bot.web.api.middleware import BodySizeLimit
 from bot.web.api.routes import api_router
+from bot.web.api.routes.self_inspections import UPLOAD_FORM_MARGIN, UPLOAD_PATH
 from bot.web.console.app import mount_console
 from bot.workdays import WorkdayCalendar
 
 
 def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None = None,
                knowledge: Knowledge | None = None, nlu_parser: RasaParser | None = None,
-               clock: Clock | None = None, reactions: Reactions | None = None) -> FastAPI:
+               clock: Clock | None = None, reactions: Reactions | None = None,
+               self_inspection_max_bytes: int | None = None) -> FastAPI:
     """The back office over `engine` (default: DATABASE_URL's), `calendar` and `knowledge`
     (default: the repository's), telling time by `clock` (default: the system's), the ledger's
     changes followed by `reactions` (default: the product's); the console's
     NLU is `nlu_parser` (default: a client of Settings.rasa_url, opened and closed with the
-    application)."""
+    application). Banks upload self-inspection summaries of up to `self_inspection_max_bytes`
+    (default: Settings.self_inspection_max_bytes)."""
     if engine is None:
         from bot.db import get_engine
 
@@ -54,8 +58,13 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
     app.state.knowledge = knowledge
     app.state.clock = clock if clock is not None else get_clock()
     app.state.reactions = reactions if reactions is not None else ledger_reactions()
+    if self_inspection_max_bytes is None:
+        self_inspection_max_bytes = get_settings().self_inspection_max_bytes
+    app.state.self_inspection_max_bytes = self_inspection_max_bytes
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit)
+    # An upload is a file plus a few form fields: its path alone takes a body the size of the file.
+    app.add_middleware(BodySizeLimit, wider={
+        API_PREFIX + UPLOAD_PATH: self_inspection_max_bytes + UPLOAD_FORM_MARGIN})
     app.include_router(api_router, prefix=API_PREFIX)
     # After the bank API's error handlers: the console's handlers answer console paths and hand the rest to them.
     mount_console(app)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.self_inspections import DocumentRefused, DocumentTooLarge, DocumentType, check_document, clean_filename
-from bot.self_inspections import detect_type
+from bot.self_inspections import (
+    DocumentRefused,
+    DocumentTooLarge,
+    DocumentType,
+    EmptyDocument,
+    check_document,
+    clean_filename,
+    detect_type,
+)
 from tests.self_inspections import documents
 
 
@@ -37,7 +44,7 @@ def test_anything_else_is_refused(content, knowledge):
 
 
 def test_an_empty_file_and_one_over_the_limit_are_refused(knowledge):
-    with pytest.raises(DocumentRefused, match="inspection_file_empty"):
+    with pytest.raises(EmptyDocument, match="inspection_file_empty"):
         check_document(b"", max_bytes=1024)
     with pytest.raises(DocumentTooLarge) as refused:
         check_document(documents.PDF + b"x" * (10 * 1024 * 1024), max_bytes=10 * 1024 * 1024)

@@ -1,6 +1,7 @@
 """Dependencies of the bank API, as ``Annotated`` aliases.
 
-``CurrentBank`` is the bank whose ``Authorization: Bearer <api_key>`` came with the request. The
+``CurrentBank`` is the bank whose ``Authorization: Bearer <api_key>`` came with the request;
+``UploadLimitDep`` the size a self-inspection summary may have (``app.state.self_inspection_max_bytes``). The
 dependencies the bank API shares with the console (the request's transaction, its instant, the
 engine, calendar and knowledge) are in ``bot.web.deps``.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -40,3 +41,10 @@ def get_current_bank(engine: EngineDep, knowledge: KnowledgeDep,
 
 
 CurrentBank = Annotated[BankAccount, Depends(get_current_bank)]
+
+
+def get_upload_limit(request: Request) -> int:
+    return request.app.state.self_inspection_max_bytes
+
+
+UploadLimitDep = Annotated[int, Depends(get_upload_limit)]

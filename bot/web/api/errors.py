@@ -23,6 +23,15 @@ from bot.ledger.errors import (
     NotFound,
     ObjectionRefused,
 )
+from bot.self_inspections import (
+    DocumentRefused,
+    DocumentTooLarge,
+    EmptyDocument,
+    InvalidPeriod,
+    PeriodNotEnded,
+    SelfInspectionError,
+    SubmissionNotFound,
+)
 from bot.workdays import UnknownYearError
 
 # A refused extension or objection is a well-formed request that conflicts with the ticket's
@@ -33,6 +42,17 @@ LEDGER_STATUS: dict[type[LedgerError], int] = {
     InvalidTransition: status.HTTP_409_CONFLICT,
     ExtensionRefused: status.HTTP_409_CONFLICT,
     ObjectionRefused: status.HTTP_409_CONFLICT,
+}
+
+# A summary for a period still running is well-formed but early (409, like a step in the wrong
+# state); a file that is no PDF/DOCX/XLSX is an unsupported media type whatever it was labelled.
+SELF_INSPECTION_STATUS: dict[type[SelfInspectionError], int] = {
+    InvalidPeriod: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    EmptyDocument: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    PeriodNotEnded: status.HTTP_409_CONFLICT,
+    DocumentRefused: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    DocumentTooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
+    SubmissionNotFound: status.HTTP_404_NOT_FOUND,
 }
 
 # Catalogue keys (knowledge/bank_api.yml) of the statuses raised without a message of their own.
@@ -119,6 +139,13 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(message, exc.field), status_code=ledger_status(exc))
 
 
+async def _self_inspection_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SelfInspectionError)
+    code = next((SELF_INSPECTION_STATUS[cls] for cls in type(exc).__mro__ if cls in SELF_INSPECTION_STATUS),
+                status.HTTP_409_CONFLICT)
+    return JSONResponse(error_body(_messages(request).explain(exc), exc.field), status_code=code)
+
+
 async def _unknown_year(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UnknownYearError)
     return JSONResponse(error_body(_messages(request).render("api_calendar_missing", year=exc.year)),
@@ -151,6 +178,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LedgerError, _ledger_error)
+    app.add_exception_handler(SelfInspectionError, _self_inspection_error)
     app.add_exception_handler(UnknownYearError, _unknown_year)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,14 +15,19 @@ class _TooLarge(Exception):
 
 
 class BodySizeLimit:
-    """Refuse bodies over `limit` bytes, by Content-Length or, without one, while reading."""
+    """Refuse bodies over `limit` bytes, by Content-Length or, without one, while reading; the paths
+    of `wider` (an upload's, say) have their own limit instead."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, wider: Mapping[str, int] | None = None) -> None:
+        self.app, self.default_limit = app, limit
+        self.wider = dict(wider or {})
+
+    def limit_of(self, scope: Scope) -> int:
+        return self.wider.get(scope.get("path", ""), self.default_limit)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         # Outside the routes, the application's knowledge is reached through the scope.
-        message = scope["app"].state.knowledge.messages.render("api_body_over_limit", limit=self.limit)
+        message = scope["app"].state.knowledge.messages.render("api_body_over_limit", limit=self.limit_of(scope))
         body = json.dumps({"detail": {"message": message, "field": None}}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -31,10 +37,11 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_of(scope)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    too_large = int(value) > self.limit
+                    too_large = int(value) > limit
                 except ValueError:
                     too_large = False
                 if too_large:
@@ -49,7 +56,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise _TooLarge
             return message
 

@@ -16,7 +16,9 @@ def test_openapi_document_describes_the_bank_api(client):
     assert "Bearer" in doc["info"]["description"]
     assert set(doc["paths"]) == {URL, f"{URL}/{{number}}", f"{URL}/{{number}}/acknowledge",
                                  f"{URL}/{{number}}/report", f"{URL}/{{number}}/extension",
-                                 f"{URL}/{{number}}/objection"}
+                                 f"{URL}/{{number}}/objection", "/api/bank/self-inspections",
+                                 "/api/bank/self-inspections/{submission_id}",
+                                 "/api/bank/self-inspections/{submission_id}/content"}
     scheme = doc["components"]["securitySchemes"]["BankApiKey"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert all(op["security"] == [{"BankApiKey": []}] for path in doc["paths"].values() for op in path.values())
