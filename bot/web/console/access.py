@@ -36,6 +36,9 @@ AREAS: tuple[Area, ...] = (
     Area("/console/supervision", "console_area_supervision", SUPERVISORS, "console_area_supervision_description"),
     # The report workbook sums up every district: the city's to export, not a district's.
     Area("/console/supervision/figures/export.xlsx", "console_area_export", CITY_SUPERVISORS, None, nav=False),
+    # Banks report their summaries to the city agency (Art. 38): the city's to follow, not a district's.
+    Area("/console/self-inspections", "console_area_self_inspections", CITY_SUPERVISORS,
+         "console_area_self_inspections_description"),
     Area("/console/users", "console_area_users", ADMINS, "console_area_users_description"),
 )
 

@@ -5,7 +5,8 @@
   that do not ask for HTML (``fetch`` from page scripts) get 401 JSON ``{"detail": {"message",
   "login"}}`` instead of a redirect they could not show.
 - ``OperatorUser`` (operator, admin), ``SupervisorUser`` (district and city supervisors, admin),
-  ``CityUser`` (city supervisors, admin), ``AdminUser`` (admin): any other role gets the 403 page ``console_forbidden``.
+  ``CitySupervisorUser`` (city supervisors, admin), ``AdminUser`` (admin): any other role gets the
+  403 page ``console_forbidden``.
 - ``CsrfChecked``: declared by every state-changing route. Compares the form field ``csrf_token``
   or the header ``X-CSRF-Token`` with the session's token in constant time; missing or forged →
   403 ``console_csrf_failed``, before the route runs, so nothing is saved.
@@ -138,8 +139,8 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
 OperatorUser = Annotated[ConsoleUser, Depends(require_roles(Role.operator, Role.admin))]
 SupervisorUser = Annotated[ConsoleUser, Depends(require_roles(Role.district_supervisor, Role.city_supervisor,
                                                               Role.admin))]
-# The city agency's decisions (the annual assessment's findings): not a district's to make.
-CityUser = Annotated[ConsoleUser, Depends(require_roles(Role.city_supervisor, Role.admin))]
+# The city agency's decisions and documents: not a district's to see or make.
+CitySupervisorUser = Annotated[ConsoleUser, Depends(require_roles(Role.city_supervisor, Role.admin))]
 AdminUser = Annotated[ConsoleUser, Depends(require_roles(Role.admin))]
 
 

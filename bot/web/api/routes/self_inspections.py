@@ -24,12 +24,11 @@ from bot.self_inspections import (
 from bot.web.api.deps import CurrentBank, UploadLimitDep
 from bot.web.api.models import ErrorPublic
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
-from bot.web.documents import attachment
+from bot.web.documents import MAX_ROW_ID, self_inspection_response
 
 UPLOAD_PATH = "/self-inspections"
 # What the form's other fields and the multipart framing may add to the file's own size.
 UPLOAD_FORM_MARGIN = 64 * 1024
-MAX_ID = 2**31 - 1  # the column's range on PostgreSQL
 
 
 def _error(*, description: str) -> dict[str, Any]:
@@ -45,7 +44,7 @@ WRONG_TYPE = {415: _error(description="文件内容不是 PDF、DOCX 或 XLSX，
 
 router = APIRouter(prefix=UPLOAD_PATH, tags=["自查总结"], responses={**UNAUTHORIZED, **INVALID})
 
-SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="自查总结的编号（上传时返回的 id）")]
+SubmissionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="自查总结的编号（上传时返回的 id）")]
 
 
 class SelfInspectionsPublic(SQLModel):
@@ -100,10 +99,4 @@ def read_self_inspection(session: SessionDep, bank: CurrentBank, submission_id: 
 def download_self_inspection(session: SessionDep, bank: CurrentBank, submission_id: SubmissionId) -> Response:
     """下载本行报送的文件，内容与上传时逐字节相同（可用 sha256 核对）。"""
     row = get_submission(session, submission_id=submission_id, bank=bank.bank, with_content=True)
-    return document_response(row)
-
-
-def document_response(row: SelfInspection) -> Response:
-    """The stored document as an attachment under its (sanitised) name."""
-    return attachment(row.content, filename=row.filename, fallback_stem=f"self-inspection-{row.period}",
-                      media_type=row.media_type, sha256=row.sha256)
+    return self_inspection_response(row)

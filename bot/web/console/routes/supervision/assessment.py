@@ -26,7 +26,7 @@ from bot.supervision import SupervisionError
 from bot.supervision.figures import city_report
 from bot.thresholds import month_of
 from bot.web.console.audit import record_audit
-from bot.web.console.deps import CityUser, CsrfChecked
+from bot.web.console.deps import CitySupervisorUser, CsrfChecked
 from bot.web.console.models import ConsoleUser
 from bot.web.console.routes.supervision.common import PREFIX, not_found, page
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
@@ -75,7 +75,7 @@ def _page(request: Request, session: Session, knowledge: Knowledge, calendar: Wo
 
 @router.get("/{year}/{bank}")
 def assessment_page(request: Request, year: str, bank: str, session: SessionDep, knowledge: KnowledgeDep,
-                    calendar: CalendarDep, now: NowDep, user: CityUser, done: str = "") -> Response:
+                    calendar: CalendarDep, now: NowDep, user: CitySupervisorUser, done: str = "") -> Response:
     """How a bank's score was reached, and the city's entry form."""
     found = _bank_and_year(knowledge, now, year, bank)
     if found is None:
@@ -86,7 +86,7 @@ def assessment_page(request: Request, year: str, bank: str, session: SessionDep,
 
 @router.post("/{year}/{bank}")
 def enter(request: Request, year: str, bank: str, session: SessionDep, knowledge: KnowledgeDep,
-          calendar: CalendarDep, now: NowDep, user: CityUser, _csrf: CsrfChecked, form: FormDep) -> Response:
+          calendar: CalendarDep, now: NowDep, user: CitySupervisorUser, _csrf: CsrfChecked, form: FormDep) -> Response:
     """Save the city's findings for the bank and year (replacing its earlier entry)."""
     found = _bank_and_year(knowledge, now, year, bank)
     if found is None:
