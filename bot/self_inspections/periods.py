@@ -17,7 +17,10 @@ from bot.clock import SHANGHAI, as_utc
 
 from .errors import InvalidPeriod
 
-MIN_YEAR, MAX_YEAR = 2000, 9998  # a December summary is due in the next January
+# A period of year 9999 never ends, so its due day (in 10000) is never computed.
+MIN_YEAR, MAX_YEAR = 2000, 9999
+# The forms as a JSON Schema pattern (the OpenAPI contract): a value that matches is a period that exists.
+PATTERN = r"^[2-9][0-9]{3}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"
 
 _FORM = re.compile(r"^([0-9]{4})(?:-(?:([0-9]{2})|Q([0-9])|H([0-9])))?$")
 

@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from bot.knowledge.catalogue import Catalogue
 from bot.ledger.errors import (
@@ -82,6 +84,16 @@ _BOUND_MESSAGES = {
     "greater_than": "api_field_above",
     "less_than": "api_field_below",
 }
+
+
+def allowed_methods(app: FastAPI, path: str) -> set[str]:
+    """Every method some route serves at `path`. Starlette's 405 names only the first route that
+    matched the path, and a resource listed with GET and created with POST is two routes."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(path):
+            methods |= set(route.methods)
+    return methods
 
 
 def error_body(message: str, field: str | None = None) -> dict[str, Any]:
@@ -163,17 +175,25 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
+    multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and multipart:
+        # python-multipart could not read the form (an upload): say what the body should have been.
+        return JSONResponse(error_body(_messages(request).render("api_multipart_invalid")),
+                            status_code=status.HTTP_400_BAD_REQUEST)
     if exc.status_code == status.HTTP_400_BAD_REQUEST and detail == "There was an error parsing the body":
         # FastAPI's answer to a body that is not UTF-8: malformed JSON like any other.
         return JSONResponse(error_body(_messages(request).render("api_json_not_utf8")),
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(sorted(allowed_methods(request.app, request.url.path)))
     if isinstance(detail, dict) and "message" in detail:
         body = {"detail": {"message": detail["message"], "field": detail.get("field")}}
     elif exc.status_code in HTTP_MESSAGES:
         body = error_body(_messages(request).render(HTTP_MESSAGES[exc.status_code]))
     else:  # a status the contract does not name keeps Starlette's own phrase
         body = error_body(str(detail))
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    return JSONResponse(body, status_code=exc.status_code, headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

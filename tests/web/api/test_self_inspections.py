@@ -152,6 +152,24 @@ def test_a_missing_field_is_named(client, banks, engine, data, files, field):
     assert stored(engine) == 0
 
 
+def test_a_broken_multipart_body_is_refused_with_400(client, banks, engine):
+    response = client.post(URL, headers={**banks.a, "Content-Type": "multipart/form-data; boundary=xyz"},
+                           content=b"--xyz\r\n4254675--xyz--\r\n")
+    assert refusal(response, 400, field=None) == "请求体不是有效的 multipart/form-data，无法读取上传的文件"
+    assert stored(engine) == 0
+
+
+def test_the_list_answers_405_with_every_method_of_the_resource(client, banks):
+    response = client.delete(URL, headers=banks.a)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_an_unknown_query_parameter_of_the_list_is_refused(client, banks):
+    response = client.get(URL, params={"perod": "2026-09"}, headers=banks.a)
+    assert refusal(response, 422, field="perod") == "不认识的字段 perod"
+
+
 def test_a_json_body_is_not_an_upload(client, banks, engine):
     response = client.post(URL, headers=banks.a, json={"period": "2026-09", "file": "JVBERi0="})
     assert response.status_code == 422

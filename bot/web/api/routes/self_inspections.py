@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from bot.self_inspections import (
@@ -21,12 +23,14 @@ from bot.self_inspections import (
     list_submissions,
     submit,
 )
+from bot.self_inspections.periods import PATTERN as PERIOD_PATTERN
 from bot.web.api.deps import CurrentBank, UploadLimitDep
 from bot.web.api.models import ErrorPublic
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.web.documents import MAX_ROW_ID, self_inspection_response
 
 UPLOAD_PATH = "/self-inspections"
+# The pattern is documented, not enforced by FastAPI: parse_period says what is wrong in a sentence.
 # What the form's other fields and the multipart framing may add to the file's own size.
 UPLOAD_FORM_MARGIN = 64 * 1024
 
@@ -36,6 +40,7 @@ def _error(*, description: str) -> dict[str, Any]:
 
 
 UNAUTHORIZED = {401: _error(description="缺少或无效的 API 密钥（响应带 WWW-Authenticate 头）")}
+MALFORMED = {400: _error(description="请求体不是有效的 multipart/form-data")}
 INVALID = {422: _error(description="请求不合法（如期间写法不对、不存在的月份或季度、缺少字段、空文件）；detail.field 指出出错的字段")}
 NOT_FOUND = {404: _error(description="没有这份自查总结，或它不属于本行")}
 NOT_ENDED = {409: _error(description="该期间尚未结束，不能报送自查总结")}
@@ -57,12 +62,12 @@ def _public(row: SelfInspection) -> SelfInspectionPublic:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SelfInspectionPublic,
-             responses={**NOT_ENDED, **TOO_LARGE, **WRONG_TYPE}, summary="报送自查总结")
+             responses={**MALFORMED, **NOT_ENDED, **TOO_LARGE, **WRONG_TYPE}, summary="报送自查总结")
 def upload_self_inspection(
     session: SessionDep, bank: CurrentBank, knowledge: KnowledgeDep, calendar: CalendarDep, now: NowDep,
     max_bytes: UploadLimitDep,
     period: Annotated[str, Form(max_length=20, description="自查期间：月度 2026-11，季度 2026-Q3，半年 2026-H1/2026-H2，年度 2026",
-                                examples=["2026-11"])],
+                                examples=["2026-11"], json_schema_extra={"pattern": PERIOD_PATTERN})],
     file: Annotated[UploadFile, File(description="自查总结文件：PDF、DOCX 或 XLSX，按内容识别")],
 ) -> Any:
     """报送一个期间的自查总结（《办法》第三十八条：当期次月3日17:00前，遇节假日顺延至工作日17:00前）。
@@ -76,13 +81,20 @@ def upload_self_inspection(
     return _public(row)
 
 
+class SelfInspectionFilter(BaseModel):
+    """Query parameters of the list; an unknown parameter is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: str | None = PydanticField(default=None, max_length=20, description="只看这一期间，如 2026-Q3",
+                                       json_schema_extra={"pattern": PERIOD_PATTERN})
+
+
 @router.get("", response_model=SelfInspectionsPublic, summary="本行报送的自查总结")
-def list_self_inspections(
-    session: SessionDep, bank: CurrentBank,
-    period: Annotated[str | None, Query(max_length=20, description="只看这一期间，如 2026-Q3")] = None,
-) -> Any:
+def list_self_inspections(session: SessionDep, bank: CurrentBank,
+                          query: Annotated[SelfInspectionFilter, Query()]) -> Any:
     """本行报送的自查总结（不含文件内容），新的在前；每个版本一条。"""
-    rows = [_public(r) for r in list_submissions(session, bank=bank.bank, period=period)]
+    rows = [_public(r) for r in list_submissions(session, bank=bank.bank, period=query.period)]
     return SelfInspectionsPublic(data=rows, count=len(rows))
 
 

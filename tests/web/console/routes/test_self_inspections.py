@@ -115,7 +115,7 @@ def test_the_city_finds_the_page_in_the_navigation(signed_in, seeded):
 def test_a_year_that_is_no_year_is_refused_on_the_page(signed_in, seeded, year):
     page = signed_in("city_supervisor").get(PAGE, params={"year": year})
     assert page.status_code == 400
-    assert "请选择 2000 年至 9998 年之间的年度" in page.text
+    assert "请选择 2000 年至 9999 年之间的年度" in page.text
 
 
 def test_an_earlier_year_can_be_chosen(signed_in, seeded):
