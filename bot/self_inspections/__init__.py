@@ -15,6 +15,7 @@ from .errors import (
     InvalidPeriod,
     PeriodNotEnded,
     SelfInspectionError,
+    SubmissionConflict,
     SubmissionNotFound,
 )
 from .models import DocumentType, SelfInspection, SelfInspectionCreate, SelfInspectionPublic
@@ -49,6 +50,7 @@ __all__ = [
     "SelfInspectionCreate",
     "SelfInspectionError",
     "SelfInspectionPublic",
+    "SubmissionConflict",
     "SubmissionNotFound",
     "accepted_period",
     "bank_inspections",

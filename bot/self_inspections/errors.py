@@ -29,3 +29,7 @@ class DocumentTooLarge(SelfInspectionError):
 
 class SubmissionNotFound(SelfInspectionError):
     """No such submission, or not the caller's bank's."""
+
+
+class SubmissionConflict(SelfInspectionError):
+    """Two uploads of one bank's period took the same version number; the later one is refused."""

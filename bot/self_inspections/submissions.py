@@ -14,12 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from bot.banks.models import BankAccount
 from bot.knowledge import Knowledge
 from bot.workdays import WorkdayCalendar
 
 from .documents import check_document, clean_filename
 from .due import due_of, period_label, required_kinds
-from .errors import InvalidPeriod, PeriodNotEnded, SelfInspectionError, SubmissionNotFound
+from .errors import InvalidPeriod, PeriodNotEnded, SubmissionConflict, SubmissionNotFound
 from .models import SelfInspection, SelfInspectionCreate
 from .periods import InspectionPeriod, parse_period
 
@@ -42,6 +43,9 @@ def submit(session: Session, *, bank: str, data: SelfInspectionCreate, max_bytes
     document = check_document(data.content, max_bytes=max_bytes)
     filename = clean_filename(data.filename, document=document, fallback=period.key)
     due = due_of(period, knowledge=knowledge, calendar=calendar)
+    # One bank's uploads take their version numbers one after the other (PostgreSQL; SQLite already
+    # serialises writers): the bank's account row is held until the transaction ends.
+    session.exec(select(BankAccount.id).where(BankAccount.bank == bank).with_for_update())
     latest = session.exec(select(func.max(SelfInspection.version))
                           .where(SelfInspection.bank == bank, SelfInspection.period == period.key)).one()
     row = SelfInspection(bank=bank, period=period.key, period_kind=period.kind, version=(latest or 0) + 1,
@@ -52,8 +56,8 @@ def submit(session: Session, *, bank: str, data: SelfInspectionCreate, max_bytes
     session.add(row)
     try:
         session.flush()
-    except IntegrityError as exc:  # the same bank sent the same period twice at the same moment
-        raise SelfInspectionError("inspection_submit_conflict", period=period.key) from exc
+    except IntegrityError as exc:  # a bank without an account row, sending the same period twice at once
+        raise SubmissionConflict("inspection_submit_conflict", period=period.key) from exc
     return row
 
 

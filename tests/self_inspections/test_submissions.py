@@ -158,3 +158,35 @@ def test_nothing_due_gives_no_rate(engine, knowledge):
         figure = punctuality(session, bank=CCB, year=2027, now=datetime(2026, 11, 27, tzinfo=UTC),
                              knowledge=knowledge, calendar=get_calendar())
     assert (figure.due, figure.rate) == (0, None)
+
+
+def test_two_uploads_of_one_bank_at_once_take_versions_one_after_the_other(pg_engine, knowledge, monkeypatch):
+    import threading
+
+    import bot.banks.keys
+    from bot.banks import register_bank
+    from tests.web.api.support import fast_hasher
+
+    monkeypatch.setattr(bot.banks.keys, "_hasher", fast_hasher)
+    with Session(pg_engine) as session:
+        register_bank(session, bank=CCB, webhook_url="https://ccb.example/", knowledge=knowledge, now=SEPTEMBER_DUE)
+        session.commit()
+    first = Session(pg_engine)
+    send(first, at=SEPTEMBER_DUE, knowledge=knowledge)  # holds the bank's row until it commits
+    versions: list[int] = []
+
+    def second() -> None:
+        with Session(pg_engine) as session:
+            versions.append(send(session, at=SEPTEMBER_DUE, knowledge=knowledge).version)
+            session.commit()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting for the first upload's transaction
+    first.commit()
+    first.close()
+    thread.join(timeout=10)
+    assert versions == [2]
+    with Session(pg_engine) as session:
+        assert sorted(session.exec(select(SelfInspection.version)).all()) == [1, 2]

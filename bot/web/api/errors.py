@@ -32,6 +32,7 @@ from bot.self_inspections import (
     InvalidPeriod,
     PeriodNotEnded,
     SelfInspectionError,
+    SubmissionConflict,
     SubmissionNotFound,
 )
 from bot.workdays import UnknownYearError
@@ -55,6 +56,7 @@ SELF_INSPECTION_STATUS: dict[type[SelfInspectionError], int] = {
     DocumentRefused: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     DocumentTooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
     SubmissionNotFound: status.HTTP_404_NOT_FOUND,
+    SubmissionConflict: status.HTTP_409_CONFLICT,
 }
 
 # Catalogue keys (knowledge/bank_api.yml) of the statuses raised without a message of their own.

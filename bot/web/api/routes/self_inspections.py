@@ -30,7 +30,6 @@ from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.web.documents import MAX_ROW_ID, self_inspection_response
 
 UPLOAD_PATH = "/self-inspections"
-# The pattern is documented, not enforced by FastAPI: parse_period says what is wrong in a sentence.
 # What the form's other fields and the multipart framing may add to the file's own size.
 UPLOAD_FORM_MARGIN = 64 * 1024
 
@@ -48,6 +47,7 @@ TOO_LARGE = {413: _error(description="文件超过大小上限")}
 WRONG_TYPE = {415: _error(description="文件内容不是 PDF、DOCX 或 XLSX，或与文件扩展名不符")}
 
 router = APIRouter(prefix=UPLOAD_PATH, tags=["自查总结"], responses={**UNAUTHORIZED, **INVALID})
+# The period's pattern is documented, not enforced by FastAPI: parse_period says in a sentence what is wrong.
 
 SubmissionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="自查总结的编号（上传时返回的 id）")]
 
