@@ -70,3 +70,24 @@ def test_the_rule_comes_from_the_knowledge(knowledge):
     rule = knowledge.rules.deadlines.self_inspection
     assert (rule.article, rule.due_day_of_next_month, rule.due_time) == (38, 3, "17:00")
     assert rule.quote in knowledge.article(38).text
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ('due_time: "17:00"', 'due_time: "25:00"', "due_time"),
+    ("periods: [月, 季, 半年, 年度]", "periods: [月, 周]", "unknown period '周'"),
+    ("due_day_of_next_month: 3", "due_day_of_next_month: 31", "due_day_of_next_month"),
+])
+def test_the_loader_refuses_a_rule_that_cannot_be_applied(tmp_path, old, new, problem):
+    import shutil
+    from pathlib import Path
+
+    from bot.knowledge import KnowledgeError, load_knowledge
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "knowledge", root)
+    rules = root / "rules.yml"
+    text = rules.read_text(encoding="utf-8")
+    assert old in text
+    rules.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=problem):
+        load_knowledge(root)
