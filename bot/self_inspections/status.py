@@ -85,7 +85,8 @@ def ended_periods(year: int, *, now: datetime, knowledge: Knowledge) -> list[Ins
     return [p for p in periods_of_year(year, required_kinds(knowledge)) if p.has_ended(now)]
 
 
-def _received(session: Session, *, banks: Iterable[str], periods: list[InspectionPeriod]) -> dict[tuple[str, str], Received]:
+def _received(session: Session, *, banks: Iterable[str],
+              periods: list[InspectionPeriod]) -> dict[tuple[str, str], Received]:
     keys = [p.key for p in periods]
     names = list(banks)
     if not keys or not names:

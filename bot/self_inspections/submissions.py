@@ -63,7 +63,8 @@ def submit(session: Session, *, bank: str, data: SelfInspectionCreate, max_bytes
 
 def list_submissions(session: Session, *, bank: str, period: str | None = None) -> list[SelfInspection]:
     """`bank`'s submissions, newest first, without their documents' bytes; one period's if given."""
-    query = select(SelfInspection).options(defer(SelfInspection.content)).where(SelfInspection.bank == bank)  # type: ignore[arg-type]
+    query = (select(SelfInspection).options(defer(SelfInspection.content))  # type: ignore[arg-type]
+             .where(SelfInspection.bank == bank))
     if period is not None:
         query = query.where(SelfInspection.period == parse_period(period).key)
     return list(session.exec(query.order_by(col(SelfInspection.submitted_at).desc(), col(SelfInspection.id).desc())))

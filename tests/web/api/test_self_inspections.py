@@ -4,7 +4,7 @@ downloads its own; every refusal says why, with the right status, and saves noth
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -78,7 +78,8 @@ def test_sending_a_period_again_adds_a_version(client, banks):
     second = upload(client, banks.a, period="2026-q3", content=documents.docx(), filename="修订.docx").json()
     assert (first["version"], second["version"], second["period"]) == (1, 2, "2026-Q3")
     assert client.get(f"{URL}/{first['id']}/content", headers=banks.a).content == documents.PDF
-    assert [r["version"] for r in client.get(URL, params={"period": "2026-Q3"}, headers=banks.a).json()["data"]] == [2, 1]
+    listed = client.get(URL, params={"period": "2026-Q3"}, headers=banks.a).json()["data"]
+    assert [r["version"] for r in listed] == [2, 1]
 
 
 def test_a_file_over_the_limit_is_refused_with_413(client, banks, engine):
@@ -191,7 +192,8 @@ def test_a_bank_sees_only_its_own_summaries(client, banks):
     theirs = upload(client, banks.b, content=documents.xlsx(), filename="工行.xlsx").json()
     assert [r["id"] for r in client.get(URL, headers=banks.a).json()["data"]] == [mine["id"]]
     for path in (f"{URL}/{theirs['id']}", f"{URL}/{theirs['id']}/content"):
-        foreign, absent = client.get(path, headers=banks.a), client.get(path.replace(str(theirs["id"]), "999"), headers=banks.a)
+        foreign = client.get(path, headers=banks.a)
+        absent = client.get(path.replace(str(theirs["id"]), "999"), headers=banks.a)
         assert foreign.status_code == absent.status_code == 404
         # the same sentence as for a summary that does not exist, but for the number asked about
         assert foreign.json()["detail"]["message"].replace(str(theirs["id"]), "N") == \

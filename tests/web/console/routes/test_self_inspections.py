@@ -44,8 +44,8 @@ def seeded(engine, knowledge, clock):
     send(engine, knowledge, period="2026-08", at=datetime(2026, 9, 3, 9, 0, tzinfo=UTC))
     send(engine, knowledge, period="2026-09", at=SEPTEMBER_DUE + timedelta(seconds=1))
     first_q3 = send(engine, knowledge, period="2026-Q3", at=SEPTEMBER_DUE - timedelta(days=3))
-    latest_q3 = send(engine, knowledge, period="2026-Q3", at=SEPTEMBER_DUE + timedelta(days=20), content=documents.docx(),
-                     filename="修订版.docx")
+    latest_q3 = send(engine, knowledge, period="2026-Q3", at=SEPTEMBER_DUE + timedelta(days=20),
+                     content=documents.docx(), filename="修订版.docx")
     clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
     return {"first_q3": first_q3, "latest_q3": latest_q3}
 
