@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from ipaddress import ip_network
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +61,30 @@ class Settings(BaseSettings):
     console_session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)
     # Set when the console is served over HTTPS (directly or behind a TLS proxy): the cookie then never travels in clear.
     console_cookie_secure: bool = False
+    # Sign-in throttling (bot/web/console/throttle.py), counted in the database so that every back-office
+    # process behind a load balancer sees the same counts: this many failed sign-ins for one account name
+    # within the window lock that name …
+    console_sign_in_account_failures: int = Field(default=5, ge=1, le=1000)
+    # … and this many from one client address (whatever names it tries) refuse that address …
+    console_sign_in_address_failures: int = Field(default=20, ge=1, le=100_000)
+    console_sign_in_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # … for this long, unless an administrator lifts it first.
+    console_sign_in_lockout_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+    # The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client.
+    # None by default: a header any client can send must not decide which address is counted.
+    console_trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("console_trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        """`10.0.0.1, 10.1.0.0/16` or a list; each entry must be an address or a network."""
+        items = [part.strip() for part in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)):
+            return items
+        cleaned = tuple(str(item).strip() for item in items if str(item).strip())
+        for item in cleaned:
+            ip_network(item, strict=False)  # ValueError: pydantic reports the setting by name
+        return cleaned
 
     # The largest self-inspection summary (Art. 38) a bank may upload, in bytes; the bank API reads
     # at most one byte more before refusing with 413. The Measures set no size: operator configuration.

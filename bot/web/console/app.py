@@ -17,6 +17,7 @@ from bot.settings import Settings, get_settings
 from bot.web.console.deps import LOGIN_PATH, ConsoleForbidden, ConsoleRedirect, wants_html
 from bot.web.console.security import ConsoleSecurityHeaders
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy
+from bot.web.console.throttle import ThrottlePolicy
 from bot.web.console.templating import STATIC_DIR, knowledge_of, render
 
 # status → catalogue keys of the error page's title and sentence.
@@ -99,6 +100,7 @@ def mount_console(app: FastAPI, *, settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     app.state.console_settings = settings
     app.state.console_policy = SessionPolicy.from_settings(settings)
+    app.state.console_throttle = ThrottlePolicy.from_settings(settings)
     prepare_sign_in()  # the first failed sign-in must cost no more than later ones
 
     app.include_router(console_router)

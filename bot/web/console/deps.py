@@ -11,6 +11,8 @@
   or the header ``X-CSRF-Token`` with the session's token in constant time; missing or forged →
   403 ``console_csrf_failed``, before the route runs, so nothing is saved.
 - ``district_scope(user)``: the district a district supervisor is limited to; None for all.
+- ``ThrottleDep``: the sign-in throttling policy; ``ClientAddress``: the address a sign-in is counted
+  against (the peer, or what a trusted proxy says in X-Forwarded-For; see ``throttle.client_address``).
 
 The refusals here (`ConsoleRedirect`, `ConsoleForbidden`) carry a code of knowledge/console.yml;
 the console's error handlers (``bot.web.console.app``) say it.
@@ -31,6 +33,7 @@ from fastapi import Depends, Request
 from bot.web.console.errors import ConsoleError, SessionExpired, SessionInvalid
 from bot.web.console.models import ConsoleSession, ConsoleUser, Role
 from bot.web.console.sessions import COOKIE_NAME, SessionPolicy, load_session
+from bot.web.console.throttle import ThrottlePolicy, client_address
 from bot.web.deps import NowDep, SessionDep
 
 LOGIN_PATH = "/console/login"
@@ -93,6 +96,21 @@ def login_url(request: Request | None = None, *, expired: bool = False) -> str:
 
 def get_policy(request: Request) -> SessionPolicy:
     return request.app.state.console_policy
+
+
+def get_throttle(request: Request) -> ThrottlePolicy:
+    return request.app.state.console_throttle
+
+
+ThrottleDep = Annotated[ThrottlePolicy, Depends(get_throttle)]
+
+
+def get_client_address(request: Request, throttle: ThrottleDep) -> str:
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted_proxies=throttle.trusted_proxies)
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
 def get_console_session(request: Request, session: SessionDep, now: NowDep,

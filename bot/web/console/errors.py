@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from bot.knowledge.catalogue import Refusal
+from bot.web.console.models import SignInLockout
 
 
 class ConsoleError(Refusal):
@@ -32,3 +33,15 @@ class SessionInvalid(ConsoleError):
 
 class SessionExpired(SessionInvalid):
     """The session existed but ran out (idle or absolute limit)."""
+
+
+class AccountDisabled(SignInFailed):
+    """The right password for a deactivated account: not a guess, so not counted against the name."""
+
+
+class SignInLocked(ConsoleError):
+    """Too many failed sign-ins: the name or the address is refused until `lockout.until`."""
+
+    def __init__(self, code: str, *, lockout: SignInLockout) -> None:
+        super().__init__(code)
+        self.lockout = lockout

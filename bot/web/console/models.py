@@ -1,4 +1,4 @@
-"""Console tables: users and their roles, server-side sign-in sessions, and the audit log.
+"""Console tables: users and their roles, server-side sign-in sessions, sign-in throttling, and the audit log.
 
 Families follow the ledger's pattern: `XBase` (shared fields), `XCreate` (what a caller may send),
 `X(table=True)` (the stored row), `XPublic` (what is shown outside).
@@ -83,6 +83,57 @@ class ConsoleSession(SQLModel, table=True):
     last_seen_at: datetime = instant_field()
     # The absolute end (sign-in + console_session_absolute_hours); the idle end moves with last_seen_at.
     expires_at: datetime = instant_field(index=True)
+
+
+# --------------------------------------------------------------------------- sign-in throttling
+
+# A typed name or a client address (an IPv6 address with a zone fits); longer input is cut to this.
+SUBJECT_MAX = 64
+
+
+class ThrottleSubject(str, Enum):
+    """What a failed sign-in is counted against, and what a lockout refuses."""
+
+    account = "account"  # the sign-in name as typed (normalised), whether or not such a user exists
+    address = "address"  # the client's address, whatever names it tries
+
+
+class SignInFailure(SQLModel, table=True):
+    """One failed sign-in, counted against one subject: a failure writes one row for the name and
+    one for the address, so either count can be cleared without touching the other."""
+
+    __tablename__ = "console_sign_in_failure"
+    __table_args__ = (Index("ix_console_sign_in_failure_subject_at", "kind", "subject", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: ThrottleSubject = Field(sa_type=SAEnum(ThrottleSubject, name="console_throttle_subject"))
+    subject: str = Field(max_length=SUBJECT_MAX)
+    at: datetime = instant_field(index=True)
+
+
+class SignInLockout(SQLModel, table=True):
+    """A name or an address refused until `until`, unless an administrator lifted it first. Rows
+    stay after they end: they are the history an administrator reads."""
+
+    __tablename__ = "console_sign_in_lockout"
+    __table_args__ = (Index("ix_console_sign_in_lockout_subject_until", "kind", "subject", "until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: ThrottleSubject = Field(sa_type=SAEnum(ThrottleSubject, name="console_throttle_subject"))
+    subject: str = Field(max_length=SUBJECT_MAX)
+    locked_at: datetime = instant_field()
+    until: datetime = instant_field()
+    lifted_by: str | None = Field(default=None, max_length=64, description="the administrator, or the command")
+    lifted_at: datetime | None = instant_field(default=None)
+
+
+class SignInLockoutPublic(SQLModel):
+    """A lockout as the administrator's pages show it."""
+
+    kind: ThrottleSubject
+    subject: str
+    locked_at: datetime
+    until: datetime
 
 
 # --------------------------------------------------------------------------- audit log

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, delete, select
+from starlette.responses import Response
 
 from bot.settings import Settings
 from bot.web.console.errors import SessionExpired, SessionInvalid
@@ -54,6 +55,12 @@ def start_session(session: Session, *, user: ConsoleUser, now: datetime, policy:
     session.add(row)
     session.flush()
     return row, token
+
+
+def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
+    """Give the browser its session token. No max_age: the cookie goes when the browser closes; the
+    server-side limits apply regardless."""
+    response.set_cookie(COOKIE_NAME, token, path="/console", httponly=True, samesite="lax", secure=secure)
 
 
 def load_session(session: Session, *, token: str | None, now: datetime,

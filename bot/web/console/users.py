@@ -1,5 +1,5 @@
-"""Console users: creation with validated name, role, district and password; sign-in; deactivation
-and password reset by an administrator.
+"""Console users: creation with validated name, role, district and password; sign-in; deactivation,
+password reset and change of role by an administrator.
 
 Passwords are stored only as argon2 hashes (pwdlib). Sign-in spends one argon2 verification
 whether or not the name exists, and says the same thing for an unknown name and a wrong
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from bot.knowledge import Knowledge
-from bot.web.console.errors import DuplicateUser, InvalidUser, SignInFailed, UnknownUser
+from bot.web.console.errors import AccountDisabled, DuplicateUser, InvalidUser, SignInFailed, UnknownUser
 from bot.web.console.models import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, ConsoleSession, ConsoleUser, Role
 
 # Letters of any script (张三, zhangsan), digits and . _ - @: a name is typed at sign-in and shown in

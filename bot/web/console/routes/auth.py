@@ -14,25 +14,46 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from bot.web.console.audit import record_audit
+from bot.web.console.audit import record_audit, record_system_audit
 from bot.web.console.deps import (
     LOGIN_PATH,
+    ClientAddress,
     ConsoleSessionDep,
     CsrfChecked,
     CurrentUser,
+    ThrottleDep,
     get_policy,
     safe_next,
     tokens_match,
 )
-from bot.web.console.errors import SessionInvalid, SignInFailed
-from bot.web.console.sessions import COOKIE_NAME, SessionPolicy, load_session, purge_expired, start_session
-from bot.web.console.templating import navigation, render
+from bot.web.console.errors import AccountDisabled, SessionInvalid, SignInFailed, SignInLocked
+from bot.web.console.models import SignInLockout, ThrottleSubject
+from bot.web.console.sessions import (
+    COOKIE_NAME,
+    SessionPolicy,
+    load_session,
+    purge_expired,
+    set_session_cookie,
+    start_session,
+)
+from bot.web.console.templating import local_time, navigation, render
+from bot.web.console.throttle import (
+    check_sign_in,
+    clear_account_failures,
+    purge_failures,
+    record_failure,
+    retry_after,
+)
 from bot.web.console.users import authenticate
 from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 
 LOGIN_COOKIE = "sbk_console_login"
+# The actor of the audit entries the sign-in form writes on its own (a lockout): nobody is signed in.
+SIGN_IN_ACTOR = "console sign-in"
+_LOCKED_CODES = {ThrottleSubject.account: "console_sign_in_locked",
+                 ThrottleSubject.address: "console_sign_in_address_locked"}
 _NEXT_MAX = 500
 PolicyDep = Annotated[SessionPolicy, Depends(get_policy)]
 
@@ -50,6 +71,24 @@ def _login_page(request: Request, *, next_path: str, name: str = "", error: str 
     response.set_cookie(LOGIN_COOKIE, login_token, max_age=3600, path=LOGIN_PATH, httponly=True, samesite="lax",
                         secure=_secure(request))
     return response
+
+
+def _locked_page(request: Request, knowledge: KnowledgeDep, *, code: str, lockout: SignInLockout, now: NowDep,
+                 next_path: str, name: str) -> Response:
+    error = knowledge.messages.render(code, until=local_time(lockout.until))
+    response = _login_page(request, next_path=next_path, name=name, error=error, status_code=429)
+    response.headers["Retry-After"] = str(retry_after(lockout, now=now))
+    return response
+
+
+def _audit_lockouts(session: SessionDep, lockouts: list[SignInLockout], *, name: str, address: str,
+                    now: NowDep) -> None:
+    # The whole address is kept: the entry exists to find where the guessing came from and to lift
+    # the right address; it is a staff workstation's or an attacker's, not a citizen's (Art. 51).
+    for lockout in lockouts:
+        record_system_audit(session, actor=SIGN_IN_ACTOR, action="sign_in_locked", at=now, detail={
+            "kind": lockout.kind.value, "name": name[:64], "address": address,
+            "until": lockout.until.isoformat()})
 
 
 @router.get("/console/login")
@@ -70,6 +109,7 @@ def login_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, n
 
 @router.post("/console/login")
 def login(request: Request, session: SessionDep, knowledge: KnowledgeDep, now: NowDep, policy: PolicyDep,
+          throttle: ThrottleDep, address: ClientAddress,
           name: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
     next_path = safe_next(next[:_NEXT_MAX])
@@ -80,16 +120,29 @@ def login(request: Request, session: SessionDep, knowledge: KnowledgeDep, now: N
         return _login_page(request, next_path=next_path, name=name,
                            error=knowledge.messages.render("console_sign_in_incomplete"), status_code=422)
     try:
+        check_sign_in(session, name=name, address=address, now=now)
         user = authenticate(session, name=name, password=password)
-    except SignInFailed as exc:
+    except SignInLocked as exc:
+        return _locked_page(request, knowledge, code=exc.code, lockout=exc.lockout, now=now, next_path=next_path,
+                            name=name)
+    except AccountDisabled as exc:
         return _login_page(request, next_path=next_path, name=name, error=knowledge.messages.explain(exc),
                            status_code=401)
+    except SignInFailed as exc:
+        lockouts = record_failure(session, name=name, address=address, now=now, policy=throttle)
+        if lockouts:  # this very mistake was one too many: say so now, not at the next attempt
+            _audit_lockouts(session, lockouts, name=name, address=address, now=now)
+            return _locked_page(request, knowledge, code=_LOCKED_CODES[lockouts[0].kind], lockout=lockouts[0],
+                                now=now, next_path=next_path, name=name)
+        return _login_page(request, next_path=next_path, name=name, error=knowledge.messages.explain(exc),
+                           status_code=401)
+    clear_account_failures(session, name=user.name)
     purge_expired(session, now=now, policy=policy)  # sessions left behind by closed browsers go at the next sign-in
+    purge_failures(session, now=now, policy=throttle)  # and failures too old to count
     _row, token = start_session(session, user=user, now=now, policy=policy, replaces=request.cookies.get(COOKIE_NAME))
     record_audit(session, user=user, action="sign_in", at=now)
     response = RedirectResponse(next_path, status_code=303)
-    # No max_age: the cookie goes when the browser closes; the server-side limits apply regardless.
-    response.set_cookie(COOKIE_NAME, token, path="/console", httponly=True, samesite="lax", secure=_secure(request))
+    set_session_cookie(response, token, secure=_secure(request))
     response.delete_cookie(LOGIN_COOKIE, path=LOGIN_PATH, httponly=True, samesite="lax")
     return response
 

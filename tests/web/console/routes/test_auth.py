@@ -136,3 +136,113 @@ def test_sessions_left_behind_are_cleared_at_the_next_sign_in(app, client, clock
     clock.advance(hours=1)
     _post_login(Browser(client), "admin1", "admin-password-1")
     assert _sessions(engine) == 1
+
+
+# --------------------------------------------------------------------------- throttling (bot/web/console/throttle.py)
+
+LOCKED = "登录失败次数过多，该账号已暂时锁定"
+ADDRESS_LOCKED = "已暂停从该地址登录"
+
+
+def _throttle(app, **changes):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    app.state.console_throttle = replace(app.state.console_throttle, **changes)
+
+
+def _audit(engine, action: str) -> list[AuditEntry]:
+    with Session(engine) as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def test_the_fifth_wrong_password_locks_the_account_and_says_until_when(client, engine):
+    browser = Browser(client)
+    for _ in range(4):
+        assert _post_login(browser, "operator1", "wrong-password").status_code == 401
+    fifth = _post_login(browser, "operator1", "wrong-password")
+    assert fifth.status_code == 429
+    assert f"{LOCKED}。请于 2026-11-27 10:15 后再试，或联系系统管理员解除锁定。" in fifth.text
+    assert fifth.headers["retry-after"] == "900"
+    (entry,) = _audit(engine, "sign_in_locked")
+    assert (entry.user_name, entry.role) == ("console sign-in", "system")
+    assert entry.detail == {"kind": "account", "name": "operator1", "address": "testclient",
+                            "until": "2026-11-27T02:15:00+00:00"}
+
+
+def test_while_locked_even_the_right_password_is_refused_and_later_it_works(client, engine, clock):
+    browser = Browser(client)
+    for _ in range(5):
+        _post_login(browser, "operator1", "wrong-password")
+    clock.advance(minutes=14)
+    refused = _post_login(browser, "operator1", "operator-password-1")
+    assert refused.status_code == 429 and LOCKED in refused.text
+    assert refused.headers["retry-after"] == "60"
+    assert _sessions(engine) == 0
+    clock.advance(minutes=1)
+    assert _post_login(browser, "operator1", "operator-password-1").status_code == 303
+    assert _sessions(engine) == 1
+
+
+def test_an_unknown_name_is_answered_exactly_like_a_known_one(app, client):
+    from fastapi.testclient import TestClient
+
+    def attempts(name: str) -> list[tuple[int, str]]:
+        with TestClient(app, client=(f"10.0.0.{len(name)}", 5000)) as other:
+            browser = Browser(other)
+            answers = []
+            for _ in range(6):
+                response = _post_login(browser, name, "wrong-password")
+                error = response.text.split('role="alert">')[1].split("<")[0]
+                answers.append((response.status_code, error, response.headers.get("retry-after")))
+            return answers
+
+    known, unknown = attempts("city1"), attempts("nosuchuser")  # from two addresses, to keep the counts apart
+    assert known == unknown
+    assert [status for status, _error, _retry in known] == [401, 401, 401, 401, 429, 429]
+
+
+def test_a_successful_sign_in_clears_the_accounts_failures(client):
+    browser = Browser(client)
+    for _ in range(4):
+        _post_login(browser, "admin1", "wrong-password")
+    assert _post_login(browser, "admin1", "admin-password-1").status_code == 303
+    client.cookies.clear()
+    for _ in range(4):  # four more: the earlier four no longer count
+        assert _post_login(browser, "admin1", "wrong-password").status_code == 401
+
+
+def test_one_address_guessing_at_many_names_is_refused_for_every_name(app, client, engine):
+    _throttle(app, address_failures=6)
+    browser = Browser(client)
+    for name in ("a1", "b1", "c1", "d1", "e1"):
+        assert _post_login(browser, name, "wrong-password").status_code == 401
+    sixth = _post_login(browser, "f1", "wrong-password")
+    assert sixth.status_code == 429 and ADDRESS_LOCKED in sixth.text
+    refused = _post_login(browser, "admin1", "admin-password-1")  # a real account with its right password
+    assert refused.status_code == 429 and ADDRESS_LOCKED in refused.text
+    assert _audit(engine, "sign_in_locked")[0].detail["kind"] == "address"
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, client=("10.20.30.40", 5000)) as elsewhere:
+        assert _post_login(Browser(elsewhere), "admin1", "admin-password-1").status_code == 303
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(app, engine):
+    from ipaddress import ip_network
+
+    from fastapi.testclient import TestClient
+
+    _throttle(app, address_failures=2, trusted_proxies=(ip_network("10.0.0.1/32"),))
+    with TestClient(app, client=("10.0.0.1", 5000)) as proxied:
+        browser = Browser(proxied)
+
+        def attempt(forwarded: str):  # type: ignore[no-untyped-def]
+            token = csrf_of(browser.get("/console/login").text)
+            return browser.post("/console/login", {"name": "x1", "password": "wrong-password", "csrf_token": token},
+                                csrf=False, headers={"X-Forwarded-For": forwarded})
+
+        assert attempt("198.51.100.7").status_code == 401
+        assert attempt("198.51.100.8").status_code == 401  # another client behind the same proxy
+        assert attempt("198.51.100.7").status_code == 429
+    assert _audit(engine, "sign_in_locked")[0].detail["address"] == "198.51.100.7"
