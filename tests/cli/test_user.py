@@ -1,5 +1,5 @@
 """`sbk user add` (docs/contracts.md): password from standard input, one confirming
-line, one-line errors with exit 2 and nothing written."""
+line, one-line errors with exit 2 and nothing written; `sbk user unlock` lifts a sign-in lockout."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import select
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from sqlmodel import Session
 from sqlmodel import select as sql_select
 
 from bot.cli.main import main
+from bot.clock import FixedClock
 from bot.db import make_engine
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.web.console.models import AuditEntry, ConsoleUser
+from bot.web.console.models import AuditEntry, ConsoleUser, SignInLockout, ThrottleSubject
 from bot.web.console.users import authenticate
 
 SBK = Path(sys.executable).with_name("sbk")
@@ -155,3 +157,84 @@ def test_at_a_terminal_two_different_entries_are_refused(tmp_path):
     assert code == 2
     assert "两次输入的密码不一致" in transcript
     assert not db.exists()
+
+
+# --------------------------------------------------------------------------- sbk user unlock
+
+UNLOCK_AT = datetime(2026, 11, 27, 2, 5, tzinfo=UTC)
+
+
+def _locked(database: Path, kind: ThrottleSubject, subject: str) -> None:
+    """A lockout in force at UNLOCK_AT, as the sign-in form would have written it."""
+    from bot.db import upgrade
+
+    upgrade(f"sqlite:///{database}")
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with Session(engine) as session:
+            session.add(SignInLockout(kind=kind, subject=subject, locked_at=UNLOCK_AT - timedelta(minutes=5),
+                                      until=UNLOCK_AT + timedelta(minutes=10)))
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _lockouts(database: Path) -> list[SignInLockout]:
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with Session(engine) as session:
+            return list(session.exec(sql_select(SignInLockout)))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def at_unlock_time(database, monkeypatch) -> None:
+    """The command's clock at UNLOCK_AT, and its engine on this test's database (not a cached one)."""
+    import bot.clock
+    import bot.db.engine
+
+    monkeypatch.setattr(bot.clock, "get_clock", lambda: FixedClock(UNLOCK_AT))
+    bot.db.engine.get_engine.cache_clear()
+    yield
+    bot.db.engine.get_engine.cache_clear()
+
+
+@pytest.mark.parametrize("args, kind, subject", [
+    (["zhangsan"], ThrottleSubject.account, "zhangsan"),
+    (["--address", "198.51.100.23"], ThrottleSubject.address, "198.51.100.23"),
+])
+def test_unlock_lifts_a_name_or_an_address_and_records_it(database, at_unlock_time, capsys, args, kind, subject):
+    _locked(database, kind, subject)
+    assert main(["user", "unlock", *args]) == 0
+    out, _err = capsys.readouterr()
+    assert json.loads(out) == {"kind": kind.value, "subject": subject, "lifted": 1}
+    (lockout,) = _lockouts(database)
+    assert (lockout.lifted_by, lockout.lifted_at) == ("sbk user unlock", UNLOCK_AT)
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with Session(engine) as session:
+            entry = session.exec(sql_select(AuditEntry)).one()
+    finally:
+        engine.dispose()
+    assert (entry.user_name, entry.action) == ("sbk user unlock", "sign_in_unlocked")
+    assert entry.detail == {"kind": kind.value, "name" if kind is ThrottleSubject.account else "address": subject}
+
+
+def test_unlocking_what_is_not_locked_says_so_with_exit_1(database, at_unlock_time, capsys):
+    _locked(database, ThrottleSubject.account, "zhangsan")
+    assert main(["user", "unlock", "lisi"]) == 1
+    assert main(["user", "unlock", "--address", "203.0.113.1"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == "该用户当前没有被锁定\n该地址当前没有登录限制\n"
+    assert [lockout.lifted_at for lockout in _lockouts(database)] == [None]
+
+
+def test_unlock_wants_a_name_or_an_address_not_both(database, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["user", "unlock", "zhangsan", "--address", "10.0.0.1"])
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["user", "unlock"])
+    assert not database.parent.exists()

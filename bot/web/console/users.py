@@ -148,7 +148,7 @@ def authenticate(session: Session, *, name: str, password: str) -> ConsoleUser:
     if not ok or user is None or len(candidate) > PASSWORD_MAX:
         raise SignInFailed("console_sign_in_failed")
     if not user.active:
-        raise SignInFailed("console_account_disabled")
+        raise AccountDisabled("console_account_disabled")
     if new_hash is not None:  # stronger parameters since the hash was made: upgrade it now that we know the password
         user.password_hash = new_hash
         session.add(user)
@@ -188,6 +188,22 @@ def reset_password(session: Session, *, user: ConsoleUser, password: str) -> Con
     """A new password; every session of the user ends, so whoever knew the old one is out."""
     validate_password(password, name=user.name)
     user.password_hash = hash_password(password)
+    session.add(user)
+    _end_sessions(session, user.id)  # type: ignore[arg-type]
+    session.flush()
+    return user
+
+
+def change_role(session: Session, *, user: ConsoleUser, role: Role | str, district: str | None,
+                knowledge: Knowledge | None = None) -> ConsoleUser:
+    """A new role (and district); every session of the user ends, so no page keeps working with the
+    rights of the old role. InvalidUser if the role or district is not acceptable or nothing changes."""
+    knowledge = _knowledge(knowledge)
+    role = validate_role(role, knowledge=knowledge)
+    district = validate_district(role, district, knowledge=knowledge)
+    if (role, district) == (user.role, user.district):
+        raise InvalidUser("console_user_role_unchanged", field="role")
+    user.role, user.district = role, district
     session.add(user)
     _end_sessions(session, user.id)  # type: ignore[arg-type]
     session.flush()
