@@ -113,7 +113,7 @@ class SignInFailure(SQLModel, table=True):
 
 class SignInLockout(SQLModel, table=True):
     """A name or an address refused until `until`, unless an administrator lifted it first. Rows
-    stay after they end: they are the history an administrator reads."""
+    stay after they end, with who lifted them early and when."""
 
     __tablename__ = "console_sign_in_lockout"
     __table_args__ = (Index("ix_console_sign_in_lockout_subject_until", "kind", "subject", "until"),)
@@ -125,15 +125,6 @@ class SignInLockout(SQLModel, table=True):
     until: datetime = instant_field()
     lifted_by: str | None = Field(default=None, max_length=64, description="the administrator, or the command")
     lifted_at: datetime | None = instant_field(default=None)
-
-
-class SignInLockoutPublic(SQLModel):
-    """A lockout as the administrator's pages show it."""
-
-    kind: ThrottleSubject
-    subject: str
-    locked_at: datetime
-    until: datetime
 
 
 # --------------------------------------------------------------------------- audit log

@@ -38,6 +38,7 @@ from bot.web.console.sessions import (
 )
 from bot.web.console.templating import local_time, navigation, render
 from bot.web.console.throttle import (
+    account_subject,
     check_sign_in,
     clear_account_failures,
     purge_failures,
@@ -87,7 +88,7 @@ def _audit_lockouts(session: SessionDep, lockouts: list[SignInLockout], *, name:
     # the right address; it is a staff workstation's or an attacker's, not a citizen's (Art. 51).
     for lockout in lockouts:
         record_system_audit(session, actor=SIGN_IN_ACTOR, action="sign_in_locked", at=now, detail={
-            "kind": lockout.kind.value, "name": name[:64], "address": address,
+            "kind": lockout.kind.value, "name": account_subject(name), "address": address,
             "until": lockout.until.isoformat()})
 
 

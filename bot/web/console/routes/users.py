@@ -164,7 +164,8 @@ def change_password(request: Request, session: SessionDep, knowledge: KnowledgeD
             raise InvalidUser("console_password_mismatch", field="password")
         reset_password(session, user=target, password=password)
     except InvalidUser as exc:
-        return _detail_page(request, session, knowledge, now, target, error=knowledge.messages.explain(exc), status_code=422)
+        return _detail_page(request, session, knowledge, now, target, error=knowledge.messages.explain(exc),
+                            status_code=422)
     record_audit(session, user=admin, action="reset_password", at=now, detail={"name": target.name})
     return _redirect(f"/console/users/{target.id}", "password", target.name)
 
