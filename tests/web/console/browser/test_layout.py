@@ -19,6 +19,6 @@ def test_printing_leaves_out_navigation_and_buttons_but_keeps_the_content(page, 
     assert not page.locator("nav.site-nav").is_visible()
     assert not page.locator("text=退出登录").is_visible()
     assert not page.locator("#create-user").is_visible()
-    assert page.locator("table.data").is_visible()
-    assert page.locator("table.data td", has_text="admin1").is_visible()
+    assert page.locator("#user-list").is_visible()
+    assert page.locator("#user-list td", has_text="admin1").is_visible()
     screenshot(page, "users_print")

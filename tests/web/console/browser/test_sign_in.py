@@ -96,3 +96,43 @@ def test_admin_creates_a_user_who_can_then_sign_in(browser, page, console_server
         assert "话务员" in newcomer.locator("header").inner_text()
     finally:
         other.close()
+
+
+def test_five_wrong_passwords_lock_the_account_until_the_admin_lifts_it(browser, page, console_server, sign_in,
+                                                                       screenshot):
+    from tests.web.console.browser.conftest import ConsoleAccount, add_user
+
+    account = ConsoleAccount("locked1", "locked-password-1", "operator")
+    add_user(console_server.database_url, account)
+
+    def attempt(password: str) -> str:
+        page.goto(f"{console_server.url}/console/login")
+        page.fill("#name", account.name)
+        page.fill("#password", password)
+        page.click("form.stacked button[type=submit]")
+        return page.locator(".flash-error").inner_text()
+
+    assert [attempt("not-the-password") for _ in range(4)] == ["用户名或密码错误"] * 4
+    assert attempt("not-the-password").startswith("登录失败次数过多，该账号已暂时锁定。请于 ")
+    assert attempt(account.password).startswith("登录失败次数过多")  # the right password is refused too
+    screenshot(page, "login_locked")
+
+    admin = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    try:
+        admin_page = admin.new_page()
+        sign_in(admin_page, "admin")
+        admin_page.goto(f"{console_server.url}/console/users")
+        row = admin_page.locator("#user-list tr", has_text=account.name)
+        assert "已锁定至" in row.inner_text()
+        row.locator("a", has_text="管理").click()
+        admin_page.click("text=解除锁定")
+        assert admin_page.locator(".flash").inner_text() == "已解除用户 locked1 的登录锁定"
+        assert admin_page.locator("#lockout").inner_text() == "未锁定"
+    finally:
+        admin.close()
+
+    page.goto(f"{console_server.url}/console/login")
+    page.fill("#name", account.name)
+    page.fill("#password", account.password)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(f"{console_server.url}/console/")
