@@ -194,16 +194,32 @@ def reset_password(session: Session, *, user: ConsoleUser, password: str) -> Con
     return user
 
 
-def change_role(session: Session, *, user: ConsoleUser, role: Role | str, district: str | None,
-                knowledge: Knowledge | None = None) -> ConsoleUser:
-    """A new role (and district); every session of the user ends, so no page keeps working with the
-    rights of the old role. InvalidUser if the role or district is not acceptable or nothing changes."""
+def _other_active_admins(session: Session, *, user: ConsoleUser) -> int:
+    return int(session.exec(select(func.count()).select_from(ConsoleUser).where(
+        ConsoleUser.role == Role.admin, ConsoleUser.active, ConsoleUser.id != user.id)).one())
+
+
+def validate_role_change(session: Session, *, user: ConsoleUser, role: Role | str, district: str | None,
+                         knowledge: Knowledge | None = None) -> tuple[Role, str | None]:
+    """The role and canonical district `user` would get; InvalidUser if either is not acceptable,
+    nothing would change, or the console would be left without an active administrator."""
     knowledge = _knowledge(knowledge)
     role = validate_role(role, knowledge=knowledge)
     district = validate_district(role, district, knowledge=knowledge)
     if (role, district) == (user.role, user.district):
         raise InvalidUser("console_user_role_unchanged", field="role")
-    user.role, user.district = role, district
+    if user.role is Role.admin and role is not Role.admin and user.active \
+            and not _other_active_admins(session, user=user):
+        raise InvalidUser("console_user_last_admin", field="role")
+    return role, district
+
+
+def change_role(session: Session, *, user: ConsoleUser, role: Role | str, district: str | None,
+                knowledge: Knowledge | None = None) -> ConsoleUser:
+    """A new role (and district); every session of the user ends, so no page keeps working with the
+    rights of the old role. InvalidUser as validate_role_change; nothing is changed then."""
+    user.role, user.district = validate_role_change(session, user=user, role=role, district=district,
+                                                    knowledge=knowledge)
     session.add(user)
     _end_sessions(session, user.id)  # type: ignore[arg-type]
     session.flush()

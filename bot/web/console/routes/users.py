@@ -24,7 +24,15 @@ from bot.web.console.models import SUBJECT_MAX, ConsoleUser, Role, ThrottleSubje
 from bot.web.console.sessions import set_session_cookie, start_session
 from bot.web.console.templating import render
 from bot.web.console.throttle import account_subject, active_lockout, active_lockouts, lift_lockouts
-from bot.web.console.users import change_role, create_user, get_user, list_users, reset_password, set_active
+from bot.web.console.users import (
+    change_role,
+    create_user,
+    get_user,
+    list_users,
+    reset_password,
+    set_active,
+    validate_role_change,
+)
 from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix="/console/users", include_in_schema=False)
@@ -175,22 +183,23 @@ def change_user_role(request: Request, session: SessionDep, knowledge: Knowledge
                      _csrf: CsrfChecked, now: NowDep, user_id: int, role: Annotated[str, Form()] = "",
                      district: Annotated[str, Form()] = "") -> Response:
     target = _user_or_404(session, user_id)
-    before = {"role": target.role.value, "district": target.district}
     try:
-        change_role(session, user=target, role=role,
-                    district=district if role == Role.district_supervisor.value else None, knowledge=knowledge)
+        new_role, new_district = validate_role_change(
+            session, user=target, role=role, district=district if role == Role.district_supervisor.value else None,
+            knowledge=knowledge)
     except InvalidUser as exc:
         return _detail_page(request, session, knowledge, now, target, error=knowledge.messages.explain(exc),
                             status_code=422)
+    # Before the change: administrators changing their own role are recorded with the role they acted in.
     record_audit(session, user=admin, action="change_role", at=now, detail={
-        "name": target.name, "role": target.role.value, "district": target.district,
-        "previous_role": before["role"], "previous_district": before["district"]})
+        "name": target.name, "role": new_role.value, "district": new_district,
+        "previous_role": target.role.value, "previous_district": target.district})
+    change_role(session, user=target, role=new_role, district=new_district, knowledge=knowledge)
     if target.id != admin.id:
         return _redirect(f"/console/users/{target.id}", "role", target.name)
     # Their own role: every session ended with it, this one included; this browser goes on in a new one.
     _row, token = start_session(session, user=target, now=now, policy=get_policy(request))
-    response = _redirect(f"/console/users/{target.id}" if target.role is Role.admin else HOME_PATH, "role",
-                         target.name)
+    response = _redirect(HOME_PATH, "role", target.name)  # no longer an admin: the user pages are closed to them
     set_session_cookie(response, token, secure=bool(request.app.state.console_settings.console_cookie_secure))
     return response
 

@@ -285,18 +285,36 @@ def test_a_refused_role_change_changes_nothing_and_keeps_the_user_signed_in(sign
     assert _audit(engine, "change_role") == []
 
 
-def test_an_admin_changing_their_own_role_gets_a_new_session_and_the_old_one_dies(signed_in, engine):
+def test_the_only_active_admin_cannot_give_up_the_role(signed_in, engine):
+    admin = signed_in("admin")
+    me = _users(engine)["admin1"]
+    response = admin.post(f"/console/users/{me.id}/role", {"role": "operator"})
+    assert response.status_code == 422 and "这是唯一启用的系统管理员" in response.text
+    assert _users(engine)["admin1"].role.value == "admin"
+    assert admin.get("/console/users").status_code == 200
+
+
+def test_an_admin_changing_their_own_role_gets_a_new_session_and_the_old_one_dies(signed_in, engine, knowledge):
+    from bot.web.console.users import create_user
+
+    with Session(engine) as session:
+        create_user(session, name="admin2", role="admin", password="second-admin-1", now=NOW, knowledge=knowledge)
+        session.commit()
     admin = signed_in("admin")
     old_cookie, old_csrf = admin.client.cookies.get(COOKIE_NAME), admin.csrf
     me = _users(engine)["admin1"]
     response = admin.post(f"/console/users/{me.id}/role", {"role": "city_supervisor"})
     assert response.status_code == 303 and response.headers["location"].startswith("/console/?")
+    assert _users(engine)["admin1"].role.value == "city_supervisor"
     new_cookie = admin.client.cookies.get(COOKIE_NAME)
     assert new_cookie and new_cookie != old_cookie
     home = admin.get("/console/")
     assert home.status_code == 200 and "市级监管人员" in home.text
     assert csrf_of(home.text) != old_csrf
     assert admin.get("/console/users").status_code == 403  # an admin no more
+    (entry,) = _audit(engine, "change_role")
+    assert (entry.user_name, entry.role) == ("admin1", "admin")  # the role the change was made with
+    assert (entry.detail["previous_role"], entry.detail["role"]) == ("admin", "city_supervisor")
 
     admin.client.cookies.set(COOKIE_NAME, old_cookie, path="/console")
     assert admin.get("/console/").status_code == 303
