@@ -11,15 +11,17 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.web.console.errors import DuplicateUser, InvalidUser, SignInFailed
+from bot.web.console.errors import AccountDisabled, DuplicateUser, InvalidUser, SignInFailed
 from bot.web.console.models import ConsoleSession, ConsoleUser, Role
 from bot.web.console.sessions import SessionPolicy, start_session
 from bot.web.console.users import (
     authenticate,
+    change_role,
     create_user,
     prepare_sign_in,
     reset_password,
     set_active,
+    validate_role_change,
 )
 from tests.web.console.conftest import NOW
 
@@ -177,3 +179,39 @@ def test_a_reset_password_replaces_the_old_one_and_ends_the_sessions(engine, acc
             authenticate(session, name="city1", password="city-password-1")
         assert authenticate(session, name="city1", password="a-new-password-2").id == user.id
     assert _count(engine, ConsoleSession) == 0
+
+
+def test_a_deactivated_account_with_its_right_password_is_told_apart_from_a_guess(engine, accounts):
+    with Session(engine) as session:
+        set_active(session, user=session.get(ConsoleUser, accounts["operator"].id), active=False)
+        session.commit()
+        with pytest.raises(AccountDisabled):  # not counted against the name by the sign-in throttle
+            authenticate(session, name="operator1", password="operator-password-1")
+        with pytest.raises(SignInFailed) as wrong:
+            authenticate(session, name="operator1", password="guessing-password")
+        assert not isinstance(wrong.value, AccountDisabled)
+
+
+def test_a_change_of_role_ends_the_users_sessions_and_takes_the_canonical_district(engine, accounts, knowledge):
+    with Session(engine, expire_on_commit=False) as session:
+        user = session.get(ConsoleUser, accounts["operator"].id)
+        start_session(session, user=user, now=NOW, policy=POLICY)
+        change_role(session, user=user, role="district_supervisor", district="李沧", knowledge=knowledge)
+        session.commit()
+        assert (user.role, user.district) == (Role.district_supervisor, "李沧区")
+    assert _count(engine, ConsoleSession) == 0
+
+
+def test_the_last_active_admin_keeps_the_role_while_the_other_admins_are_deactivated(engine, accounts, knowledge):
+    with Session(engine) as session:
+        other = create_user(session, name="admin2", role="admin", password="second-admin-1", now=NOW,
+                            knowledge=knowledge)
+        set_active(session, user=other, active=False)
+        admin = session.get(ConsoleUser, accounts["admin"].id)
+        with pytest.raises(InvalidUser) as refused:
+            validate_role_change(session, user=admin, role="operator", district=None, knowledge=knowledge)
+        assert refused.value.code == "console_user_last_admin"
+        set_active(session, user=other, active=True)
+        assert validate_role_change(session, user=admin, role="operator", district=None,
+                                    knowledge=knowledge) == (Role.operator, None)
+        assert admin.role is Role.admin  # validating changes nothing
