@@ -168,7 +168,7 @@ def purge_failures(session: Session, *, now: datetime, policy: ThrottlePolicy) -
 def lift_lockouts(session: Session, *, kind: ThrottleSubject, subject: str, by: str, now: datetime) -> int:
     """An administrator ends the lockouts of `subject` in force at `now` and clears its failures;
     how many were lifted (0: it was not locked, nothing changes)."""
-    lockouts = [lockout for lockout in active_lockouts(session, now=now, kind=kind, subjects=[subject])]
+    lockouts = active_lockouts(session, now=now, kind=kind, subjects=[subject])
     for lockout in lockouts:
         lockout.lifted_by, lockout.lifted_at = by[:64], now
         session.add(lockout)
