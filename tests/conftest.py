@@ -19,8 +19,8 @@ TESTS = Path(__file__).resolve().parent
 # Tests of code that counts days, months and years: they must pass whatever the machine's date
 # (`make test` runs them again at a year end without the next year's calendar, and after it).
 DATE_SENSITIVE = ("actions", "web/api", "web/console/supervision", "forwarding", "handoff", "inspections", "ledger",
-                  "one_time_notices", "reports", "self_inspections", "supervision", "thresholds", "workdays",
-                  "test_clock.py")
+                  "one_time_notices", "reports", "satisfaction", "self_inspections", "supervision", "thresholds",
+                  "workdays", "test_clock.py")
 SERVICES = ("e2e", "conversations", "nlu_runtime", "cli", "benchmarks", "channels/test_cli.py")
 
 

@@ -20,7 +20,14 @@ Nothing a citizen sends is silently lost:
 - floods are refused per citizen with a request to send later (`telegram_rate_per_minute`).
 
 The back office's notices to the citizen (a bank's result, an escalation, a finding) are pushed by a
-repeating job from its outbox (`bot.notifications`).
+repeating job from its outbox (`bot.notifications`), with the inline buttons a notice carries.
+
+Satisfaction callbacks (bot.satisfaction): the question's buttons carry ("satisfaction", token,
+answer), the token unguessable and checked against the chat, so a citizen can answer only their own
+callback. After the answer the citizen may send one comment: the chat remembers the callback for a
+few hours (`COMMENT` in the persisted chat data), and the next text within that window is stored as
+the comment and never reaches Rasa — so it cannot be read as a new complaint. 跳过, a command, or
+the window running out ends it, and the text goes to Rasa as usual.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import logging
 import secrets
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -62,6 +69,7 @@ from bot.answers.layout import as_telegram_html, html_to_text
 from bot.channels.rasa import RasaBadResponse, RasaClient, RasaReply, RasaUnavailable, make_http_client
 from bot.channels.ratelimit import SlidingWindowLimiter, Verdict
 from bot.channels.replies import Say
+from bot.channels.satisfaction import record_button, record_comment
 from bot.clock import Clock, get_clock
 from bot.db import make_engine, new_session
 from bot.handoff import add_citizen_message, end_by_citizen
@@ -69,13 +77,16 @@ from bot.knowledge import get_knowledge
 from bot.ledger.tickets import citizen_tickets
 from bot.notifications import CitizenMessage, due_messages, mark_failed, mark_sent
 from bot.reports import labels
+from bot.satisfaction import BUTTON_KIND, SKIP
 from bot.settings import Settings, get_settings
+from bot.workdays import WorkdayCalendar
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"  # citizen_ref prefix and ledger channel code
 SERVICES = "services"  # bot_data key of the (not persisted) ChannelServices
 PENDING = "pending"  # chat_data key: messages Rasa has not answered yet, oldest first
+COMMENT = "satisfaction_comment"  # chat_data key: the callback whose comment the next text is, and until when
 TELEGRAM_TEXT_LIMIT = 4096  # characters in one Telegram message
 PERSISTENCE_INTERVAL = 5.0  # seconds between saves of chat data (and at every clean stop)
 RETRY_MAX_SECONDS = 300.0
@@ -103,6 +114,7 @@ class ChannelServices:
     clock: Clock
     _engine: Engine | None = None
     _own_engine: bool = False
+    _calendar: WorkdayCalendar | None = None
     # Chats whose retry job is scheduled or running: one retrier per chat keeps the order of messages.
     retrying: set[int] = field(default_factory=set)
 
@@ -112,6 +124,13 @@ class ChannelServices:
             self._engine = make_engine(self.settings.database_url)
             self._own_engine = True
         return self._engine
+
+    @property
+    def calendar(self) -> WorkdayCalendar:
+        """The official calendar: a dissatisfied answer gives the reopened ticket a new due date."""
+        if self._calendar is None:
+            self._calendar = WorkdayCalendar()
+        return self._calendar
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -335,6 +354,8 @@ async def text_message(update: Update, context: ChannelContext) -> None:
     if len(text) > limit:
         text = text[:limit]
         await update.message.reply_text(services.say("channel_truncated", limit=limit))
+    if await take_comment(update, context, text):
+        return
     if await to_operator(update, context, text):
         return
     await converse(update, context, text)
@@ -348,6 +369,64 @@ async def button(update: Update, context: ChannelContext) -> None:
     if await to_operator(update, context, title):
         return
     await converse(update, context, payload, shown=title)
+
+
+def is_satisfaction_button(data: object) -> bool:
+    """The callback data of a satisfaction button: ("satisfaction", token, answer or skip)."""
+    return isinstance(data, tuple) and len(data) == 3 and data[0] == BUTTON_KIND
+
+
+async def satisfaction_button(update: Update, context: ChannelContext) -> None:
+    """Record the citizen's 满意 / 基本满意 / 不满意 (or 跳过 the comment) and say what follows."""
+    query = update.callback_query
+    await query.answer()
+    services = context.services
+    chat_id = update.effective_chat.id
+    _kind, token, choice = query.data
+    if choice == SKIP:
+        waiting = context.chat_data.get(COMMENT)
+        if waiting and waiting.get("token") == token:
+            context.chat_data.pop(COMMENT, None)
+        await context.bot.send_message(chat_id, services.say("satisfaction_comment_skipped"))
+        return
+    try:
+        reply = await asyncio.to_thread(record_button, services.engine, citizen_ref=citizen_ref(chat_id),
+                                        token=token, choice=choice, say=services.say, calendar=services.calendar,
+                                        now=services.clock.now())
+    except SQLAlchemyError:
+        logger.exception("the satisfaction answer of chat %s could not be recorded", chat_id)
+        await context.bot.send_message(chat_id, services.say("channel_failed"))
+        return
+    for text in reply.texts:
+        await context.bot.send_message(chat_id, text)
+    if reply.invite_comment:
+        hours = services.say.knowledge.rules.satisfaction.comment_window_hours
+        context.chat_data[COMMENT] = {"token": token,
+                                      "until": (services.clock.now() + timedelta(hours=hours)).isoformat()}
+        skip = InlineKeyboardMarkup([[InlineKeyboardButton(services.say("satisfaction_skip"),
+                                                           callback_data=(BUTTON_KIND, token, SKIP))]])
+        await context.bot.send_message(chat_id, services.say("satisfaction_comment_invite", hours=hours),
+                                       reply_markup=skip)
+
+
+async def take_comment(update: Update, context: ChannelContext, text: str) -> bool:
+    """Keep the text as the comment the citizen was invited to give; False if no comment is awaited."""
+    waiting = context.chat_data.pop(COMMENT, None)
+    if not waiting:
+        return False
+    services = context.services
+    chat_id = update.effective_chat.id
+    if services.clock.now() > datetime.fromisoformat(waiting["until"]):
+        return False
+    try:
+        saved = await asyncio.to_thread(record_comment, services.engine, citizen_ref=citizen_ref(chat_id),
+                                        token=waiting["token"], text=text)
+    except SQLAlchemyError:
+        logger.exception("the satisfaction comment of chat %s could not be recorded", chat_id)
+        saved = False
+    if saved:
+        await context.bot.send_message(chat_id, services.say("satisfaction_comment_saved"))
+    return saved
 
 
 async def expired_button(update: Update, context: ChannelContext) -> None:
@@ -452,9 +531,16 @@ def ticket_status_lines(engine: Engine, ref: str, say: Say) -> list[str]:
     return lines
 
 
-def _due_messages(engine: Engine, now: datetime) -> list[tuple[int, str, str]]:
+def _due_messages(engine: Engine, now: datetime) -> list[tuple[int, str, str, list | None]]:
     with new_session(engine) as session:
-        return [(n.id, n.citizen_ref, n.text) for n in due_messages(session, channel=CHANNEL, now=now)]
+        return [(n.id, n.citizen_ref, n.text, n.buttons) for n in due_messages(session, channel=CHANNEL, now=now)]
+
+
+def _notice_keyboard(buttons: list | None) -> InlineKeyboardMarkup | None:
+    """A notice's stored buttons ([title, [data…]]) as an inline keyboard, one button per row."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=tuple(data))] for title, data in buttons])
 
 
 def _record_message(engine: Engine, notice_id: int, error: str | None, now: datetime) -> None:
@@ -473,11 +559,13 @@ async def push_messages(context: ChannelContext) -> None:
     """Push the back office's notices (a bank's result, an escalation) to the citizens."""
     context.services.limiter.forget_idle()  # housekeeping on the same beat: bounded memory
     engine, clock = context.services.engine, context.services.clock
-    for notice_id, ref, text in await asyncio.to_thread(_due_messages, engine, clock.now()):
+    for notice_id, ref, text, buttons in await asyncio.to_thread(_due_messages, engine, clock.now()):
         try:
             chat_id = int(ref.removeprefix(f"{CHANNEL}:"))
-            for part in _chunks(text):
+            parts = _chunks(text)
+            for part in parts[:-1]:
                 await context.bot.send_message(chat_id, part)
+            await context.bot.send_message(chat_id, parts[-1], reply_markup=_notice_keyboard(buttons))
         except (ValueError, TelegramError) as exc:
             logger.warning("notice %s to %s not sent: %s", notice_id, ref, exc)
             await asyncio.to_thread(_record_message, engine, notice_id, f"{type(exc).__name__}: {exc}", clock.now())
@@ -549,6 +637,7 @@ def build_application(settings: Settings, *, rasa: RasaClient, engine: Engine | 
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(MessageHandler(new & (filters.ATTACHMENT | filters.Dice.ALL), non_text))
     application.add_handler(CallbackQueryHandler(expired_button, pattern=InvalidCallbackData))
+    application.add_handler(CallbackQueryHandler(satisfaction_button, pattern=is_satisfaction_button))
     application.add_handler(CallbackQueryHandler(button, pattern=tuple))
     application.add_error_handler(error_handler)
     return application

@@ -1,4 +1,10 @@
-"""`sbk tickets scan-overdue` and `sbk db upgrade`: ledger upkeep for operators and schedulers."""
+"""`sbk tickets scan-overdue` and `sbk db upgrade`: ledger upkeep for operators and schedulers.
+
+The scan (hourly under `make run`) also moves satisfaction callbacks on: it reminds a citizen who
+has not answered after the configured working days and closes the callback unanswered after the
+reminder's wait (bot.satisfaction). Both are working-day steps of ticket upkeep, so they share the
+one scheduled job rather than a process of their own.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,15 @@ from bot.db import new_session, upgrade
 from bot.knowledge import get_knowledge
 from bot.ledger.escalation import escalate_overdue, recompute_provisional_due_dates
 from bot.reactions import ledger_reactions
+from bot.satisfaction import scan_callbacks
 from bot.workdays import WorkdayCalendar
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     tickets = commands.add_parser("tickets", help="ticket upkeep")
     sub = tickets.add_subparsers(dest="tickets_command", required=True, parser_class=type(tickets))
-    scan = sub.add_parser("scan-overdue", help="escalate overdue transfer tickets (Art. 48)")
+    scan = sub.add_parser("scan-overdue", help="escalate overdue transfer tickets (Art. 48), remind unanswered "
+                                               "satisfaction callbacks")
     scan.add_argument("--every", type=float, metavar="SECONDS",
                       help="keep scanning at this interval instead of once")
     scan.set_defaults(handler=scan_overdue)
@@ -35,8 +43,10 @@ def _scan_once(calendar: WorkdayCalendar) -> dict[str, list[str]]:
         recomputed = recompute_provisional_due_dates(session, knowledge=knowledge, calendar=calendar, now=now)
         escalated = escalate_overdue(session, knowledge=knowledge, calendar=calendar, now=now,
                                      reactions=ledger_reactions())
+        callbacks = scan_callbacks(session, knowledge=knowledge, calendar=calendar, now=now)
         session.commit()
-    return {"due_recomputed": [t.number for t in recomputed], "escalated": [t.number for t in escalated]}
+    return {"due_recomputed": [t.number for t in recomputed], "escalated": [t.number for t in escalated],
+            "callbacks_reminded": callbacks.reminded, "callbacks_unanswered": callbacks.unanswered}
 
 
 def scan_overdue(args: argparse.Namespace) -> int:

@@ -402,6 +402,21 @@ class TicketDue(Frozen):
     supervision: TicketKindDue
 
 
+class SatisfactionRules(Frozen):
+    """How citizens are asked about the handling of their complaint (Art. 25(二), 40): operator configuration."""
+
+    source: Literal["operator"]
+    article: ArticleNumber
+    quote: Text
+    articles: tuple[ArticleNumber, ...]
+    note: Text | None = None
+    remind_after_working_days: int = Field(ge=1)  # a Telegram question unanswered this long is asked again once
+    no_answer_after_working_days: int = Field(ge=1)  # after the reminder: the callback ends unanswered
+    phone_attempts: int = Field(ge=1)  # calls 未接通 before a phone callback ends unanswered
+    reopen_limit: int = Field(ge=0)  # 不满意 sends the ticket back this many times; then a supervisor decides
+    comment_window_hours: int = Field(ge=1)  # how long after the button the next text is taken as the comment
+
+
 class Validity(Frozen):
     """The Measures' own period of validity (Art. 56)."""
 
@@ -423,6 +438,7 @@ class Rules(Frozen):
     suspensions: tuple[Suspension, ...]
     deadlines: Deadlines
     ticket_due: TicketDue
+    satisfaction: SatisfactionRules
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Rules:

@@ -60,6 +60,15 @@ class TicketVerified:
 
 
 @dataclass(frozen=True)
+class TicketReopened:
+    """A verified ticket went back to its bank for a second handling (the citizen was dissatisfied)."""
+
+    ticket: Ticket
+    case: Case
+    at: datetime
+
+
+@dataclass(frozen=True)
 class BankCountsChanged:
     """What counts toward `bank`'s thresholds changed for the periods holding `period_at` (Art. 43–48, 50)."""
 
@@ -68,7 +77,8 @@ class BankCountsChanged:
     at: datetime
 
 
-LedgerEvent: TypeAlias = TicketOpened | TicketEscalated | ResultReported | TicketVerified | BankCountsChanged
+LedgerEvent: TypeAlias = (TicketOpened | TicketEscalated | ResultReported | TicketVerified | TicketReopened
+                          | BankCountsChanged)
 Reaction: TypeAlias = Callable[[Session, LedgerEvent, Knowledge], None]
 
 

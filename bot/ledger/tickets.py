@@ -3,6 +3,10 @@
 States: created → acknowledged → (extended) → result_reported → verified → closed. Steps the
 bank takes are checked against the state so a report cannot precede its ticket's existence,
 and every step is kept as a TicketEvent.
+
+A verified ticket whose citizen was dissatisfied may be reopened (`reopen`): it goes back to
+acknowledged — the bank has it already, so neither created nor delivered fits — with a new due
+date, and its next result report moves it straight to verified, since the case's finding stands.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from bot.clock import local_day
 from bot.knowledge import Knowledge
 from bot.knowledge.catalogue import Term
 from bot.ledger.errors import ExtensionRefused, InvalidInput, InvalidTransition, NotFound, ObjectionRefused
-from bot.ledger.events import Reactions, ResultReported
+from bot.ledger.events import Reactions, ResultReported, TicketReopened
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind, TicketState, Verification
 from bot.ledger.numbers import next_ticket_number
 from bot.workdays import WorkdayCalendar
@@ -117,12 +121,45 @@ def report(session: Session, ticket: Ticket, *, process: str, result: str | None
         if not result.strip():
             raise InvalidInput("result_empty", field="result")
         ticket.result_report, ticket.result_reported_at = result, now
-        ticket.state = TicketState.result_reported
         case = session.get(Case, ticket.case_id)
+        # A reopened ticket's case keeps its finding: the second result needs no new 查实/不实.
+        settled = case is not None and case.verification is not Verification.received and times_reopened(
+            session, ticket) > 0
+        ticket.state = TicketState.verified if settled else TicketState.result_reported
         if case is not None:
             reactions.publish(session, ResultReported(ticket=ticket, case=case, result=result, at=now),
                               knowledge=knowledge)
     record_event(session, ticket, type="reported", actor=actor, now=now, final=result is not None)
+    return ticket
+
+
+def times_reopened(session: Session, ticket: Ticket) -> int:
+    """How many times the ticket went back to its bank for another handling."""
+    return session.exec(select(func.count()).where(TicketEvent.ticket_id == ticket.id,
+                                                   TicketEvent.type == "reopened")).one()
+
+
+def reopen(session: Session, ticket: Ticket, *, reason: str, actor: str, knowledge: Knowledge,
+           calendar: WorkdayCalendar, now: datetime, reactions: Reactions) -> Ticket:
+    """Send a verified ticket back to its bank for a second handling, due in working days from today.
+
+    The first result stays in the ticket's history (the `reopened` event); the ticket itself is
+    open again, without a result, until the bank reports anew.
+    """
+    _require(ticket, (TicketState.verified,), "reopen")
+    case = session.get(Case, ticket.case_id)
+    if case is None:
+        raise NotFound("case_not_found", case_id=ticket.case_id)
+    due = calendar.add_working_days(local_day(now), due_days(ticket.kind, knowledge))
+    record_event(session, ticket, type="reopened", actor=actor, now=now, reason=reason,
+                 previous_due=ticket.due_date.isoformat(), due=due.due.isoformat(),
+                 previous_result=ticket.result_report or "")
+    ticket.state, ticket.due_date, ticket.due_provisional = TicketState.acknowledged, due.due, due.provisional
+    ticket.extension_requested_until = None
+    ticket.result_report, ticket.result_reported_at = None, None
+    session.add(ticket)
+    session.flush()
+    reactions.publish(session, TicketReopened(ticket=ticket, case=case, at=now), knowledge=knowledge)
     return ticket
 
 

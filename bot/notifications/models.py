@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import instant_field
@@ -27,3 +29,5 @@ class CitizenMessage(SQLModel, table=True):
     attempts: int = 0
     sent_at: datetime | None = instant_field(default=None, index=True)
     last_error: str | None = Field(default=None, max_length=500)
+    # Inline buttons under the text, one per row: [[title, [callback data…]], …] (the satisfaction question).
+    buttons: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -15,10 +15,15 @@ RETRY_MAX_SECONDS = 3600.0
 
 
 def queue_message(session: Session, *, citizen_ref: str, text: str, now: datetime, ticket_id: int | None = None,
-                  send_at: datetime | None = None) -> CitizenMessage:
-    """Add a message for `citizen_ref` to the caller's transaction, to be sent at `send_at` (default: now)."""
+                  send_at: datetime | None = None,
+                  buttons: list[tuple[str, tuple[str, ...]]] | None = None) -> CitizenMessage:
+    """Add a message for `citizen_ref` to the caller's transaction, to be sent at `send_at` (default: now).
+
+    `buttons` are (title, callback data) pairs the channel shows under the text, one per row.
+    """
     message = CitizenMessage(citizen_ref=citizen_ref, ticket_id=ticket_id, text=text, created_at=now,
-                             next_attempt_at=max(send_at, now) if send_at is not None else now)
+                             next_attempt_at=max(send_at, now) if send_at is not None else now,
+                             buttons=[[title, list(data)] for title, data in buttons] if buttons else None)
     session.add(message)
     return message
 
