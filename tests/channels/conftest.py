@@ -138,11 +138,11 @@ def rasa() -> ScriptedRasa:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, *, bot_api: FakeBotApi, rasa: ScriptedRasa, engine=None):
+async def running(settings: Settings, *, bot_api: FakeBotApi, rasa: ScriptedRasa, engine=None, clock=None):
     """The application as `sbk telegram` runs it (post_init included), without polling: updates are fed."""
     client = RasaClient(httpx.AsyncClient(transport=httpx.MockTransport(rasa)), base_url=settings.rasa_url,
                         max_tries=2, base_delay=0.001)
-    application = build_application(settings, rasa=client, engine=engine,
+    application = build_application(settings, rasa=client, engine=engine, clock=clock,
                                      request=HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(bot_api)}))
     await application.initialize()
     await application.post_init(application)
