@@ -13,7 +13,7 @@ from bot.ledger.models import Case, Ticket
 from bot.reports.periods import as_local
 from bot.satisfaction.errors import CallbackNotFound
 from bot.satisfaction.models import OPEN_STATES, CallbackState, SatisfactionCallback, Via
-from bot.supervision.masking import mask_name, mask_phone
+from bot.supervision.masking import mask_free_text, mask_name, mask_phone
 
 LIST_LIMIT = 200  # rows of one list page: the oldest first, the rest after these are done
 
@@ -51,7 +51,7 @@ def _row(callback: SatisfactionCallback, ticket: Ticket, case: Case, knowledge: 
         round=callback.round, via=callback.via.value, via_label=text(f"satisfaction_via_{callback.via.value}"),
         state=callback.state.value, state_label=text(f"satisfaction_state_{callback.state.value}"),
         answer_label=text(f"satisfaction_answer_{callback.answer.value}") if callback.answer else None,
-        comment=callback.comment, created_at=as_local(callback.created_at),
+        comment=mask_free_text(callback.comment) if callback.comment else None, created_at=as_local(callback.created_at),
         answered_at=as_local(callback.answered_at) if callback.answered_at else None,
         recorded_by=callback.recorded_by, attempts=callback.attempts, contact_name=mask_name(case.contact_name),
         phone=mask_phone(case.contact_phone), reopened=callback.reopened, needs_decision=callback.needs_decision,

@@ -33,6 +33,7 @@ AREAS: tuple[Area, ...] = (
     Area("/console/assist", "console_area_assist", OPERATORS, "console_area_assist_description"),
     Area("/console/notices", "console_area_notices", OPERATORS, "console_area_notices_description"),
     Area("/console/handoff", "console_area_handoff", OPERATORS, "console_area_handoff_description"),
+    Area("/console/callbacks", "console_area_callbacks", OPERATORS, "console_area_callbacks_description"),
     Area("/console/supervision", "console_area_supervision", SUPERVISORS, "console_area_supervision_description"),
     # The report workbook sums up every district: the city's to export, not a district's.
     Area("/console/supervision/figures/export.xlsx", "console_area_export", CITY_SUPERVISORS, None, nav=False),

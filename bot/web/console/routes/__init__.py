@@ -8,7 +8,7 @@ One include line per module below.
 
 from fastapi import APIRouter
 
-from bot.web.console.routes import assist, auth, handoff, notices, self_inspections, supervision, users
+from bot.web.console.routes import assist, auth, callbacks, handoff, notices, self_inspections, supervision, users
 
 console_router = APIRouter(include_in_schema=False)
 console_router.include_router(auth.router)
@@ -16,5 +16,6 @@ console_router.include_router(users.router)
 console_router.include_router(assist.router)
 console_router.include_router(notices.router)
 console_router.include_router(handoff.router)
+console_router.include_router(callbacks.router)
 console_router.include_router(supervision.router)
 console_router.include_router(self_inspections.router)

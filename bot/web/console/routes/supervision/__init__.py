@@ -1,6 +1,6 @@
 """The agencies' supervision pages under /console/supervision (district and city supervisors,
 administrators): warnings, tickets, investigation reports, rules fired, figures and charts, annual
-grades and each bank's assessment, on-site inspections.
+grades and each bank's assessment, on-site inspections, satisfaction.
 
 Each page reads through `bot.supervision` with the signed-in user's scope
 (`bot.web.console.deps.district_scope`): a district supervisor's pages, counts, charts and downloads
@@ -16,6 +16,7 @@ from bot.web.console.routes.supervision import (
     investigations,
     overview,
     rules,
+    satisfaction,
     tickets,
 )
 
@@ -27,3 +28,4 @@ router.include_router(rules.router)
 router.include_router(figures.router)
 router.include_router(assessment.router)
 router.include_router(inspections.router)
+router.include_router(satisfaction.router)

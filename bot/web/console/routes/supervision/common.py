@@ -23,6 +23,7 @@ TABS = (
     ("figures", f"{PREFIX}/figures"),
     ("grades", f"{PREFIX}/grades"),
     ("inspections", f"{PREFIX}/inspections"),
+    ("satisfaction", f"{PREFIX}/satisfaction"),
 )
 
 

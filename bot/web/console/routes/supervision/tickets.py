@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.responses import Response
 
 from bot.investigations import ReportDraft, ReviewState, report_for_ticket
 from bot.knowledge import Knowledge
+from bot.ledger.models import Ticket
 from bot.reports import labels
+from bot.satisfaction.views import ticket_callbacks
 from bot.supervision import (
     SORTS,
     InvalidFilters,
@@ -158,8 +160,10 @@ def detail_page(request: Request, session: Session, knowledge: Knowledge, calend
     findings = {finding: knowledge.messages.text(f"finding_{finding}") for finding in FINDINGS}
     if draft is None and report is not None and report.review is ReviewState.returned:
         draft = ReportDraft.of(report)
+    ticket_id = session.exec(select(Ticket.id).where(Ticket.number == detail.number)).one()
     return page(request, "supervision/ticket.html", "tickets", user, {
         "t": detail, "findings": findings, "error": error, "flash": flash, "flash_kind": "ok",
+        "callbacks": ticket_callbacks(session, ticket_id=ticket_id, knowledge=knowledge),
         "report": report, "draft": draft or ReportDraft(), "field_errors": field_errors or {},
         "review_label": labels.investigation_review(knowledge, report.review.value) if report else None,
         "may_review": scope is None and report is not None and report.review is ReviewState.submitted,
