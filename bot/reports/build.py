@@ -23,6 +23,7 @@ from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import OPEN_STATES, overdue
 from bot.self_inspections import due_of
 from bot.self_inspections import parse_period as parse_inspection_period
+from bot.satisfaction.rates import satisfaction_rates
 from bot.thresholds.models import ThresholdFiring
 
 from . import labels
@@ -36,6 +37,7 @@ from .model import (
     OutletRow,
     OverdueRow,
     Report,
+    SatisfactionRow,
     SelfInspectionRow,
     TypeCounts,
 )
@@ -334,6 +336,7 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         firings=[_firing_row(f, knowledge) for f in firings], overdue=overdue_rows,
         self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
         district_inspections=_district_inspections(session, ctx),
+        satisfaction=_satisfaction(session, period, [b.bank for b in bank_rows]),
         notes=_notes(knowledge, period),
     )
     return report, firings, dict(max_days)
@@ -356,6 +359,19 @@ def _outlet_order(knowledge: Knowledge, bank_order: list[str]):
                 configured.get((row.bank, row.outlet or ""), len(configured)), row.outlet or "")
 
     return key
+
+
+def _satisfaction(session: Session, period: Period, bank_order: list[str]) -> list[SatisfactionRow]:
+    """Every bank's satisfaction rate in the period, in the report's order of banks (zero without answers)."""
+    rates = {r.bank: r for r in satisfaction_rates(session, period=period, by="bank")}
+    order = bank_order + sorted(b for b in rates if b is not None and b not in bank_order)
+    rows = []
+    for bank in order:
+        r = rates.get(bank)
+        rows.append(SatisfactionRow(bank=bank, answered=r.answered if r else 0, satisfied=r.satisfied if r else 0,
+                                    basically_satisfied=r.basically_satisfied if r else 0,
+                                    dissatisfied=r.dissatisfied if r else 0, rate=r.rate if r else None))
+    return rows
 
 
 def _notes(knowledge: Knowledge, period: Period) -> list[str]:

@@ -137,6 +137,18 @@ class DistrictInspectionRow:
 
 
 @dataclass
+class SatisfactionRow:
+    """A bank's satisfaction callbacks answered in the period (Art. 25(二), 40)."""
+
+    bank: str
+    answered: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    rate: float | None  # (满意 + 基本满意) / answered; None without answers
+
+
+@dataclass
 class ItemScore:
     code: str
     item: str
@@ -237,6 +249,7 @@ class Report:
     firings: list[FiringRow]
     overdue: list[OverdueRow]
     self_inspection: list[SelfInspectionRow]
+    satisfaction: list[SatisfactionRow] = field(default_factory=list)
     assessment: list[AssessmentRow] | None = None
     district_inspections: list[DistrictInspectionRow] = field(default_factory=list)
     assessment_basis: dict[str, Any] | None = None

@@ -132,6 +132,7 @@ def _sections(report: Report, knowledge: Knowledge) -> list[tuple[str, list[str]
         (knowledge.messages.render("report_section_overdue", as_of=report.as_of_label), _overdue(report, knowledge)),
         (text("report_section_inspection"), _inspection(report, knowledge)),
         (text("report_section_district_inspections"), _district_inspections(report, knowledge)),
+        (text("report_section_satisfaction"), _satisfaction(report, knowledge)),
     ]
     if report.assessment is not None:
         sections.append((text("report_section_assessment"), _assessment(report, knowledge)))
@@ -253,6 +254,17 @@ def _district_inspections(report: Report, knowledge: Knowledge) -> list[str]:
     return [note, ""] + _table(knowledge, headers, [
         [r.district, m.render("report_weeks_met", met=r.weeks_met, weeks=r.weeks), r.inspections, r.late]
         for r in report.district_inspections])
+
+
+def _satisfaction(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+    headers = [m.text(f"report_col_{c}") for c in ("bank", "answered", "satisfied", "basically_satisfied",
+                                                    "dissatisfied", "satisfaction_rate")]
+    return [m.text("report_satisfaction_note"), ""] + _table(
+        knowledge, headers,
+        [[r.bank, r.answered, r.satisfied, r.basically_satisfied, r.dissatisfied,
+          m.render("report_rate", percent=f"{r.rate * 100:.1f}") if r.rate is not None else m.text("report_no_rate")]
+         for r in report.satisfaction])
 
 
 def _assessment(report: Report, knowledge: Knowledge) -> list[str]:

@@ -4,15 +4,17 @@ per bank, outlet or district. A callback counts in the period its answer was giv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import case as when
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.ledger.models import Case, Ticket
-from bot.reports.periods import Period
 from bot.satisfaction.models import Answer, CallbackState, SatisfactionCallback
+
+if TYPE_CHECKING:  # the reports' period; imported for typing only, since the reports read these rates
+    from bot.reports.periods import Period
 
 Grouping = Literal["bank", "outlet", "district"]
 GROUPINGS: tuple[Grouping, ...] = ("bank", "outlet", "district")
