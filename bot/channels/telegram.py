@@ -340,6 +340,7 @@ async def status(update: Update, context: ChannelContext) -> None:
 
 async def cancel(update: Update, context: ChannelContext) -> None:
     """End the citizen's conversation with an operator, or ask Rasa to cancel whatever they are filling in."""
+    context.chat_data.pop(COMMENT, None)  # /cancel also ends a comment the bot was waiting for
     if await end_handoff(update, context):
         return
     await converse(update, context, context.services.settings.rasa_cancel_message, shown="/cancel",
