@@ -26,8 +26,9 @@ Satisfaction callbacks (bot.satisfaction): the question's buttons carry ("satisf
 answer), the token unguessable and checked against the chat, so a citizen can answer only their own
 callback. After the answer the citizen may send one comment: the chat remembers the callback for a
 few hours (`COMMENT` in the persisted chat data), and the next text within that window is stored as
-the comment and never reaches Rasa — so it cannot be read as a new complaint. 跳过, a command, or
-the window running out ends it, and the text goes to Rasa as usual.
+the comment and never reaches Rasa — so it cannot be read as a new complaint. 跳过, /cancel or the
+window running out ends it, and texts go to Rasa as usual. A pressed button whose data the bot's
+cache has forgotten is answered as any expired button; the reminder brings fresh ones.
 """
 
 from __future__ import annotations
