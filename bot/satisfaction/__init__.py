@@ -3,9 +3,11 @@ agreed to be contacted is asked 满意 / 基本满意 / 不满意 — in Telegra
 operator on the phone — and 不满意 sends the ticket back to its bank once, then to a supervisor.
 
 - `bot.satisfaction.callbacks`: creating, answering, reminding, reopening, deciding;
-- `bot.satisfaction.views`: the console's lists, contacts masked;
 - `bot.satisfaction.rates`: satisfaction rates per bank, outlet and district for a month or year;
 - `bot.satisfaction.reactions`: the ledger reactions that open a callback (wired in `bot.reactions`).
+
+The console's lists of callbacks, contacts masked, are in `bot.web.console.callback_view`; the reports
+read the rates, so this package imports neither.
 """
 
 from bot.satisfaction.callbacks import (

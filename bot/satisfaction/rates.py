@@ -4,7 +4,8 @@ per bank, outlet or district. A callback counts in the period its answer was giv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import Literal, Protocol
 
 from sqlalchemy import case as when
 from sqlalchemy import func
@@ -13,8 +14,16 @@ from sqlmodel import Session, col, select
 from bot.ledger.models import Case, Ticket
 from bot.satisfaction.models import Answer, CallbackState, SatisfactionCallback
 
-if TYPE_CHECKING:  # the reports' period; imported for typing only, since the reports read these rates
-    from bot.reports.periods import Period
+
+class Period(Protocol):
+    """A month or a year as `bot.reports.periods.Period` gives it (the reports read these rates, so the
+    type is described here rather than imported)."""
+
+    @property
+    def start_utc(self) -> datetime: ...
+
+    @property
+    def end_utc(self) -> datetime: ...
 
 Grouping = Literal["bank", "outlet", "district"]
 GROUPINGS: tuple[Grouping, ...] = ("bank", "outlet", "district")

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from bot.knowledge import Knowledge
 from bot.satisfaction import Answer, CallbackError, CallbackNotFound, record_phone_answer, record_phone_attempt
 from bot.satisfaction.models import COMMENT_LIMIT
-from bot.satisfaction.views import CallbackRow, phone_callback, phone_list, recent_phone_answers
+from bot.web.console.callback_view import CallbackRow, phone_callback, phone_list, recent_phone_answers
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import CsrfChecked, OperatorUser
 from bot.web.console.templating import render
@@ -89,7 +89,6 @@ def _refused(request: Request, session: Session, knowledge: Knowledge, callback_
              form: dict[str, str]) -> Response:
     # Nothing of the refused request is kept; the page is read again in a clean transaction.
     session.rollback()
-    _row_or_404(session, knowledge, callback_id)
     status = 422 if exc.field else 409
     return _page(request, session, knowledge, callback_id, error=knowledge.messages.explain(exc), form=form,
                  status_code=status)

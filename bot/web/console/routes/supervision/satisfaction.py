@@ -19,7 +19,7 @@ from bot.knowledge import Knowledge
 from bot.ledger.models import Ticket
 from bot.reports import Period
 from bot.satisfaction import GROUPINGS, CallbackError, CallbackNotFound, decide, overall, satisfaction_rates
-from bot.satisfaction.views import decision_list
+from bot.web.console.callback_view import decision_list
 from bot.supervision import InvalidFilters, parse_period
 from bot.thresholds import month_of
 from bot.web.console.audit import record_audit

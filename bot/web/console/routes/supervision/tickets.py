@@ -20,7 +20,7 @@ from bot.investigations import ReportDraft, ReviewState, report_for_ticket
 from bot.knowledge import Knowledge
 from bot.ledger.models import Ticket
 from bot.reports import labels
-from bot.satisfaction.views import ticket_callbacks
+from bot.web.console.callback_view import ticket_callbacks
 from bot.supervision import (
     SORTS,
     InvalidFilters,

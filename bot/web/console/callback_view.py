@@ -1,5 +1,5 @@
-"""What the console shows of callbacks: the operators' phone list, a ticket's callbacks and the
-supervisors' decision list, with the citizen's contact masked (Art. 9, 51)."""
+"""What the console shows of satisfaction callbacks (bot.satisfaction): the operators' phone list, a
+ticket's callbacks and the supervisors' decision list, with the citizen's contact masked (Art. 9, 51)."""
 
 from __future__ import annotations
 
