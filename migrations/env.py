@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+# Every package's tables, registered on SQLModel.metadata for autogenerate and the models test.
 import bot.assessments.models  # noqa: F401
 import bot.banks.models  # noqa: F401
 import bot.forwarding.models  # noqa: F401
@@ -10,7 +11,6 @@ import bot.handoff.models  # noqa: F401
 import bot.inspections.models  # noqa: F401
 import bot.investigations.models  # noqa: F401
 
-# Every package's tables, registered on SQLModel.metadata for autogenerate and the models test.
 import bot.ledger.models  # noqa: F401
 import bot.notifications.models  # noqa: F401
 import bot.one_time_notices.models  # noqa: F401

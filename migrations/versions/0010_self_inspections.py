@@ -1,7 +1,7 @@
 """the banks' self-inspection summaries (Art. 38): one row per uploaded version, with the document
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 18:40:00.000000
 
 A new table only: nothing existing changes, so the upgrade is safe on a database in use. The
@@ -16,7 +16,7 @@ import bot.db.types
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

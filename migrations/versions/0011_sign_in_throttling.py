@@ -1,7 +1,7 @@
 """failed console sign-ins and the lockouts they start, per account name and per client address
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-03 18:40:00.000000
 
 Two new tables; nothing existing changes. In the database rather than in each process, so that
@@ -15,7 +15,7 @@ from alembic import op
 import bot.db.types
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

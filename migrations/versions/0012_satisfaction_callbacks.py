@@ -1,7 +1,7 @@
 """satisfaction callbacks (回访) and inline buttons on citizen messages
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-03 18:30:00.000000
 
 One new table; the buttons column of citizen_message is nullable, so messages queued before the
@@ -15,7 +15,7 @@ from alembic import op
 import bot.db.types
 
 revision = '0012'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

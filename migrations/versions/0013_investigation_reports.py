@@ -1,7 +1,7 @@
 """investigation reports (《卡经办服务调查报告书》, Art. 28): one per complaint, its verdict and the city's review
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-03 18:34:24.042242
 
 A new table only: complaints verified before it have no report and keep their finding.
@@ -15,7 +15,7 @@ import bot.db.types
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
