@@ -77,5 +77,5 @@ def get_submission(session: Session, *, submission_id: int, bank: str | None,
     options = [] if with_content else [defer(SelfInspection.content)]  # type: ignore[arg-type]
     row = session.get(SelfInspection, submission_id, options=options)
     if row is None or (bank is not None and row.bank != bank):
-        raise SubmissionNotFound("inspection_not_found", submission_id=submission_id)
+        raise SubmissionNotFound("self_inspection_not_found", submission_id=submission_id)
     return row

@@ -37,6 +37,8 @@ AREAS: tuple[Area, ...] = (
     Area("/console/supervision", "console_area_supervision", SUPERVISORS, "console_area_supervision_description"),
     # The report workbook sums up every district: the city's to export, not a district's.
     Area("/console/supervision/figures/export.xlsx", "console_area_export", CITY_SUPERVISORS, None, nav=False),
+    # Each bank's assessment and the findings behind it are the city's (Art. 39–42); districts see the grades.
+    Area("/console/supervision/assessment", "console_area_assessment", CITY_SUPERVISORS, None, nav=False),
     # Banks report their summaries to the city agency (Art. 38): the city's to follow, not a district's.
     Area("/console/self-inspections", "console_area_self_inspections", CITY_SUPERVISORS,
          "console_area_self_inspections_description"),

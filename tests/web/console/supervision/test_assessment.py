@@ -14,7 +14,7 @@ from tests.web.console.supervision.html import table, text
 
 CCB = "中国建设银行"
 YEAR = 2026
-PAGE = f"/console/supervision/grades/{YEAR}/{quote(CCB)}"
+PAGE = f"/console/supervision/assessment/{YEAR}/{quote(CCB)}"
 ITEMS = {"item_outlet_construction": "96", "item_card_service": "92", "item_staff_training": "90",
          "item_system_maintenance": "100", "item_complaint_handling": "88", "item_agreement": "100",
          "item_annual_work": "95"}
@@ -86,8 +86,8 @@ def test_a_second_entry_replaces_the_first(signed_in, engine):
 
 def test_an_unknown_bank_a_future_year_and_a_forged_token_are_refused(signed_in, engine):
     city = signed_in("city_supervisor")
-    assert city.get(f"/console/supervision/grades/{YEAR}/{quote('花旗银行')}").status_code == 404
-    assert city.get(f"/console/supervision/grades/2099/{quote(CCB)}").status_code == 404
-    assert city.post(f"/console/supervision/grades/2099/{quote(CCB)}", ITEMS).status_code == 404
+    assert city.get(f"/console/supervision/assessment/{YEAR}/{quote('花旗银行')}").status_code == 404
+    assert city.get(f"/console/supervision/assessment/2099/{quote(CCB)}").status_code == 404
+    assert city.post(f"/console/supervision/assessment/2099/{quote(CCB)}", ITEMS).status_code == 404
     assert city.post(PAGE, {**ITEMS, "csrf_token": "forged"}, csrf=False).status_code == 403
     assert _entries(engine) == []

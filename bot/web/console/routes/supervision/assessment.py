@@ -32,7 +32,7 @@ from bot.web.console.routes.supervision.common import PREFIX, not_found, page
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.workdays import WorkdayCalendar
 
-router = APIRouter(prefix=f"{PREFIX}/grades", include_in_schema=False)
+router = APIRouter(prefix=f"{PREFIX}/assessment", include_in_schema=False)
 # How many past years the page offers, as the grades list does.
 YEARS_BACK = 5
 
@@ -108,4 +108,4 @@ def enter(request: Request, year: str, bank: str, session: SessionDep, knowledge
                  detail={"year": the_year, "bank": the_bank, "items": dict(findings.items),
                          "bonus_events": list(findings.bonus_events), "automatic_fail": list(findings.automatic_fail),
                          "refusal_to_act": findings.refusal_to_act})
-    return RedirectResponse(f"{PREFIX}/grades/{the_year}/{quote(the_bank)}?done=1", status_code=303)
+    return RedirectResponse(f"{PREFIX}/assessment/{the_year}/{quote(the_bank)}?done=1", status_code=303)
