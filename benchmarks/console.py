@@ -428,6 +428,9 @@ def pages_for(app: Any, role: str, *, numbers: list[str], now: datetime, banks: 
         ("监管 · 统计图表（本年）", f"/console/supervision/figures?period={year}"),
         ("监管 · 年度考评", f"/console/supervision/grades?year={year}"),
         ("监管 · 现场督导", "/console/supervision/inspections"),
+        ("监管 · 调查报告书（待审核）", "/console/supervision/investigations"),
+        ("监管 · 满意度（本年）", f"/console/supervision/satisfaction?period={year}"),
+        ("监管 · 合作银行年度考评", f"/console/supervision/assessment/{year}/{banks[0]}"),
         ("监管 · 导出 XLSX（本月）", f"/console/supervision/figures/export.xlsx?period={month}"),
     ]
     others = [
@@ -435,6 +438,8 @@ def pages_for(app: Any, role: str, *, numbers: list[str], now: datetime, banks: 
         ("来电助手", "/console/assist", "/console/assist"),
         ("一次性告知单", "/console/notices", "/console/notices"),
         ("转人工队列", "/console/handoff", "/console/handoff"),
+        ("回访", "/console/callbacks", "/console/callbacks"),
+        ("自查总结", "/console/self-inspections", "/console/self-inspections"),
         ("用户管理", "/console/users", "/console/users"),
     ]
     from bot.web.console.access import may_open
@@ -443,9 +448,8 @@ def pages_for(app: Any, role: str, *, numbers: list[str], now: datetime, banks: 
     allowed = Role(ACCOUNTS[role][1])
     out = [(name, path) for name, path, route in others if route in served and may_open(allowed, route)]
     if "/console/supervision/tickets" in served and may_open(allowed, "/console/supervision"):
-        # The city's workbook is refused to district supervisors (their district's CSV is on the list).
-        out += [(name, path) for name, path in supervision
-                if not (allowed is Role.district_supervisor and "export.xlsx" in path)]
+        # The city's pages (the workbook, a bank's assessment) are refused to district supervisors.
+        out += [(name, path) for name, path in supervision if may_open(allowed, path.split("?")[0])]
     return out
 
 
