@@ -15,20 +15,12 @@ from sqlmodel import Session, select
 
 from bot.assessments.models import NOTE_MAX, AssessmentEntry, AssessmentEntryPublic
 from bot.knowledge import Knowledge
-from bot.knowledge.catalogue import Catalogue, Refusal
+from bot.knowledge.catalogue import FieldRefusals, Refusal
 from bot.reports.assessment import AssessmentInput, BankFindings
 
 
-class EntryInvalid(Refusal):
+class EntryInvalid(FieldRefusals):
     """What the form typed cannot be saved; `problems` holds each field's refusal (all at once)."""
-
-    def __init__(self, problems: Mapping[str, Refusal]) -> None:
-        first_field, first = next(iter(problems.items()))
-        super().__init__(first.code, field=first_field, **first.params)
-        self.problems = dict(problems)
-
-    def explain_each(self, messages: Catalogue) -> dict[str, str]:
-        return {name: messages.explain(problem) for name, problem in self.problems.items()}
 
 
 @dataclass(frozen=True)

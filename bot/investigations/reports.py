@@ -18,7 +18,6 @@ user's district, exactly as for a ticket that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,7 +35,7 @@ from bot.investigations.models import (
     Verdict,
 )
 from bot.knowledge import Knowledge
-from bot.knowledge.catalogue import Catalogue, Refusal
+from bot.knowledge.catalogue import FieldRefusals, Refusal
 from bot.ledger.events import Reactions
 from bot.ledger.models import Case, CaseKind, Ticket
 from bot.ledger.tickets import record_event
@@ -49,17 +48,8 @@ REVIEW_LIST_LIMIT = 200
 _NAME_SEPARATORS = ("，", "、", "；", ";", " ", "\n")
 
 
-class ReportInvalid(InvestigationError):
+class ReportInvalid(FieldRefusals, InvestigationError):
     """What a form typed cannot be filed; `problems` holds each field's refusal (all at once)."""
-
-    def __init__(self, problems: Mapping[str, Refusal]) -> None:
-        first_field, first = next(iter(problems.items()))
-        super().__init__(first.code, field=first_field, **first.params)
-        self.problems = dict(problems)
-
-    def explain_each(self, messages: Catalogue) -> dict[str, str]:
-        """Each refused field and what the supervisor is told about it."""
-        return {field: messages.explain(problem) for field, problem in self.problems.items()}
 
 
 @dataclass(frozen=True)

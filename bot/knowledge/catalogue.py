@@ -41,6 +41,21 @@ class Refusal(Exception):
         return f"{self.code}({names})" if names else self.code
 
 
+class FieldRefusals(Refusal):
+    """A form refused as a whole, with every field at fault at once: `problems` holds each field's
+    refusal, so the form can show each message beside its field and keep what was typed. As a single
+    refusal it reads as the first problem."""
+
+    def __init__(self, problems: Mapping[str, Refusal]) -> None:
+        first_field, first = next(iter(problems.items()))
+        super().__init__(first.code, field=first_field, **first.params)
+        self.problems: Mapping[str, Refusal] = MappingProxyType(dict(problems))
+
+    def explain_each(self, messages: Catalogue) -> dict[str, str]:
+        """Each refused field and what the person is told about it."""
+        return {name: messages.explain(problem) for name, problem in self.problems.items()}
+
+
 class Catalogue:
     """The sentences of all catalogue files, by key; keys are unique across the files."""
 

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from bot.knowledge.catalogue import Catalogue, Refusal
+from bot.knowledge.catalogue import FieldRefusals, Refusal
 
 
 class SupervisionError(Refusal):
     """A request the supervision views refuse; `field` names the input at fault, if any."""
 
 
-class InvalidFilters(SupervisionError):
+class InvalidFilters(FieldRefusals, SupervisionError):
     """One or more filter values cannot be used; `problems` holds each field's refusal."""
 
-    def __init__(self, problems: Mapping[str, Refusal]) -> None:
-        first_field, first = next(iter(problems.items()))
-        super().__init__(first.code, field=first_field, **first.params)
-        self.problems = dict(problems)
-
-    def explain_each(self, messages: Catalogue) -> dict[str, str]:
-        """Each refused filter's field and what the supervisor is told about it."""
-        return {field: messages.explain(problem) for field, problem in self.problems.items()}
 
 
 class TicketNotVisible(SupervisionError):
