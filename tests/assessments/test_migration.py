@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from bot.db import make_engine, upgrade
 from bot.db.migrate import alembic_config
-from tests.conftest import _fresh_postgres
 
 REVISION = next(r for r in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()
                 if (r.doc or "").startswith("assessment entries"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path) -> str:
-    """A database of this test alone (migrating down must not disturb the others' shared schema)."""
-    url = f"sqlite:///{tmp_path / 'sbk.db'}" if request.param == "sqlite" else _fresh_postgres()
-    upgrade(url)
-    return url
 
 
 def _tables(url: str) -> set[str]:
@@ -31,9 +21,9 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_downgrade_and_upgrade_again(fresh_url):
-    assert "assessment_entry" in _tables(fresh_url)
-    command.downgrade(alembic_config(fresh_url), str(REVISION.down_revision))
-    assert "assessment_entry" not in _tables(fresh_url)
-    upgrade(fresh_url)
-    assert "assessment_entry" in _tables(fresh_url)
+def test_downgrade_and_upgrade_again(db_url):
+    assert "assessment_entry" in _tables(db_url)
+    command.downgrade(alembic_config(db_url), str(REVISION.down_revision))
+    assert "assessment_entry" not in _tables(db_url)
+    upgrade(db_url)
+    assert "assessment_entry" in _tables(db_url)
