@@ -145,13 +145,15 @@ def _instant(event: Mapping[str, Any], now: datetime) -> datetime:
 
 
 def _state(row: ConversationOutcome) -> State:
-    return State(user_turns=row.user_turns, unclear_turns=row.unclear_turns, recoveries=row.recoveries,
-                 previous=row.previous_turn, current=row.current_turn, after_clarify=row.after_clarify,
-                 handed_off=row.handed_off)
+    """The row's state; the row counts the current turn too, the state only the turns before it."""
+    current, previous = Turn(row.current_turn), Turn(row.previous_turn)
+    return State(user_turns=row.user_turns, unclear_turns=row.unclear_turns - (current is Turn.unclear),
+                 recoveries=row.recoveries - (current is Turn.understood and previous is Turn.unclear),
+                 previous=previous, current=current, after_clarify=row.after_clarify, handed_off=row.handed_off)
 
 
 def _store(row: ConversationOutcome, state: State) -> None:
-    row.user_turns, row.unclear_turns, row.recoveries = state.user_turns, state.unclear_turns, state.recoveries
+    row.user_turns, row.unclear_turns, row.recoveries = state.user_turns, state.total_unclear, state.total_recoveries
     row.previous_turn, row.current_turn, row.after_clarify = state.previous, state.current, state.after_clarify
     row.handed_off, row.outcome = state.handed_off, state.outcome
 

@@ -42,7 +42,7 @@ class ConversationOutcomeBase(SQLModel):
     started_at: datetime = instant_field()
     last_event_at: datetime = instant_field()
     user_turns: int = 0
-    # Counts of the turns before the current one; the current turn's reading may still change.
+    # Counts as of the latest event, the current turn included (a later event of that turn may change it).
     unclear_turns: int = Field(default=0, description="turns answered with a clarifying question or the fallback")
     recoveries: int = Field(default=0, description="unclear turns followed by an understood one")
     previous_turn: Turn = Field(default=Turn.none, sa_type=_varchar(Turn, "conversation_turn"))

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.outcomes import InvalidEvent, Outcome, ingest, replay
-from bot.outcomes.models import ConversationOutcome, Turn
+from bot.outcomes.models import ConversationOutcome
 
 EVENTS = json.loads((Path(__file__).parent / "rasa_events.json").read_text(encoding="utf-8"))
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -68,7 +68,8 @@ def test_ingested_events_make_one_row_per_conversation_and_a_redelivery_changes_
         ("telegram:603", Outcome.handed_off), ("telegram:604", Outcome.not_understood),
         ("telegram:605", Outcome.not_understood)]
     recovered = rows[2]
-    assert (recovered.user_turns, recovered.unclear_turns, recovered.current_turn) == (2, 1, Turn.understood)
+    assert (recovered.user_turns, recovered.unclear_turns, recovered.recoveries) == (2, 1, 1)
+    assert rows[3].unclear_turns == 2 and rows[4].unclear_turns == 1
     assert recovered.started_at == datetime(2026, 12, 1, 2, 2, tzinfo=UTC)  # 10:02 in Qingdao
 
 
