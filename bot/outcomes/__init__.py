@@ -9,8 +9,9 @@ or ended without being understood.
 """
 
 from bot.outcomes.errors import InvalidEvent, OutcomeError
+from bot.outcomes.figures import COUNTED, AssistantFigures, assistant_figures
 from bot.outcomes.ingest import State, apply, ingest, parse_message, replay
 from bot.outcomes.models import ConversationOutcome, Outcome
 
-__all__ = ["ConversationOutcome", "InvalidEvent", "Outcome", "OutcomeError", "State", "apply", "ingest",
-           "parse_message", "replay"]
+__all__ = ["COUNTED", "AssistantFigures", "ConversationOutcome", "InvalidEvent", "Outcome", "OutcomeError", "State",
+           "apply", "assistant_figures", "ingest", "parse_message", "replay"]

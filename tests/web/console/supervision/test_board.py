@@ -72,3 +72,26 @@ def test_a_bad_period_is_refused_in_chinese_and_operators_are_refused(signed_in)
     assert signed_in("operator").get(PAGE).status_code == 403
     page = signed_in("city_supervisor").get(f"{PAGE}?period=2026-13")
     assert page.status_code == 400 and "筛选条件有误" in page.text
+
+
+def test_the_city_sees_the_assistants_own_figures_and_a_district_does_not(signed_in, december, engine):
+    import json
+
+    from sqlmodel import Session
+
+    from bot.outcomes import ingest
+    from tests.outcomes.test_ingest import EVENTS
+
+    with Session(engine) as session:
+        for name in ("answered", "recovered", "requested_handoff", "unclear_to_the_end"):
+            for event in EVENTS[name]:
+                ingest(session, body=json.dumps(event).encode(), now=AS_OF)
+        session.commit()
+    html = unescape(signed_in("city_supervisor").get(f"{PAGE}?period=2026-12").text)
+    figures = html.split('id="assistant-figures"')[1]
+    cells = dict(re.findall(r'data-outcome="(\w+)"><td>[^<]*</td>\s*<td class="num">([^<]*)</td>', figures))
+    assert cells == {"answered": "2 / 4 · 50.0%", "handed_off": "1 / 4 · 25.0%", "not_understood": "1 / 4 · 25.0%"}
+    october = unescape(signed_in("city_supervisor").get(f"{PAGE}?period=2026-10").text).split('id="assistant-figures"')[1]
+    assert "—" in october and "%" not in october.split("</table>")[0].split("<tbody>")[1]
+    district = unescape(signed_in("district_supervisor").get(f"{PAGE}?period=2026-12").text)
+    assert 'data-outcome="answered"' not in district

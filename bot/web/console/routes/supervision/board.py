@@ -1,7 +1,9 @@
 """The 三率 board: response, on-time completion and satisfaction rates per bank or district for a month
-(or a year), each with the counts behind it and a link to the tickets it counts.
+(or a year), each with the counts behind it and a link to the tickets it counts; and the assistant's
+own figures (bot.outcomes): conversations answered without a person, handed over, not understood.
 
-A district supervisor's board and ticket lists hold their district's tickets and callbacks only.
+A district supervisor's board and ticket lists hold their district's tickets and callbacks only. The
+assistant's conversations belong to no district: their figures are the city's, shown to the city.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from bot.board import GROUPINGS, Grouping, Measure, parse_measure, three_rates, ticket_standings
+from bot.board import GROUPINGS, Grouping, Measure, TicketStanding, parse_measure, three_rates, ticket_standings
 from bot.knowledge import Knowledge
+from bot.outcomes import COUNTED, assistant_figures
 from bot.reports import Period
 from bot.supervision import InvalidFilters, parse_period
 from bot.thresholds import month_of
@@ -36,7 +39,7 @@ def _context(knowledge: Knowledge, now: datetime, period_raw: str, by: Grouping)
             "groupings": [(g, knowledge.messages.text(f"console_board_by_{g}")) for g in GROUPINGS]}
 
 
-def _period(knowledge: Knowledge, now: datetime, raw: str) -> Period:
+def _period(now: datetime, raw: str) -> Period:
     return parse_period(raw or month_of(now).key)
 
 
@@ -46,16 +49,19 @@ def board_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, c
     grouping = _grouping(by)
     context = _context(knowledge, now, period, grouping)
     try:
-        chosen = _period(knowledge, now, period)
+        chosen = _period(now, period)
     except InvalidFilters as exc:
         return page(request, "supervision/board.html", "board", user,
                     {**context, "errors": exc.explain_each(knowledge.messages), "board": None}, status_code=400)
     board = three_rates(session, period=chosen, by=grouping, knowledge=knowledge, calendar=calendar, now=now,
                         scope=scope_of(user))
     context["form"] = {"period": chosen.key, "by": grouping}
+    city = scope_of(user) is None
+    assistant = assistant_figures(session, period=chosen) if city else None
     return page(request, "supervision/board.html", "board", user, {
         **context, "errors": {}, "board": board, "period": chosen,
-        "ack_days": knowledge.rules.ticket_due.acknowledgement.working_days,
+        "ack_days": knowledge.rules.ticket_due.acknowledgement.working_days, "assistant": assistant,
+        "outcomes": [(o.value, knowledge.messages.text(f"console_board_outcome_{o.value}")) for o in COUNTED],
     })
 
 
@@ -70,7 +76,7 @@ def board_tickets(request: Request, session: SessionDep, knowledge: KnowledgeDep
                "measure_label": knowledge.messages.text(f"console_board_measure_{chosen_measure.value}"),
                "key": key[:64], "unassigned": bool(unassigned)}
     try:
-        chosen = _period(knowledge, now, period)
+        chosen = _period(now, period)
     except InvalidFilters as exc:
         return page(request, "supervision/board_tickets.html", "board", user,
                     {**context, "errors": exc.explain_each(knowledge.messages), "standings": None}, status_code=400)
@@ -84,7 +90,7 @@ def board_tickets(request: Request, session: SessionDep, knowledge: KnowledgeDep
 
 
 def _standings(session: Session, knowledge: Knowledge, calendar: WorkdayCalendar, now: datetime, user: ConsoleUser,
-               period: Period, by: Grouping, *, key: str, unassigned: bool) -> list:
+               period: Period, by: Grouping, *, key: str, unassigned: bool) -> list[TicketStanding]:
     standings = ticket_standings(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
                                  scope=scope_of(user))
     if unassigned:
