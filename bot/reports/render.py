@@ -268,13 +268,18 @@ def _satisfaction(report: Report, knowledge: Knowledge) -> list[str]:
          for r in report.satisfaction])
 
 
+def rate_cell(knowledge: Knowledge, c: RateCell) -> str:
+    """One rate of the 三率 table: "3/4（75.0%）", or "—" when there was nothing to count."""
+    if c.rate is None:
+        return knowledge.messages.text("report_no_rate")
+    return knowledge.messages.render("report_rate_of", count=c.count, of=c.of, percent=f"{c.rate * 100:.1f}")
+
+
 def _three_rates(report: Report, knowledge: Knowledge) -> list[str]:
     m = knowledge.messages
 
     def cell(c: RateCell) -> str:
-        if c.rate is None:
-            return m.text("report_no_rate")
-        return m.render("report_rate_of", count=c.count, of=c.of, percent=f"{c.rate * 100:.1f}")
+        return rate_cell(knowledge, c)
 
     def table(first: str, rows: list[ThreeRatesRow]) -> list[str]:
         headers = [m.text(f"report_col_{c}") for c in (first, "response_rate", "completion_rate", "satisfaction_rate")]
