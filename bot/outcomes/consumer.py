@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.outcomes.errors import InvalidEvent
-from bot.outcomes.ingest import ingest
+from bot.outcomes.ingest import ingest, prune_receipts
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 # declaration with other arguments would be refused by RabbitMQ, so these must stay as Rasa's.
 RASA_EXCHANGE = "rasa-exchange"
 DEFAULT_QUEUE = "sbk_conversation_events"
+# A message written but not acknowledged comes back when the next consumer connects; receipts are kept
+# this long so that even a consumer restarted weeks after a crash does not count it twice.
+RECEIPT_DAYS = 30
 
 
 @dataclass
@@ -55,6 +59,9 @@ def consume(*, url: str, queue: str, engine: Engine, clock: Clock, max_messages:
     """Apply the queue's messages until `max_messages` were handled, the queue stayed empty for
     `idle_seconds`, or `stop()` says so (checked at least every second); None means never."""
     result = ConsumeResult()
+    with Session(engine) as session:
+        prune_receipts(session, before=clock.now() - timedelta(days=RECEIPT_DAYS))
+        session.commit()
     connection = pika.BlockingConnection(pika.URLParameters(url))
     try:
         channel = connection.channel()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from bot.outcomes.errors import InvalidEvent
 from bot.outcomes.models import ConversationEventReceipt, ConversationOutcome, Outcome, Turn
@@ -179,3 +179,10 @@ def ingest(session: Session, *, body: bytes, now: datetime) -> ConversationOutco
     session.add(ConversationEventReceipt(digest=key, received_at=now))
     session.flush()
     return row
+
+
+def prune_receipts(session: Session, *, before: datetime) -> int:
+    """Forget the receipts of messages applied before `before`: a message is delivered again only to the
+    next consumer after a lost acknowledgement, so old receipts guard nothing. Returns how many went."""
+    result = session.exec(delete(ConversationEventReceipt).where(col(ConversationEventReceipt.received_at) < before))
+    return int(result.rowcount or 0)

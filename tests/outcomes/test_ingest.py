@@ -91,3 +91,19 @@ def test_a_message_that_is_not_a_rasa_event_is_refused_and_nothing_is_written(en
             ingest(session, body=body, now=NOW)
         session.commit()
     assert _rows(engine) == []
+
+
+def test_old_receipts_are_forgotten_and_recent_ones_kept(engine):
+    from datetime import timedelta
+
+    from bot.outcomes.ingest import prune_receipts
+    from bot.outcomes.models import ConversationEventReceipt
+
+    bodies = _bodies("answered")
+    with Session(engine) as session:
+        for n, body in enumerate(bodies):
+            ingest(session, body=body, now=NOW - timedelta(days=40 if n < 3 else 1))
+        session.commit()
+        assert prune_receipts(session, before=NOW - timedelta(days=30)) == 3
+        session.commit()
+        assert len(session.exec(select(ConversationEventReceipt)).all()) == len(bodies) - 3

@@ -28,6 +28,7 @@ from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.workdays import WorkdayCalendar
 
 router = APIRouter(prefix=f"{PREFIX}/board", include_in_schema=False)
+LIST_LIMIT = 500  # tickets listed per table: a whole city's month is thousands
 
 
 def _grouping(raw: str) -> Grouping:
@@ -83,7 +84,7 @@ def board_tickets(request: Request, session: SessionDep, knowledge: KnowledgeDep
     standings = _standings(session, knowledge, calendar, now, user, chosen, grouping, key=key,
                            unassigned=bool(unassigned))
     return page(request, "supervision/board_tickets.html", "board", user, {
-        **context, "errors": {}, "period": chosen, "standings": standings,
+        **context, "errors": {}, "period": chosen, "standings": standings, "limit": LIST_LIMIT,
         "counted": [s for s in standings if s.counted(chosen_measure) is not None],
         "pending": [s for s in standings if s.counted(chosen_measure) is None],
     })
