@@ -42,10 +42,17 @@ def run_consume(args: argparse.Namespace) -> int:
         if args.wait_without_url:
             _wait_for_stop_signal()
         return 0
+    import logging
+    import time
+    from urllib.parse import urlparse
+
+    from pika.exceptions import AMQPError
+
     from bot.clock import get_clock
     from bot.db import get_engine
-    from bot.outcomes.consumer import consume
+    from bot.outcomes.consumer import ConsumeResult, consume
 
+    log = logging.getLogger("bot.cli.events")
     stopping = False
 
     def stop(*_: object) -> None:
@@ -55,9 +62,32 @@ def run_consume(args: argparse.Namespace) -> int:
     # A stop signal ends the loop between two messages: the message being written is acknowledged first.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
-    result = consume(url=settings.rabbitmq_url, queue=settings.rabbitmq_queue, engine=get_engine(), clock=get_clock(),
-                     idle_seconds=args.idle_exit, stop=lambda: stopping)
-    print(json.dumps({"applied": result.applied, "repeated": result.repeated, "rejected": result.rejected}))
+    total, wait = ConsumeResult(), 1.0
+    while True:
+        try:
+            result = consume(url=settings.rabbitmq_url, queue=settings.rabbitmq_queue, engine=get_engine(),
+                             clock=get_clock(), idle_seconds=args.idle_exit, stop=lambda: stopping)
+        except AMQPError as exc:
+            where = urlparse(settings.rabbitmq_url)
+            host = f"{where.hostname}:{where.port or 5672}"
+            if args.idle_exit is not None:  # a one-off run: say so and fail
+                print(get_knowledge().messages.render("cli_events_broker_unreachable", host=host,
+                                                      reason=type(exc).__name__), file=sys.stderr)
+                return 1
+            # Under a supervisor that stops every service when one exits: wait for RabbitMQ instead.
+            log.warning("RabbitMQ at %s unreachable (%s); trying again in %.0f s", host, type(exc).__name__, wait)
+            deadline = time.monotonic() + wait
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if stopping:
+                break
+            wait = min(wait * 2, 60.0)
+            continue
+        total.applied, total.repeated, total.rejected = (total.applied + result.applied,
+                                                         total.repeated + result.repeated,
+                                                         total.rejected + result.rejected)
+        break
+    print(json.dumps({"applied": total.applied, "repeated": total.repeated, "rejected": total.rejected}))
     return 0
 
 

@@ -47,3 +47,36 @@ def test_the_command_writes_the_waiting_events(tmp_path, queue):  # noqa: F811
                 "telegram:600": Outcome.answered, "telegram:605": Outcome.not_understood}
     finally:
         engine.dispose()
+
+
+def test_an_unreachable_broker_is_reported_in_chinese(tmp_path, free_tcp_port):
+    upgrade(f"sqlite:///{tmp_path / 'x.db'}")
+    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
+    done = subprocess.run([*command, "events", "consume", "--idle-exit", "1"], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=120,
+                          env={**os.environ, "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:{free_tcp_port}/%2F",
+                               "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert done.returncode == 1
+    assert f"无法连接 RabbitMQ（127.0.0.1:{free_tcp_port}）" in done.stderr and "guest" not in done.stderr
+
+
+def test_under_a_supervisor_an_unreachable_broker_is_waited_for_until_stopped(tmp_path, free_tcp_port):
+    import signal
+    import time
+
+    upgrade(f"sqlite:///{tmp_path / 'x.db'}")
+    command = [str(SBK)] if SBK.exists() else [sys.executable, "-m", "bot.cli.main"]
+    process = subprocess.Popen([*command, "events", "consume", "--wait-without-url"], cwd=PROJECT_ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:{free_tcp_port}/%2F",
+                                    "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    try:
+        time.sleep(4)
+        assert process.poll() is None  # still waiting: honcho would otherwise stop every service
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0 and json.loads(out.strip().splitlines()[-1])["applied"] == 0
+    assert "unreachable" in err
