@@ -105,3 +105,23 @@ def test_a_consumer_that_is_down_loses_nothing_and_a_bad_message_does_not_block(
     second = consume(url=URL, queue=queue, engine=engine, clock=CLOCK, idle_seconds=1.0)
     assert second.applied == len(EVENTS["twice_unclear_handoff"]) - 2
     assert _outcomes(engine) == {"telegram:603": Outcome.handed_off}
+
+
+def test_a_database_that_refuses_a_write_puts_the_message_back(engine, queue, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import bot.outcomes.consumer as consumer
+
+    real, calls = consumer.ingest, []
+
+    def flaky(session, *, body, now):
+        calls.append(body)
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(session, body=body, now=now)
+
+    monkeypatch.setattr(consumer, "ingest", flaky)
+    publish(EVENTS["answered"])
+    result = consume(url=URL, queue=queue, engine=engine, clock=CLOCK, idle_seconds=1.0, db_retry_seconds=0.05)
+    assert result.applied == len(EVENTS["answered"]) and len(calls) == len(EVENTS["answered"]) + 1
+    assert _outcomes(engine) == {"telegram:600": Outcome.answered} and waiting(queue) == 0
