@@ -124,8 +124,12 @@ def ticket_standings(session: Session, *, period: Period, knowledge: Knowledge, 
     today = local_day(now)
     ack_days = knowledge.rules.ticket_due.acknowledgement.working_days
     standings = []
+    limits: dict[date, date] = {}  # a month has some thirty opening days, and thousands of tickets
     for ticket_id, number, bank, district, created_at, acknowledged_at, due, result_at in rows:
-        acknowledge_by = calendar.add_working_days(local_day(created_at), ack_days).due
+        opened = local_day(created_at)
+        if opened not in limits:
+            limits[opened] = calendar.add_working_days(opened, ack_days).due
+        acknowledge_by = limits[opened]
         if ticket_id in first_handling:
             due, result_at = first_handling[ticket_id]
         standings.append(TicketStanding(
