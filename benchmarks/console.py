@@ -430,6 +430,8 @@ def pages_for(app: Any, role: str, *, numbers: list[str], now: datetime, banks: 
         ("监管 · 现场督导", "/console/supervision/inspections"),
         ("监管 · 调查报告书（待审核）", "/console/supervision/investigations"),
         ("监管 · 满意度（本年）", f"/console/supervision/satisfaction?period={year}"),
+        ("监管 · 三率（本月）", f"/console/supervision/board?period={month}"),
+        ("监管 · 三率 工单（本月）", f"/console/supervision/board/tickets?period={month}&measure=completion"),
         ("监管 · 合作银行年度考评", f"/console/supervision/assessment/{year}/{banks[0]}"),
         ("监管 · 导出 XLSX（本月）", f"/console/supervision/figures/export.xlsx?period={month}"),
     ]

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     rasa_timeout: float = Field(default=10.0, gt=0)
 
     rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's conversation events (nlu_runtime/event_broker.py) for the assistant's own figures: when set,
+    # Rasa publishes them to RabbitMQ and `sbk events consume` writes them to the database; unset, no
+    # broker is used and the figures stay empty. The same variables are read by the Rasa side.
+    rabbitmq_url: str | None = None  # e.g. amqp://guest:guest@127.0.0.1:5672/%2F
+    rabbitmq_queue: str = Field(default="sbk_conversation_events", min_length=1, max_length=255)
     nlu_model: Path = PROJECT_ROOT / "models" / "assistant.tar.gz"
     rasa_python: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
     # Seconds to wait for the model host to load a model (TensorFlow start-up dominates).

@@ -14,6 +14,7 @@ import bot.investigations.models  # noqa: F401
 import bot.ledger.models  # noqa: F401
 import bot.notifications.models  # noqa: F401
 import bot.one_time_notices.models  # noqa: F401
+import bot.outcomes.models  # noqa: F401
 import bot.satisfaction.models  # noqa: F401
 import bot.self_inspections.models  # noqa: F401
 import bot.supervision.indexes  # noqa: F401

@@ -18,7 +18,7 @@ from bot.knowledge import Knowledge, get_knowledge
 TESTS = Path(__file__).resolve().parent
 # Tests of code that counts days, months and years: they must pass whatever the machine's date
 # (`make test` runs them again at a year end without the next year's calendar, and after it).
-DATE_SENSITIVE = ("actions", "web/api", "web/console/supervision", "forwarding", "handoff", "inspections", "ledger",
+DATE_SENSITIVE = ("actions", "board", "web/api", "web/console/supervision", "forwarding", "handoff", "inspections", "ledger",
                   "one_time_notices", "reports", "satisfaction", "self_inspections", "supervision", "thresholds",
                   "workdays", "test_clock.py")
 SERVICES = ("e2e", "conversations", "nlu_runtime", "cli", "benchmarks", "channels/test_cli.py")

@@ -14,6 +14,7 @@ from bot.cli import (
     chat,
     classify,
     dispatch,
+    events,
     nlu,
     report,
     telegram,
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.register(commands)
     answer.register(commands)
     nlu_commands = nlu.register(commands)
-    for module in (workdays, tickets, bank, dispatch, report, chat, telegram, user, catalogue):
+    for module in (workdays, tickets, bank, dispatch, events, report, chat, telegram, user, catalogue):
         module.register(commands)
     tooling.register(commands, nlu=nlu_commands)
     return parser

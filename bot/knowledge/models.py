@@ -400,6 +400,7 @@ class TicketDue(Frozen):
     note: Text | None = None
     transfer: TicketKindDue
     supervision: TicketKindDue
+    acknowledgement: TicketKindDue  # how soon a bank signs for a transfer ticket (the board's response rate)
 
 
 class SatisfactionRules(Frozen):

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from bot.board import BoardRow, Share, three_rates
 from bot.inspections import period_compliance
 from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
@@ -37,8 +38,10 @@ from .model import (
     OutletRow,
     OverdueRow,
     Report,
+    RateCell,
     SatisfactionRow,
     SelfInspectionRow,
+    ThreeRatesRow,
     TypeCounts,
 )
 from .periods import SHANGHAI, Period, as_local, parse_month, parse_year, period_label
@@ -337,6 +340,8 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
         district_inspections=_district_inspections(session, ctx),
         satisfaction=_satisfaction(session, period, [b.bank for b in bank_rows]),
+        three_rates_banks=_three_rates(session, ctx, "bank", [b.bank for b in bank_rows]),
+        three_rates_districts=_three_rates(session, ctx, "district", []),
         notes=_notes(knowledge, period),
     )
     return report, firings, dict(max_days)
@@ -371,6 +376,23 @@ def _satisfaction(session: Session, period: Period, bank_order: list[str]) -> li
         rows.append(SatisfactionRow(bank=bank, answered=r.answered if r else 0, satisfied=r.satisfied if r else 0,
                                     basically_satisfied=r.basically_satisfied if r else 0,
                                     dissatisfied=r.dissatisfied if r else 0, rate=r.rate if r else None))
+    return rows
+
+
+def _three_rates(session: Session, ctx: _Context, by: str, order: list[str]) -> list[ThreeRatesRow]:
+    """The 三率 board of the period (bot.board): every bank of the report, then any other with tickets."""
+    board = {r.key: r for r in three_rates(session, period=ctx.period, by=by, knowledge=ctx.knowledge,  # type: ignore[arg-type]
+                                           calendar=ctx.calendar, now=ctx.now).rows}
+    names = order + [k for k in board if k not in order]
+
+    def cell(share: Share) -> RateCell:
+        return RateCell(count=share.count, of=share.of, rate=share.rate)
+
+    rows = []
+    for name in names:
+        row = board.get(name) or BoardRow(key=name)
+        rows.append(ThreeRatesRow(name=name, response=cell(row.response), completion=cell(row.completion),
+                                  satisfaction=cell(row.satisfaction)))
     return rows
 
 

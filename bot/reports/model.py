@@ -149,6 +149,25 @@ class SatisfactionRow:
 
 
 @dataclass
+class RateCell:
+    """One rate of the 三率 board: ``count`` of ``of``; ``rate`` None when there is nothing to count."""
+
+    count: int
+    of: int
+    rate: float | None
+
+
+@dataclass
+class ThreeRatesRow:
+    """A bank's or a district's response, on-time completion and satisfaction rates (see bot.board)."""
+
+    name: str | None  # the bank or district; None: cases without a district
+    response: RateCell
+    completion: RateCell
+    satisfaction: RateCell
+
+
+@dataclass
 class ItemScore:
     code: str
     item: str
@@ -250,6 +269,8 @@ class Report:
     overdue: list[OverdueRow]
     self_inspection: list[SelfInspectionRow]
     satisfaction: list[SatisfactionRow] = field(default_factory=list)
+    three_rates_banks: list[ThreeRatesRow] = field(default_factory=list)
+    three_rates_districts: list[ThreeRatesRow] = field(default_factory=list)
     assessment: list[AssessmentRow] | None = None
     district_inspections: list[DistrictInspectionRow] = field(default_factory=list)
     assessment_basis: dict[str, Any] | None = None

@@ -15,7 +15,7 @@ from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
 
 from . import labels
-from .model import Counts, FailEvent, Report, SuspensionFlag
+from .model import Counts, FailEvent, RateCell, Report, SuspensionFlag, ThreeRatesRow
 
 SCHEMA = "sbk.supervision-report/1"
 # Punctuation joining the items of one cell: articles and lists (、), notes and events (；).
@@ -133,6 +133,7 @@ def _sections(report: Report, knowledge: Knowledge) -> list[tuple[str, list[str]
         (text("report_section_inspection"), _inspection(report, knowledge)),
         (text("report_section_district_inspections"), _district_inspections(report, knowledge)),
         (text("report_section_satisfaction"), _satisfaction(report, knowledge)),
+        (text("report_section_three_rates"), _three_rates(report, knowledge)),
     ]
     if report.assessment is not None:
         sections.append((text("report_section_assessment"), _assessment(report, knowledge)))
@@ -265,6 +266,30 @@ def _satisfaction(report: Report, knowledge: Knowledge) -> list[str]:
         [[r.bank, r.answered, r.satisfied, r.basically_satisfied, r.dissatisfied,
           m.render("report_rate", percent=f"{r.rate * 100:.1f}") if r.rate is not None else m.text("report_no_rate")]
          for r in report.satisfaction])
+
+
+def rate_cell(knowledge: Knowledge, c: RateCell) -> str:
+    """One rate of the 三率 table: "3/4（75.0%）", or "—" when there was nothing to count."""
+    if c.rate is None:
+        return knowledge.messages.text("report_no_rate")
+    return knowledge.messages.render("report_rate_of", count=c.count, of=c.of, percent=f"{c.rate * 100:.1f}")
+
+
+def _three_rates(report: Report, knowledge: Knowledge) -> list[str]:
+    m = knowledge.messages
+
+    def cell(c: RateCell) -> str:
+        return rate_cell(knowledge, c)
+
+    def table(first: str, rows: list[ThreeRatesRow]) -> list[str]:
+        headers = [m.text(f"report_col_{c}") for c in (first, "response_rate", "completion_rate", "satisfaction_rate")]
+        return _table(knowledge, headers, [[r.name or m.text("report_unassigned_district"), cell(r.response),
+                                            cell(r.completion), cell(r.satisfaction)] for r in rows])
+
+    days = knowledge.rules.ticket_due.acknowledgement.working_days
+    return ([m.render("report_three_rates_note", days=days), ""] + table("bank", report.three_rates_banks)
+            + ["", f"### {m.text('report_subsection_by_district')}", ""]
+            + table("district", report.three_rates_districts))
 
 
 def _assessment(report: Report, knowledge: Knowledge) -> list[str]:

@@ -25,7 +25,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.knowledge import Knowledge
 
 from .model import Report
-from .render import LIST_SEPARATOR, articles_label, count_headers, due_note, due_text, fail_event, suspension, yes_no
+from .render import (
+    LIST_SEPARATOR,
+    articles_label,
+    count_headers,
+    due_note,
+    due_text,
+    fail_event,
+    rate_cell,
+    suspension,
+    yes_no,
+)
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -36,9 +46,9 @@ MAX_WIDTH = 60
 
 # The sheets in their order (xlsx_sheet_<name> in the catalogue); a month's workbook has no assessment.
 SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-                "about")
+                "three_rates", "about")
 SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-               "assessment", "about")
+               "three_rates", "assessment", "about")
 
 
 def _excel(knowledge: Knowledge, value: Any) -> Any:
@@ -194,6 +204,13 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
     _sheet(knowledge, wb, "district_inspections", cols("district", "weeks_met", "weeks_counted", "inspections",
                                                       "late_recordings"),
            [[r.district, r.weeks_met, r.weeks, r.inspections, r.late] for r in report.district_inspections])
+
+    # the 三率 board: per bank, then per district, each rate as "x/y（z%）" or "—" as in the Markdown
+    groups = [(m.text("report_col_bank"), report.three_rates_banks, m.text("report_unassigned_bank")),
+              (m.text("report_col_district"), report.three_rates_districts, m.text("report_unassigned_district"))]
+    _sheet(knowledge, wb, "three_rates", cols("grouping", "name", "response_rate", "completion_rate", "satisfaction_rate"),
+           [[group, r.name or unnamed, rate_cell(knowledge, r.response), rate_cell(knowledge, r.completion),
+             rate_cell(knowledge, r.satisfaction)] for group, rows, unnamed in groups for r in rows])
 
     if report.assessment is not None:
         items = report.assessment[0].items if report.assessment else []

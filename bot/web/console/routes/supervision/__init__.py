@@ -1,6 +1,6 @@
 """The agencies' supervision pages under /console/supervision (district and city supervisors,
 administrators): warnings, tickets, investigation reports, rules fired, figures and charts, annual
-grades and each bank's assessment, on-site inspections, satisfaction.
+grades and each bank's assessment, on-site inspections, satisfaction, the 三率 board.
 
 Each page reads through `bot.supervision` with the signed-in user's scope
 (`bot.web.console.deps.district_scope`): a district supervisor's pages, counts, charts and downloads
@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from bot.web.console.routes.supervision import (
     assessment,
+    board,
     figures,
     inspections,
     investigations,
@@ -29,3 +30,4 @@ router.include_router(figures.router)
 router.include_router(assessment.router)
 router.include_router(inspections.router)
 router.include_router(satisfaction.router)
+router.include_router(board.router)

@@ -24,6 +24,7 @@ TABS = (
     ("grades", f"{PREFIX}/grades"),
     ("inspections", f"{PREFIX}/inspections"),
     ("satisfaction", f"{PREFIX}/satisfaction"),
+    ("board", f"{PREFIX}/board"),
 )
 
 
