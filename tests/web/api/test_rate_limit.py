@@ -4,7 +4,9 @@ back with the clock (the app's, moved by the test: nothing sleeps)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,3 +144,43 @@ def test_reset_forgets_a_keys_spending(engine, clock):
     limiter.spend(engine=engine, key=bank_key(1), now=clock.now())
     limiter.reset(engine=engine, key=bank_key(1))
     limiter.spend(engine=engine, key=bank_key(1), now=clock.now())
+
+
+def test_requests_arriving_together_on_separate_connections_are_admitted_exactly_up_to_the_limit(db_url, clock):
+    """Twelve requests of one bank at once, each from an engine of its own (as from several
+    processes): the check-and-spend is atomic in the database, so exactly five pass."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    limiter = BankApiLimiter(RatePolicy(limit=5, window=timedelta(seconds=60)))
+    engines = [make_engine(db_url) for _ in range(12)]
+    start = Barrier(len(engines))
+
+    def attempt(engine) -> bool:  # type: ignore[no-untyped-def]
+        start.wait()
+        try:
+            limiter.spend(engine=engine, key=bank_key(1), now=clock.now())
+        except RateLimited:
+            return False
+        return True
+
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            admitted = list(pool.map(attempt, engines))
+    finally:
+        for e in engines:
+            e.dispose()
+    assert admitted.count(True) == 5
+
+
+def test_with_the_defaults_the_121st_request_gets_the_answer_the_integration_guide_shows(engine, knowledge,
+                                                                                          calendar, clock, banks):
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "bank-integration.md").read_text(encoding="utf-8")
+    app = create_app(engine=engine, calendar=calendar, knowledge=knowledge, clock=clock,
+                     bank_api_rate=RatePolicy.from_settings(Settings(_env_file=None)))
+    with TestClient(app) as client:
+        assert _statuses(client, banks.a, 120) == [200] * 120
+        refused = client.get(URL, headers=banks.a)
+    assert refused.status_code == 429
+    assert f"Retry-After: {refused.headers['retry-after']}\n" in guide
+    assert json.dumps(refused.json(), ensure_ascii=False) in guide
