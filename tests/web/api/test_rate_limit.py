@@ -184,3 +184,14 @@ def test_with_the_defaults_the_121st_request_gets_the_answer_the_integration_gui
     assert refused.status_code == 429
     assert f"Retry-After: {refused.headers['retry-after']}\n" in guide
     assert json.dumps(refused.json(), ensure_ascii=False) in guide
+
+
+def test_the_openapi_document_states_the_default_allowance_and_documents_429_everywhere(limited):
+    from bot.web.api.contract import DESCRIPTION
+
+    defaults = Settings(_env_file=None)
+    assert f"默认每 {defaults.bank_api_rate_window_seconds} 秒 {defaults.bank_api_rate_limit} 次" in DESCRIPTION
+    document = limited.get("/openapi.json").json()
+    operations = [op for path, item in document["paths"].items() if path.startswith("/api/bank")
+                  for op in item.values()]
+    assert operations and all("Retry-After" in op["responses"]["429"]["headers"] for op in operations)
