@@ -195,3 +195,37 @@ def test_the_openapi_document_states_the_default_allowance_and_documents_429_eve
     operations = [op for path, item in document["paths"].items() if path.startswith("/api/bank")
                   for op in item.values()]
     assert operations and all("Retry-After" in op["responses"]["429"]["headers"] for op in operations)
+
+
+def _spend_in_a_process(url: str, at: str, attempts: int, start, results) -> None:  # type: ignore[no-untyped-def]
+    """One back-office process: its own interpreter, engine and connections."""
+    from datetime import datetime
+
+    engine = make_engine(url)
+    limiter = BankApiLimiter(RatePolicy(limit=5, window=timedelta(seconds=60)))
+    start.wait()
+    admitted = 0
+    for _ in range(attempts):
+        try:
+            limiter.spend(engine=engine, key=bank_key(1), now=datetime.fromisoformat(at))
+            admitted += 1
+        except RateLimited:
+            pass
+    engine.dispose()
+    results.put(admitted)
+
+
+def test_two_processes_spending_at_once_are_admitted_exactly_up_to_the_limit(db_url, clock):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(2), context.Queue()
+    processes = [context.Process(target=_spend_in_a_process, args=(db_url, clock.now().isoformat(), 6, start, results))
+                 for _ in range(2)]
+    for process in processes:
+        process.start()
+    counts = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    assert sum(counts) == 5
