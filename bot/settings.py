@@ -91,6 +91,13 @@ class Settings(BaseSettings):
             ip_network(item, strict=False)  # ValueError: pydantic reports the setting by name
         return cleaned
 
+    # The bank API's rate limit (bot/web/api/rate_limit/): each bank's key may make this many requests …
+    bank_api_rate_limit: int = Field(default=120, ge=1, le=1_000_000)
+    # … per this many seconds: all at once if it likes, the allowance then refilling evenly over the
+    # window; beyond it 429 with Retry-After. Kept in DATABASE_URL's database, so that every back-office
+    # process behind the load balancer spends from one allowance per bank.
+    bank_api_rate_window_seconds: int = Field(default=60, ge=1, le=24 * 60 * 60)
+
     # The largest self-inspection summary (Art. 38) a bank may upload, in bytes; the bank API reads
     # at most one byte more before refusing with 413. The Measures set no size: operator configuration.
     self_inspection_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)

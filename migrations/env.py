@@ -19,6 +19,7 @@ import bot.satisfaction.models  # noqa: F401
 import bot.self_inspections.models  # noqa: F401
 import bot.supervision.indexes  # noqa: F401
 import bot.thresholds.models  # noqa: F401
+import bot.web.api.rate_limit.models  # noqa: F401
 import bot.web.console.models  # noqa: F401
 from bot.db.engine import make_engine
 

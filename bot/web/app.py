@@ -18,6 +18,7 @@ from bot.settings import get_settings
 from bot.web.api.contract import API_PREFIX, DESCRIPTION, TITLE, VERSION
 from bot.web.api.errors import install_error_handlers
 from bot.web.api.middleware import BodySizeLimit
+from bot.web.api.rate_limit import BankApiLimiter, RatePolicy
 from bot.web.api.routes import api_router
 from bot.web.api.routes.self_inspections import UPLOAD_FORM_MARGIN, UPLOAD_PATH
 from bot.web.console.app import mount_console
@@ -27,13 +28,15 @@ from bot.workdays import WorkdayCalendar
 def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None = None,
                knowledge: Knowledge | None = None, nlu_parser: RasaParser | None = None,
                clock: Clock | None = None, reactions: Reactions | None = None,
-               self_inspection_max_bytes: int | None = None) -> FastAPI:
+               self_inspection_max_bytes: int | None = None,
+               bank_api_rate: RatePolicy | None = None) -> FastAPI:
     """The back office over `engine` (default: DATABASE_URL's), `calendar` and `knowledge`
     (default: the repository's), telling time by `clock` (default: the system's), the ledger's
     changes followed by `reactions` (default: the product's); the console's
     NLU is `nlu_parser` (default: a client of Settings.rasa_url, opened and closed with the
     application). Banks upload self-inspection summaries of up to `self_inspection_max_bytes`
-    (default: Settings.self_inspection_max_bytes)."""
+    (default: Settings.self_inspection_max_bytes) and may make the requests `bank_api_rate` allows
+    (default: Settings.bank_api_rate_limit per bank_api_rate_window_seconds), counted in the database."""
     if engine is None:
         from bot.db import get_engine
 
@@ -61,6 +64,9 @@ def create_app(*, engine: Engine | None = None, calendar: WorkdayCalendar | None
     if self_inspection_max_bytes is None:
         self_inspection_max_bytes = get_settings().self_inspection_max_bytes
     app.state.self_inspection_max_bytes = self_inspection_max_bytes
+    if bank_api_rate is None:
+        bank_api_rate = RatePolicy.from_settings(get_settings())
+    app.state.bank_api_limiter = BankApiLimiter(bank_api_rate)
     install_error_handlers(app)
     # An upload is a file plus a few form fields: its path alone takes a body the size of the file.
     app.add_middleware(BodySizeLimit, wider={

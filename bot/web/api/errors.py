@@ -35,6 +35,7 @@ from bot.self_inspections import (
     SubmissionConflict,
     SubmissionNotFound,
 )
+from bot.web.api.rate_limit import RateLimited
 from bot.workdays import UnknownYearError
 
 # A refused extension or objection is a well-formed request that conflicts with the ticket's
@@ -67,6 +68,7 @@ HTTP_MESSAGES = {
     405: "api_method_not_allowed",
     413: "api_too_large",
     415: "api_unsupported_media_type",
+    429: "api_too_many_requests",
 }
 # pydantic error types whose sentence needs only the field's name.
 _FIELD_MESSAGES = {
@@ -166,6 +168,14 @@ async def _unknown_year(request: Request, exc: Exception) -> JSONResponse:
                         status_code=status.HTTP_409_CONFLICT)
 
 
+async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimited)
+    message = _messages(request).render("api_rate_limited", limit=exc.policy.limit,
+                                        window=exc.policy.window_seconds, seconds=exc.retry_after)
+    return JSONResponse(error_body(message), status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+                        headers={"Retry-After": str(exc.retry_after)})
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors, messages = list(exc.errors()), _messages(request)
@@ -202,5 +212,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LedgerError, _ledger_error)
     app.add_exception_handler(SelfInspectionError, _self_inspection_error)
     app.add_exception_handler(UnknownYearError, _unknown_year)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -22,13 +22,16 @@ from bot.banks import register_bank
 from bot.db import make_engine
 from bot.knowledge import get_knowledge
 from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, TicketState, Verification
+from bot.web.api.rate_limit import RatePolicy
 from bot.web.app import create_app
 from tests.web.api.support import migrated_url
 
 REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 MAX_EXAMPLES = 25
-APP = create_app(engine=make_engine("sqlite://"), knowledge=get_knowledge())
+# The contract is fuzzed, not the rate limit (tests/web/api/test_rate_limit.py): an allowance no run reaches.
+APP = create_app(engine=make_engine("sqlite://"), knowledge=get_knowledge(),
+                 bank_api_rate=RatePolicy(limit=1_000_000, window=timedelta(seconds=60)))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -246,3 +246,88 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(app, engine):
         assert attempt("198.51.100.8").status_code == 401  # another client behind the same proxy
         assert attempt("198.51.100.7").status_code == 429
     assert _audit(engine, "sign_in_locked")[0].detail["address"] == "198.51.100.7"
+
+
+def test_with_the_defaults_twenty_failures_from_one_address_refuse_it_for_fifteen_minutes(app, client, engine, clock):
+    """Twenty names tried once each from one address: no name reaches its own limit (five), the
+    address reaches its limit (twenty) and is refused, the lockout in the audit log, until it ends."""
+    from fastapi.testclient import TestClient
+
+    browser = Browser(client)
+    statuses = [_post_login(browser, f"guess{n:02d}", "wrong-password").status_code for n in range(20)]
+    assert statuses == [401] * 19 + [429]
+    refused = _post_login(browser, "city1", "city-password-1")  # a real account, its right password
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "900"
+    assert ("从您所在网络地址登录失败的次数过多，已暂停从该地址登录。请于 2026-11-27 10:15 后再试，"
+            "或联系系统管理员解除限制。") in refused.text
+    assert _sessions(engine) == 0
+    (entry,) = _audit(engine, "sign_in_locked")  # one entry: the address's; no name was locked
+    assert (entry.user_name, entry.role) == ("console sign-in", "system")
+    assert entry.detail == {"kind": "address", "name": "guess19", "address": "testclient",
+                            "until": "2026-11-27T02:15:00+00:00"}
+
+    with TestClient(app, client=("10.20.30.41", 5000)) as elsewhere:  # another address signs in as usual
+        assert _post_login(Browser(elsewhere), "city1", "city-password-1").status_code == 303
+    clock.advance(minutes=15)
+    assert _post_login(browser, "city1", "city-password-1").status_code == 303
+
+
+# --------------------------------------------------------------------------- session id rotation at sign-in
+
+
+def _set_cookies(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
+
+
+def test_sign_in_issues_a_session_id_of_its_own_and_the_ids_from_before_open_nothing(app, client, engine):
+    """Session fixation: whatever ids the browser held before signing in — one planted by someone
+    else, the sign-in form's own token, the session of an earlier sign-in of the same user — the
+    sign-in answers with a new one, and none of the earlier ones opens the console afterwards."""
+    browser = Browser(client)
+    earlier = _post_login(browser, "operator1", "operator-password-1")
+    assert earlier.status_code == 303
+    earlier_id = client.cookies.get(COOKIE_NAME)
+    planted = "attacker-chosen-session-id-0123456789abcdef"
+    client.cookies.clear()
+    client.cookies.set(COOKIE_NAME, planted, path="/console")
+    assert browser.get("/console/").status_code == 303  # a planted id is nobody's session
+    client.cookies.clear()
+    client.cookies.set(COOKIE_NAME, earlier_id, path="/console")
+
+    # The same user signs in again, the earlier session's cookie still in the browser.
+    client.cookies.set("sbk_console_login", "form-token", path="/console/login")
+    again = browser.post("/console/login", {"name": "operator1", "password": "operator-password-1",
+                                            "csrf_token": "form-token"}, csrf=False)
+    assert again.status_code == 303
+    cookies = _set_cookies(again)
+    new_id = cookies[COOKIE_NAME].split(";")[0].split("=", 1)[1]
+    assert new_id not in (earlier_id, planted, "form-token")
+    assert "max-age=0" in cookies["sbk_console_login"].lower()  # the form's token is spent
+    assert _sessions(engine) == 1
+
+    def opens(session_id: str) -> bool:
+        client.cookies.clear()  # one cookie of that name in the jar, whatever the server set before
+        client.cookies.set(COOKIE_NAME, session_id, path="/console")
+        return browser.get("/console/").status_code == 200
+
+    assert opens(new_id)  # the new id opens the console, and nothing from before does
+    assert [opens(old) for old in (earlier_id, planted, "form-token")] == [False, False, False]
+    assert opens(new_id)
+
+
+def test_a_planted_session_id_is_not_adopted_by_the_sign_in(app, engine):
+    """A fresh browser holding only an id someone chose gets a session id the server made."""
+    from fastapi.testclient import TestClient
+
+    planted = "attacker-chosen-session-id-0123456789abcdef"
+    with TestClient(app) as victim:
+        victim.cookies.set(COOKIE_NAME, planted, path="/console")
+        browser = Browser(victim)
+        response = _post_login(browser, "city1", "city-password-1")
+        assert response.status_code == 303
+        issued = _set_cookies(response)[COOKIE_NAME].split(";")[0].split("=", 1)[1]
+        assert issued != planted and len(issued) >= 32
+        with TestClient(app) as attacker:
+            attacker.cookies.set(COOKIE_NAME, planted, path="/console")
+            assert Browser(attacker).get("/console/").status_code == 303  # the victim's session is not his
+    assert _sessions(engine) == 1
