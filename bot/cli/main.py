@@ -13,6 +13,7 @@ from bot.cli import (
     catalogue,
     chat,
     classify,
+    cluster,
     dispatch,
     nlu,
     report,
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.register(commands)
     answer.register(commands)
     nlu_commands = nlu.register(commands)
-    for module in (workdays, tickets, bank, dispatch, report, chat, telegram, user, catalogue):
+    for module in (workdays, tickets, bank, dispatch, report, chat, telegram, user, catalogue, cluster):
         module.register(commands)
     tooling.register(commands, nlu=nlu_commands)
     return parser
