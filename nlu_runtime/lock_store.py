@@ -6,6 +6,13 @@ lock lives in the server's memory, as in Rasa's default. With several servers sh
 same tracker, process a message and store their own continuation of it: `REDIS_URL` set
 (`redis://127.0.0.1:6379/1`) puts the locks in Redis with Rasa's own `RedisLockStore`.
 
+Rasa's `RedisLockStore` reads a conversation's lock, changes it and writes it back in separate calls, so two
+servers given two messages of one citizen at the same instant could both read "no lock", both take ticket 0
+and process both messages at once, each storing its own continuation of the tracker (a turn is lost:
+tests/conversations/test_cluster.py found it). Here every such read-change-write is done under a short
+Redis mutex of that conversation (redis-py's `Lock`: SET NX with an expiry, released by a script that
+checks its token), so tickets are issued, updated and given back one server at a time.
+
 Redis failures:
 
 * unreachable at start: `check_redis()` raises `RedisUnreachable`, whose message names the address
@@ -22,7 +29,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -35,6 +42,10 @@ logger = logging.getLogger(__name__)
 # for the whole reply (RASA_TIMEOUT), so a lock must not take most of it.
 REDIS_SOCKET_TIMEOUT = 2.0
 DEFAULT_KEY_PREFIX = "sbk"
+# The mutex around one read-change-write of a lock lasts a few Redis round trips; it expires by itself
+# if its server dies holding it, and a server that cannot get it within the wait gives the message up.
+MUTEX_SECONDS = 5.0
+MUTEX_WAIT_SECONDS = 5.0
 
 
 class RedisUnreachable(RuntimeError):
@@ -94,13 +105,36 @@ class ProductLockStore(LockStore):
         redis_url = os.environ.get("REDIS_URL")
         options = dict(getattr(endpoint_config, "kwargs", None) or {})
         self.redis_url = redis_url or None
+        self.key_prefix = str(options.get("key_prefix") or DEFAULT_KEY_PREFIX)
+        self.redis: Any = None
         if redis_url:
             check_redis(redis_url)
-            self.store: LockStore = RedisLockStore(
-                **redis_arguments(redis_url), key_prefix=str(options.get("key_prefix") or DEFAULT_KEY_PREFIX),
-                socket_timeout=REDIS_SOCKET_TIMEOUT)
+            store = RedisLockStore(**redis_arguments(redis_url), key_prefix=self.key_prefix,
+                                   socket_timeout=REDIS_SOCKET_TIMEOUT)
+            self.redis = store.red
+            self.store: LockStore = store
         else:
             self.store = InMemoryLockStore()
+
+    def _mutex(self, conversation_id: str) -> Any:
+        """Held while one server reads, changes and writes back the lock of `conversation_id`. In memory
+        nothing is needed: these methods do not await, so one server's event loop runs them whole."""
+        if self.redis is None:
+            return nullcontext()
+        return self.redis.lock(f"{self.key_prefix}:mutex:{conversation_id}", timeout=MUTEX_SECONDS,
+                               blocking_timeout=MUTEX_WAIT_SECONDS, sleep=0.005)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.store.get_lock(conversation_id)

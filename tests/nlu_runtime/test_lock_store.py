@@ -72,6 +72,55 @@ def test_two_servers_take_one_citizens_messages_one_at_a_time():
     assert outcome["left"] is False  # nothing stays in Redis once both turns are done
 
 
+SAME_INSTANT = """
+    import asyncio, json, os, threading, time, uuid
+    from rasa.core.lock_store import RedisLockStore
+    from nlu_runtime.lock_store import ProductLockStore
+
+    ROUNDS = 30
+    run = uuid.uuid4().hex
+    barrier = threading.Barrier(2)
+    spans = {}
+
+    def server(name):
+        # Two servers, each with its event loop and store, given one citizen's two messages at the same instant.
+        if os.environ.get("STORE") == "rasa":
+            store = RedisLockStore(host="127.0.0.1", port=6379, db=1, key_prefix="sbktest")
+        else:
+            store = ProductLockStore()
+
+        async def main():
+            for i in range(ROUNDS):
+                barrier.wait()
+                async with store.lock(f"test:{run}:{i}", wait_time_in_seconds=0.01):
+                    start = time.monotonic()
+                    await asyncio.sleep(0.02)
+                    spans[(name, i)] = (start, time.monotonic())
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=server, args=(name,)) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    overlaps = sum(1 for i in range(ROUNDS)
+                   if spans[("a", i)][0] < spans[("b", i)][1] and spans[("b", i)][0] < spans[("a", i)][1])
+    print(json.dumps({"rounds": len(spans) // 2, "overlaps": overlaps}))
+"""
+
+
+def test_two_messages_at_the_same_instant_are_still_taken_one_at_a_time():
+    outcome = run(SAME_INSTANT, REDIS_URL=SHARED_REDIS)
+    assert outcome == {"rounds": 30, "overlaps": 0}
+
+
+def test_rasas_own_redis_lock_store_lets_such_messages_overlap():
+    # Why the product's store takes a mutex around each read-change-write of a lock (29 of 30 rounds here).
+    outcome = run(SAME_INSTANT, STORE="rasa")
+    assert outcome["rounds"] == 30 and outcome["overlaps"] > 0
+
+
 def test_without_redis_url_each_server_has_its_own_locks():
     # What `make run` needs (one server) and why a cluster needs Redis: two servers would overlap.
     outcome = run(TWO_SERVERS, CONVERSATION="test:memory")
