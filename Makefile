@@ -27,6 +27,8 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 # The load balancer of `make run-cluster` (and of its test): Debian's HAProxy.
 HAPROXY := /usr/sbin/haproxy
 CLUSTER_CONFIG := build/cluster/haproxy.cfg
+# Servers behind it other than Procfile.cluster's, e.g. CLUSTER_SERVERS="--rasa 127.0.0.1:5105 --rasa 10.0.0.7:5005".
+CLUSTER_SERVERS ?=
 # Instants at which the date-sensitive tests run again: a year end whose next year's calendar is not
 # configured yet (Asia/Shanghai), and the first working day after it.
 MACHINE_TIMES := 2026-12-31T23:30:00+08:00 2027-01-04T10:00:00+08:00
@@ -43,7 +45,7 @@ run: install model ## main job: install what is missing, train if inputs changed
 run-cluster: install model $(HAPROXY) ## two Rasa, action, back-office and dispatcher processes behind HAProxy
 	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "run-cluster: set DATABASE_URL to the PostgreSQL database every server shares (e.g. postgresql://sbk@127.0.0.1/sbk); SQLite is for make run" >&2; exit 2;; esac
 	$(VENV)/bin/sbk db upgrade
-	$(VENV)/bin/sbk cluster haproxy-config --output $(CLUSTER_CONFIG)
+	$(VENV)/bin/sbk cluster haproxy-config $(CLUSTER_SERVERS) --output $(CLUSTER_CONFIG)
 	$(HAPROXY) -c -q -f $(CLUSTER_CONFIG)
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} exec $(VENV)/bin/honcho start -f Procfile.cluster
 
