@@ -10,7 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cluster import DEFAULT_ACTIONS, DEFAULT_BACKOFFICE, DEFAULT_RASA, ClusterConfigError, default_layout, haproxy_config
+from bot.cluster import (
+    DEFAULT_ACTIONS,
+    DEFAULT_BACKOFFICE,
+    DEFAULT_RASA,
+    ClusterConfigError,
+    default_layout,
+    haproxy_config,
+)
 
 
 def run_haproxy_config(args: argparse.Namespace) -> int:

@@ -147,8 +147,9 @@ def test_the_launcher_stops_before_loading_the_model_when_redis_is_unreachable()
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{port}/1"}
     started = time.monotonic()
-    result = subprocess.run([str(RASA_PYTHON), "-m", "nlu_runtime.server", "run", "--enable-api", "-p", str(free_port()),
-                             "--model", "models/assistant.tar.gz", "--endpoints", "endpoints.yml"],
+    command = [str(RASA_PYTHON), "-m", "nlu_runtime.server", "run", "--enable-api", "-p", str(free_port()),
+               "--model", "models/assistant.tar.gz", "--endpoints", "endpoints.yml"]
+    result = subprocess.run(command,
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2, result.stderr[-2000:]
     assert f"Redis at 127.0.0.1:{port}" in result.stderr and "Start Redis there" in result.stderr
