@@ -178,9 +178,10 @@ def own_redis(tmp_path):
     process.wait(timeout=10)
 
 
-def test_redis_down_while_running_asks_the_citizen_to_send_again(own_redis):
+def test_redis_down_while_running_asks_the_citizen_to_send_again(own_redis, tmp_path):
     outcome = run("""
-        import asyncio, json
+        import asyncio, json, os, subprocess, time
+        import redis
         from rasa.core.agent import Agent
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
         from nlu_runtime.lock_store import ProductLockStore
@@ -208,13 +209,29 @@ def test_redis_down_while_running_asks_the_citizen_to_send_again(own_redis):
 
         async def main():
             replies = [await send("one"), await send("stop"), await send("three")]
+            # Redis back on the same address: the same server goes on, without a restart.
+            kwargs = store.store.red.connection_pool.connection_kwargs
+            again = subprocess.Popen(["redis-server", "--port", str(kwargs["port"]), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no", "--dir", os.environ["REDIS_DIR"]],
+                                     stdout=subprocess.DEVNULL)
+            try:
+                for _ in range(200):
+                    try:
+                        store.store.red.ping()
+                        break
+                    except redis.RedisError:
+                        time.sleep(0.05)
+                replies.append(await send("four"))
+            finally:
+                again.terminate()
+                again.wait()
             print(json.dumps({"replies": replies, "processed": processed}, ensure_ascii=False))
 
         asyncio.run(main())
-    """, REDIS_URL=own_redis)
-    assert outcome["replies"] == [["answer to one"], ["answer to stop"], [RETRY]]
+    """, REDIS_URL=own_redis, REDIS_DIR=str(tmp_path))
+    assert outcome["replies"] == [["answer to one"], ["answer to stop"], [RETRY], ["answer to four"]]
     # The message that found Redis down never reached the dialogue: nothing of it is stored or half-done.
-    assert outcome["processed"] == ["one", "stop"]
+    assert outcome["processed"] == ["one", "stop", "four"]
 
 
 def test_the_retry_sentence_has_no_placeholder():
