@@ -1,4 +1,5 @@
 # Two entry points (README): `make run` starts the assistant, `make test` runs every test.
+# `make run-cluster` starts two servers of each kind behind HAProxy instead (docs/deployment.md).
 # Everything else here is what they need: environments, generated NLU inputs, the trained model.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -23,18 +24,32 @@ E2E_NODE := tests/e2e/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 # Without a CJK font the browser tests' screenshots show empty boxes where the console's Chinese is.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+# The load balancer of `make run-cluster` (and of its test): Debian's HAProxy.
+HAPROXY := /usr/sbin/haproxy
+CLUSTER_CONFIG := build/cluster/haproxy.cfg
+# Servers behind it other than Procfile.cluster's, e.g. CLUSTER_SERVERS="--rasa 127.0.0.1:5105 --rasa 10.0.0.7:5005".
+CLUSTER_SERVERS ?=
 # Instants at which the date-sensitive tests run again: a year end whose next year's calendar is not
 # configured yet (Asia/Shanghai), and the first working day after it.
 MACHINE_TIMES := 2026-12-31T23:30:00+08:00 2027-01-04T10:00:00+08:00
 RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: run test test-fast install model validate evaluate compare bench lock clean
+.PHONY: run run-cluster test test-fast install model validate evaluate compare bench lock clean
 
 run: install model ## main job: install what is missing, train if inputs changed, start every service
 	$(VENV)/bin/sbk db upgrade
 	exec $(VENV)/bin/honcho start -f Procfile
 
-test: install model $(E2E_NODE) $(CHROMIUM) $(CJK_FONT) ## the whole test suite, then the date-sensitive tests at fixed machine dates
+# Several servers sharing the conversations: trackers in PostgreSQL (DATABASE_URL), conversation locks
+# in Redis (REDIS_URL, redis://127.0.0.1:6379/1 unless set), HAProxy on the ports `make run` uses.
+run-cluster: install model $(HAPROXY) ## two Rasa, action, back-office and dispatcher processes behind HAProxy
+	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "run-cluster: set DATABASE_URL to the PostgreSQL database every server shares (e.g. postgresql://sbk@127.0.0.1/sbk); SQLite is for make run" >&2; exit 2;; esac
+	$(VENV)/bin/sbk db upgrade
+	$(VENV)/bin/sbk cluster haproxy-config $(CLUSTER_SERVERS) --output $(CLUSTER_CONFIG)
+	$(HAPROXY) -c -q -f $(CLUSTER_CONFIG)
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} exec $(VENV)/bin/honcho start -f Procfile.cluster
+
+test: install model $(E2E_NODE) $(CHROMIUM) $(CJK_FONT) $(HAPROXY) ## the whole test suite, then the date-sensitive tests at fixed machine dates
 	$(VENV)/bin/python -m pytest -q
 	for at in $(MACHINE_TIMES); do $(VENV)/bin/python -m pytest -q -m dates --machine-time=$$at || exit 1; done
 
@@ -50,6 +65,10 @@ $(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json
 $(CHROMIUM):
 	apt-get install -y --no-install-recommends chromium || \
 		(apt-get update && apt-get install -y --no-install-recommends chromium)
+
+$(HAPROXY):
+	apt-get install -y --no-install-recommends haproxy || \
+		(apt-get update && apt-get install -y --no-install-recommends haproxy)
 
 $(CJK_FONT):
 	apt-get install -y --no-install-recommends fonts-wqy-microhei || \

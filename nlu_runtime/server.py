@@ -6,11 +6,27 @@ draft 2020-12 metaschema, on every call. Profiling the server under load (py-spy
 section conversations) put about 30 % of its CPU per message there. The schema is a constant, so
 here it is checked once and compiled once; every answer is still validated against it, and an
 invalid one fails exactly as before (same exception, same message).
+
+With several Rasa servers (`make run-cluster`, docs/deployment.md) the conversation locks are in the
+Redis of `REDIS_URL` (nlu_runtime/lock_store.py). The launcher checks that Redis before loading the
+model and stops with a message naming it when it does not answer; while running, a message whose lock
+cannot be taken is not processed, and the citizen is asked to send it again (the catalogue's
+`channel_lock_unavailable`) instead of an empty answer that a channel would read as "not understood".
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REPLIES = PROJECT_ROOT / "knowledge" / "replies.yml"
+LOCK_UNAVAILABLE = "channel_lock_unavailable"
+
+logger = logging.getLogger(__name__)
 
 
 def compile_action_response_validation() -> None:
@@ -40,8 +56,47 @@ def compile_action_response_validation() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+def catalogue_reply(key: str) -> str:
+    """A sentence of knowledge/replies.yml (this environment has no `bot.knowledge`; the sentence has no
+    placeholders, which tests/nlu_runtime/test_lock_store.py checks)."""
+    import yaml
+
+    return yaml.safe_load(REPLIES.read_text(encoding="utf-8"))["messages"][key]
+
+
+def answer_lock_failures() -> None:
+    """Make `Agent.handle_message` answer "send it again" when the conversation's lock cannot be taken."""
+    from rasa.core.agent import Agent
+    from rasa.core.lock_store import LockError
+
+    handle_message = Agent.handle_message
+    retry = catalogue_reply(LOCK_UNAVAILABLE)
+
+    async def _handle_message(self: Agent, message: Any) -> Any:
+        try:
+            return await handle_message(self, message)
+        except LockError as exc:
+            # Raised only before the dialogue saw the message (nlu_runtime/lock_store.py): nothing of it is stored.
+            logger.warning("Message of %s not processed, its conversation lock failed: %s", message.sender_id, exc)
+            if message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, retry)
+            return None
+
+    Agent.handle_message = _handle_message  # type: ignore[method-assign]
+
+
 def main() -> None:
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        from nlu_runtime.lock_store import RedisUnreachable, check_redis
+
+        try:
+            check_redis(redis_url)
+        except (RedisUnreachable, ValueError) as exc:
+            print(f"nlu_runtime.server: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     compile_action_response_validation()
+    answer_lock_failures()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parent
 DATE_SENSITIVE = ("actions", "board", "web/api", "web/console/supervision", "forwarding", "handoff", "inspections", "ledger",
                   "one_time_notices", "reports", "satisfaction", "self_inspections", "supervision", "thresholds",
                   "workdays", "test_clock.py")
-SERVICES = ("e2e", "conversations", "nlu_runtime", "cli", "benchmarks", "channels/test_cli.py")
+SERVICES = ("e2e", "conversations", "nlu_runtime", "cli", "benchmarks", "channels/test_cli.py", "test_cluster.py")
 
 
 def pytest_addoption(parser):

@@ -13,6 +13,7 @@ from bot.cli import (
     catalogue,
     chat,
     classify,
+    cluster,
     dispatch,
     events,
     nlu,
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.register(commands)
     answer.register(commands)
     nlu_commands = nlu.register(commands)
-    for module in (workdays, tickets, bank, dispatch, events, report, chat, telegram, user, catalogue):
+    for module in (workdays, tickets, bank, dispatch, events, report, chat, telegram, user, catalogue, cluster):
         module.register(commands)
     tooling.register(commands, nlu=nlu_commands)
     return parser
