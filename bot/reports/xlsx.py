@@ -36,9 +36,10 @@ MAX_WIDTH = 60
 
 # The sheets in their order (xlsx_sheet_<name> in the catalogue); a month's workbook has no assessment.
 SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-                "about")
+                "satisfaction", "about")
 SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-               "assessment", "about")
+               "satisfaction", "assessment", "about")
+RATE_FORMAT = "0.0%"
 
 
 def _excel(knowledge: Knowledge, value: Any) -> Any:
@@ -195,6 +196,8 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
                                                       "late_recordings"),
            [[r.district, r.weeks_met, r.weeks, r.inspections, r.late] for r in report.district_inspections])
 
+    _satisfaction_sheet(knowledge, wb, report)
+
     if report.assessment is not None:
         items = report.assessment[0].items if report.assessment else []
         _sheet(knowledge, wb, "assessment",
@@ -219,6 +222,35 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
     about += [[m.text("report_about_note"), note] for note in report.notes]
     _sheet(knowledge, wb, "about", [m.text("xlsx_col_field"), m.text("xlsx_col_value")], about)
     return wb
+
+
+def _satisfaction_sheet(knowledge: Knowledge, wb: Workbook, report: Report) -> Worksheet:
+    """Art. 25(二), 40: the rates per bank, outlet and district in one table, one tier after the other (as
+    the praise sheet), and the total; a rate is a number formatted as a percentage, — without answers."""
+    m = knowledge.messages
+    bank_tier, outlet_tier, district_tier = (m.text(f"report_col_{c}") for c in ("bank", "outlet", "district"))
+
+    def counts(r) -> list[Any]:  # noqa: ANN001  (any of the three satisfaction rows)
+        return [r.answered, r.satisfied, r.basically_satisfied, r.dissatisfied,
+                r.rate if r.rate is not None else m.text("report_no_rate")]
+
+    rows = [[bank_tier, r.bank, None, None, *counts(r)] for r in report.satisfaction]
+    rows += [[outlet_tier, r.bank, r.outlet_label, r.district, *counts(r)] for r in report.satisfaction_outlets]
+    rows += [[district_tier, None, None, r.district_label, *counts(r)] for r in report.satisfaction_districts]
+    answered = sum(r.answered for r in report.satisfaction)
+    satisfied = sum(r.satisfied for r in report.satisfaction)
+    basically = sum(r.basically_satisfied for r in report.satisfaction)
+    dissatisfied = sum(r.dissatisfied for r in report.satisfaction)
+    rate = (satisfied + basically) / answered if answered else m.text("report_no_rate")
+    rows.append([m.text("report_total"), None, None, None, answered, satisfied, basically, dissatisfied, rate])
+    headers = [m.text("xlsx_col_tier"), *(m.text(f"report_col_{c}") for c in (
+        "bank", "outlet", "district", "answered", "satisfied", "basically_satisfied", "dissatisfied",
+        "satisfaction_rate"))]
+    ws = _sheet(knowledge, wb, "satisfaction", headers, rows, total_rows=1)
+    for (cell,) in ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)):
+        if isinstance(cell.value, float):
+            cell.number_format = RATE_FORMAT
+    return ws
 
 
 def _c(c) -> list[int]:  # noqa: ANN001  (Counts)
