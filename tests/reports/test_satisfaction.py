@@ -103,5 +103,7 @@ def test_the_workbook_has_a_satisfaction_sheet_per_bank_outlet_and_district(engi
     last = ws.max_row
     assert ws.cell(row=last, column=1).font.bold and ws.cell(row=last, column=9).number_format == "0.0%"
     assert ws.cell(row=2, column=9).number_format == "0.0%"  # 中国建设银行 first: 50.0%
+    body = ws.cell(row=2, column=2)
+    assert body.border.left.style == "thin" and body.alignment.wrap_text and not body.font.bold
     # The Markdown of the same report still reads the same bank figures.
     assert f"| {CCB} | 2 | 1 | 0 | 1 | 50.0% |" in render_markdown(december, knowledge=knowledge)
