@@ -317,6 +317,8 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
 
     bank_rows = list(banks.values())
     outlet_rows = sorted(outlets.values(), key=_outlet_order(knowledge, list(banks)))
+    # Once, at the finest grouping: the bank, outlet and district tiers are its sums.
+    answers = satisfaction_rates(session, period=period, by="outlet_district")
     totals_out: dict[str, Any] = {
         **totals,
         "overdue_tickets": len(overdue_rows),
@@ -339,9 +341,9 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         firings=[_firing_row(f, knowledge) for f in firings], overdue=overdue_rows,
         self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
         district_inspections=_district_inspections(session, ctx),
-        satisfaction=_satisfaction(session, period, [b.bank for b in bank_rows]),
-        satisfaction_outlets=_satisfaction_outlets(session, period, knowledge, outlet_rows),
-        satisfaction_districts=_satisfaction_districts(session, period, knowledge),
+        satisfaction=_satisfaction(answers, [b.bank for b in bank_rows]),
+        satisfaction_outlets=_satisfaction_outlets(answers, knowledge, outlet_rows),
+        satisfaction_districts=_satisfaction_districts(answers, knowledge),
         notes=_notes(knowledge, period),
     )
     return report, firings, dict(max_days)
@@ -366,17 +368,11 @@ def _outlet_order(knowledge: Knowledge, bank_order: list[str]):
     return key
 
 
-def _satisfaction(session: Session, period: Period, bank_order: list[str]) -> list[SatisfactionRow]:
+def _satisfaction(answers: list[Rate], bank_order: list[str]) -> list[SatisfactionRow]:
     """Every bank's satisfaction rate in the period, in the report's order of banks (zero without answers)."""
-    rates = {r.bank: r for r in satisfaction_rates(session, period=period, by="bank")}
+    rates = _answers(answers, lambda r: r.bank)
     order = bank_order + sorted(b for b in rates if b is not None and b not in bank_order)
-    rows = []
-    for bank in order:
-        r = rates.get(bank)
-        rows.append(SatisfactionRow(bank=bank, answered=r.answered if r else 0, satisfied=r.satisfied if r else 0,
-                                    basically_satisfied=r.basically_satisfied if r else 0,
-                                    dissatisfied=r.dissatisfied if r else 0, rate=r.rate if r else None))
-    return rows
+    return [SatisfactionRow(bank=bank, **_rate_fields(rates.get(bank))) for bank in order]
 
 
 def _answers(rates: list[Rate], key: Callable[[Rate], Any]) -> dict[Any, list[int]]:
@@ -396,12 +392,11 @@ def _rate_fields(counts: list[int] | None) -> dict[str, Any]:
             "dissatisfied": dissatisfied, "rate": (satisfied + basically) / answered if answered else None}
 
 
-def _satisfaction_outlets(session: Session, period: Period, knowledge: Knowledge,
+def _satisfaction_outlets(rates: list[Rate], knowledge: Knowledge,
                           outlet_rows: list[OutletRow]) -> list[OutletSatisfactionRow]:
     """Every outlet of the report (configured ones with or without answers) in its order, then any other
     outlet with answers in the period."""
-    answers = _answers(satisfaction_rates(session, period=period, by="outlet"),
-                       lambda r: (r.bank or "", clean(r.outlet) if r.outlet else None))
+    answers = _answers(rates, lambda r: (r.bank or "", clean(r.outlet) if r.outlet else None))
     rows = [OutletSatisfactionRow(bank=o.bank, outlet=o.outlet, outlet_label=o.outlet_label, district=o.district,
                                   **_rate_fields(answers.get((o.bank, o.outlet)))) for o in outlet_rows]
     listed = {(o.bank, o.outlet) for o in outlet_rows}
@@ -414,9 +409,9 @@ def _satisfaction_outlets(session: Session, period: Period, knowledge: Knowledge
     return rows
 
 
-def _satisfaction_districts(session: Session, period: Period, knowledge: Knowledge) -> list[DistrictSatisfactionRow]:
+def _satisfaction_districts(rates: list[Rate], knowledge: Knowledge) -> list[DistrictSatisfactionRow]:
     """Every district of knowledge/districts.yml in its order, then any other with answers, then cases naming none."""
-    answers = _answers(satisfaction_rates(session, period=period, by="district"), lambda r: r.district)
+    answers = _answers(rates, lambda r: r.district)
     names = [d.name for d in knowledge.districts]
     names += sorted(d for d in answers if d is not None and d not in names)
     rows = [DistrictSatisfactionRow(district=name, district_label=name, **_rate_fields(answers.get(name)))
