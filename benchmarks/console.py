@@ -9,7 +9,9 @@ created and dropped), it:
    bank, outlet, district, channel and complaint type; transfer tickets, a few escalated to
    supervision tickets; states by age (open and recent, or reported, verified, closed; some left
    overdue); their history events; the threshold firings the ledger's own `evaluate` records
-   month by month — with executemany on SQLite and COPY on PostgreSQL;
+   month by month — with executemany on SQLite and COPY on PostgreSQL; then one year of the
+   supervision records the newer pages read (benchmarks/supervision_year.py): inspections,
+   self-inspection summaries, satisfaction callbacks, investigation reports;
 2. signs in through the real sign-in form as a city supervisor, a 李沧区 district supervisor, an
    operator and an administrator, and requests each console page through the ASGI application
    (httpx's ASGITransport: routing, dependencies, queries, templates, middleware — no network);
@@ -43,6 +45,8 @@ from sqlmodel import Session
 from benchmarks.machine import describe_machine
 from benchmarks.report import databases_line, update_benchmarks_file
 from benchmarks.stats import percentile
+from benchmarks.supervision_year import (CALLBACK_COLUMNS, INSPECTION_COLUMNS, REPORT_COLUMNS, SUBMISSION_COLUMNS,
+                                         build_year)
 from bot.knowledge import Knowledge
 from bot.workdays import WorkdayCalendar
 
@@ -68,6 +72,7 @@ INTENT_WEIGHTS = {"complaint/attitude": 28, "complaint/refusal": 18, "complaint/
 # Share of tickets still open past their due date, by how long ago they were due: recent ones wait for
 # escalation and the bank's answer, old ones have almost all been dealt with.
 LATE_RECENT_DAYS, LATE_RECENT_SHARE, LATE_OLD_SHARE = 60, 0.05, 0.002
+YEAR_TABLES = ("outlet_inspection", "self_inspection", "satisfaction_callback", "investigation_report")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -118,6 +123,11 @@ class SeedFigures:
     district_tickets: int
     insert_seconds: float
     firing_seconds: float
+    inspections: int = 0
+    submissions: int = 0
+    callbacks: int = 0
+    reports: int = 0
+    year_seconds: float = 0.0
 
 
 @dataclass
@@ -273,9 +283,11 @@ def build_ledger(count: int, *, now: datetime, months: int, knowledge: Knowledge
         extended_until = None
         if state == "extended":
             extended_until = due_date + timedelta(days=7)
-        ledger.cases.append((case_id, kind, intent, bank, outlet, district, channels[rng.randrange(len(channels))],
-                             DESCRIPTION, "张先生", "13812345678", rng.random() < 0.4, f"telegram:{case_id}", received,
-                             verification, verified_at, "bench" if verified_at else None))
+        channel = channels[rng.randrange(len(channels))]
+        # Only a Telegram citizen has a reference to write back to; the others are called back by phone.
+        ledger.cases.append((case_id, kind, intent, bank, outlet, district, channel, DESCRIPTION, "张先生",
+                             "13812345678", rng.random() < 0.4, f"telegram:{case_id}" if channel == "telegram" else None,
+                             received, verification, verified_at, "bench" if verified_at else None))
         ticket_id += 1
         tid = ticket_id
         if late or escalate:
@@ -324,7 +336,7 @@ def _reset_sequences(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as conn:
-        for table in ("ledger_case", "ticket", "ticket_event"):
+        for table in ("ledger_case", "ticket", "ticket_event", *YEAR_TABLES):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                               f"(SELECT coalesce(max(id), 1) FROM {table}))"))
         conn.execute(text("ANALYZE"))
@@ -372,11 +384,22 @@ def seed(engine: Engine, *, sizes: Sizes, now: datetime, knowledge: Knowledge, c
              f"{len(ledger.events):,} events in {inserted:.1f} s; recording threshold firings")
     started = time.perf_counter()
     firings = record_firings(engine, now=now, months=sizes.months, knowledge=knowledge)
+    firing_seconds = time.perf_counter() - started
+    progress(f"{database}: {firings:,} firings in {firing_seconds:.1f} s; one year of inspections, self-inspection "
+             "summaries, callbacks and investigation reports")
+    year = build_year(ledger.cases, ledger.tickets, now=now, knowledge=knowledge, calendar=calendar)
+    started = time.perf_counter()
+    bulk_insert(engine, "outlet_inspection", INSPECTION_COLUMNS, year.inspections)
+    bulk_insert(engine, "self_inspection", SUBMISSION_COLUMNS, year.submissions)
+    bulk_insert(engine, "satisfaction_callback", CALLBACK_COLUMNS, year.callbacks)
+    bulk_insert(engine, "investigation_report", REPORT_COLUMNS, year.reports)
     _reset_sequences(engine)
     return SeedFigures(database=database, cases=len(ledger.cases), tickets=len(ledger.tickets),
                        events=len(ledger.events), firings=firings, open_overdue=ledger.open_overdue,
                        district_tickets=ledger.district_tickets, insert_seconds=inserted,
-                       firing_seconds=time.perf_counter() - started)
+                       firing_seconds=firing_seconds, inspections=len(year.inspections),
+                       submissions=len(year.submissions), callbacks=len(year.callbacks), reports=len(year.reports),
+                       year_seconds=time.perf_counter() - started)
 
 
 def add_accounts(engine: Engine, knowledge: Knowledge, *, now: datetime) -> None:
@@ -597,6 +620,22 @@ def render_markdown(report: Report) -> str:
         lines.append(f"| {f.database} | {f.cases:,} | {f.tickets:,} | {f.events:,} | {f.firings:,} | "
                      f"{f.open_overdue:,} | {f.district_tickets:,} | {f.insert_seconds:.1f} s | "
                      f"{f.firing_seconds:.1f} s |")
+    lines += [
+        "",
+        ("One year of supervision records before the clock of the run (benchmarks/supervision_year.py): every "
+         "district's on-site inspections, 3 or 4 of its outlets a week on working days (a week in twenty one too "
+         "few, some recorded late, one finding in twelve 不符合); every bank's monthly, quarterly, half-year and "
+         "yearly self-inspection summaries due in the year (256 KB each, 1 in 12 late, 1 in 10 sent twice); a "
+         "satisfaction callback for each complaint verified in the year whose citizen agreed to be contacted "
+         "(Telegram or phone; most answered, the last days' open); an investigation report for each complaint "
+         "verified in the year (most approved, the last days' awaiting review)."),
+        "",
+        "| database | inspections | self-inspection summaries | callbacks | investigation reports | bulk insert |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in report.seeds:
+        lines.append(f"| {f.database} | {f.inspections:,} | {f.submissions:,} | {f.callbacks:,} | {f.reports:,} | "
+                     f"{f.year_seconds:.1f} s |")
     lines += [
         "",
         (f"Each page requested through the application (httpx ASGITransport: routing, sign-in session, role check, "

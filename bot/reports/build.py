@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from bot.ledger.models import Case, Ticket
 from bot.ledger.tickets import OPEN_STATES, overdue
 from bot.self_inspections import due_of
 from bot.self_inspections import parse_period as parse_inspection_period
-from bot.satisfaction.rates import satisfaction_rates
+from bot.satisfaction.rates import Rate, satisfaction_rates
 from bot.thresholds.models import ThresholdFiring
 
 from . import labels
@@ -33,9 +34,11 @@ from .model import (
     BankRow,
     Counts,
     DistrictInspectionRow,
+    DistrictSatisfactionRow,
     FiringRow,
     LedgerFacts,
     OutletRow,
+    OutletSatisfactionRow,
     OverdueRow,
     Report,
     RateCell,
@@ -317,6 +320,8 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
 
     bank_rows = list(banks.values())
     outlet_rows = sorted(outlets.values(), key=_outlet_order(knowledge, list(banks)))
+    # Once, at the finest grouping: the bank, outlet and district tiers are its sums.
+    answers = satisfaction_rates(session, period=period, by="outlet_district")
     totals_out: dict[str, Any] = {
         **totals,
         "overdue_tickets": len(overdue_rows),
@@ -339,7 +344,9 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         firings=[_firing_row(f, knowledge) for f in firings], overdue=overdue_rows,
         self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
         district_inspections=_district_inspections(session, ctx),
-        satisfaction=_satisfaction(session, period, [b.bank for b in bank_rows]),
+        satisfaction=_satisfaction(answers, [b.bank for b in bank_rows]),
+        satisfaction_outlets=_satisfaction_outlets(answers, knowledge, outlet_rows),
+        satisfaction_districts=_satisfaction_districts(answers, knowledge),
         three_rates_banks=_three_rates(session, ctx, "bank", [b.bank for b in bank_rows]),
         three_rates_districts=_three_rates(session, ctx, "district", []),
         notes=_notes(knowledge, period),
@@ -366,16 +373,58 @@ def _outlet_order(knowledge: Knowledge, bank_order: list[str]):
     return key
 
 
-def _satisfaction(session: Session, period: Period, bank_order: list[str]) -> list[SatisfactionRow]:
+def _satisfaction(answers: list[Rate], bank_order: list[str]) -> list[SatisfactionRow]:
     """Every bank's satisfaction rate in the period, in the report's order of banks (zero without answers)."""
-    rates = {r.bank: r for r in satisfaction_rates(session, period=period, by="bank")}
+    rates = _answers(answers, lambda r: r.bank)
     order = bank_order + sorted(b for b in rates if b is not None and b not in bank_order)
-    rows = []
-    for bank in order:
-        r = rates.get(bank)
-        rows.append(SatisfactionRow(bank=bank, answered=r.answered if r else 0, satisfied=r.satisfied if r else 0,
-                                    basically_satisfied=r.basically_satisfied if r else 0,
-                                    dissatisfied=r.dissatisfied if r else 0, rate=r.rate if r else None))
+    return [SatisfactionRow(bank=bank, **_rate_fields(rates.get(bank))) for bank in order]
+
+
+def _answers(rates: list[Rate], key: Callable[[Rate], Any]) -> dict[Any, list[int]]:
+    """answered, 满意, 基本满意, 不满意 per key; rates whose keys coincide (outlet names that read the same
+    once cleaned) are added up."""
+    out: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in rates:
+        counts = out[key(r)]
+        for i, n in enumerate((r.answered, r.satisfied, r.basically_satisfied, r.dissatisfied)):
+            counts[i] += n
+    return out
+
+
+def _rate_fields(counts: list[int] | None) -> dict[str, Any]:
+    answered, satisfied, basically, dissatisfied = counts or (0, 0, 0, 0)
+    return {"answered": answered, "satisfied": satisfied, "basically_satisfied": basically,
+            "dissatisfied": dissatisfied, "rate": (satisfied + basically) / answered if answered else None}
+
+
+def _satisfaction_outlets(rates: list[Rate], knowledge: Knowledge,
+                          outlet_rows: list[OutletRow]) -> list[OutletSatisfactionRow]:
+    """Every outlet of the report (configured ones with or without answers) in its order, then any other
+    outlet with answers in the period."""
+    answers = _answers(rates, lambda r: (r.bank or "", clean(r.outlet) if r.outlet else None))
+    rows = [OutletSatisfactionRow(bank=o.bank, outlet=o.outlet, outlet_label=o.outlet_label, district=o.district,
+                                  **_rate_fields(answers.get((o.bank, o.outlet)))) for o in outlet_rows]
+    listed = {(o.bank, o.outlet) for o in outlet_rows}
+    unassigned = knowledge.messages.text("report_unassigned_outlet")
+    for bank, outlet in sorted((k for k in answers if k not in listed), key=lambda k: (k[0], k[1] is None, k[1] or "")):
+        found = knowledge.bank(bank).outlet(outlet) if outlet and knowledge.canonical_bank(bank) == bank else None
+        rows.append(OutletSatisfactionRow(bank=bank, outlet=outlet, outlet_label=outlet or unassigned,
+                                          district=found.district if found else None,
+                                          **_rate_fields(answers[(bank, outlet)])))
+    return rows
+
+
+def _satisfaction_districts(rates: list[Rate], knowledge: Knowledge) -> list[DistrictSatisfactionRow]:
+    """Every district of knowledge/districts.yml in its order, then any other with answers, then cases naming none."""
+    answers = _answers(rates, lambda r: r.district)
+    names = [d.name for d in knowledge.districts]
+    names += sorted(d for d in answers if d is not None and d not in names)
+    rows = [DistrictSatisfactionRow(district=name, district_label=name, **_rate_fields(answers.get(name)))
+            for name in names]
+    if None in answers:
+        rows.append(DistrictSatisfactionRow(district=None,
+                                            district_label=knowledge.messages.text("report_unassigned_district"),
+                                            **_rate_fields(answers[None])))
     return rows
 
 

@@ -149,11 +149,39 @@ class SatisfactionRow:
 
 
 @dataclass
+class OutletSatisfactionRow:
+    """An outlet's satisfaction callbacks answered in the period; ``outlet`` None: tickets naming none."""
+
+    bank: str
+    outlet: str | None
+    outlet_label: str
+    district: str | None
+    answered: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    rate: float | None
+
+
+@dataclass
 class RateCell:
     """One rate of the 三率 board: ``count`` of ``of``; ``rate`` None when there is nothing to count."""
 
     count: int
     of: int
+    rate: float | None
+
+
+@dataclass
+class DistrictSatisfactionRow:
+    """A district's satisfaction callbacks answered in the period (by the case's district)."""
+
+    district: str | None
+    district_label: str
+    answered: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
     rate: float | None
 
 
@@ -269,6 +297,8 @@ class Report:
     overdue: list[OverdueRow]
     self_inspection: list[SelfInspectionRow]
     satisfaction: list[SatisfactionRow] = field(default_factory=list)
+    satisfaction_outlets: list[OutletSatisfactionRow] = field(default_factory=list)
+    satisfaction_districts: list[DistrictSatisfactionRow] = field(default_factory=list)
     three_rates_banks: list[ThreeRatesRow] = field(default_factory=list)
     three_rates_districts: list[ThreeRatesRow] = field(default_factory=list)
     assessment: list[AssessmentRow] | None = None

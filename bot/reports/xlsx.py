@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -46,9 +46,10 @@ MAX_WIDTH = 60
 
 # The sheets in their order (xlsx_sheet_<name> in the catalogue); a month's workbook has no assessment.
 SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-                "three_rates", "about")
+                "three_rates", "satisfaction", "about")
 SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-               "three_rates", "assessment", "about")
+               "three_rates", "satisfaction", "assessment", "about")
+RATE_FORMAT = "0.0%"
 
 
 def _excel(knowledge: Knowledge, value: Any) -> Any:
@@ -72,26 +73,54 @@ def _width(knowledge: Knowledge, value: Any) -> int:
     return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
 
 
+HEADER_STYLE = "sbk-header"
+NUMBER_FORMATS = {"text": "General", "datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd", "rate": RATE_FORMAT}
+
+
+def _style(kind: str, total: bool = False) -> str:
+    """The named style of a body cell: its kind (NUMBER_FORMATS) and whether it is in a total row."""
+    return f"sbk-{kind}{'-total' if total else ''}"
+
+
+def _register_styles(wb: Workbook) -> None:
+    """The workbook's cell styles, as named styles a cell points to.
+
+    Setting border, alignment and font cell by cell made openpyxl hash a new style object for
+    each; with a year's thousands of rows that took seconds.
+    """
+    if HEADER_STYLE in wb.named_styles:
+        return
+    body = Alignment(vertical="top", wrap_text=True)
+    for kind, number_format in NUMBER_FORMATS.items():
+        for total in (False, True):
+            wb.add_named_style(NamedStyle(name=_style(kind, total), font=TOTAL_FONT if total else Font(),
+                                          border=BORDER, alignment=body, number_format=number_format))
+    wb.add_named_style(NamedStyle(name=HEADER_STYLE, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER,
+                                  alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    return "text"
+
+
 def _sheet(knowledge: Knowledge, wb: Workbook, sheet: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
            total_rows: int = 0) -> Worksheet:
     """A sheet (one of SHEETS_YEAR) with one table from A1; the last ``total_rows`` rows are set in bold."""
+    _register_styles(wb)
     ws = wb.create_sheet(knowledge.messages.text(f"xlsx_sheet_{sheet}"))
     ws.append(list(headers))
     for row in rows:
         ws.append([_excel(knowledge, v) for v in row])
     for cell in ws[1]:
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.style = HEADER_STYLE
     for r, row in enumerate(ws.iter_rows(min_row=2, max_row=ws.max_row), start=2):
+        total = bool(total_rows) and r > ws.max_row - total_rows
         for cell in row:
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-            if total_rows and r > ws.max_row - total_rows:
-                cell.font = TOTAL_FONT
+            cell.style = _style(_kind(cell.value), total)
     for c, header in enumerate(headers, start=1):
         width = max([_width(knowledge, header)] + [_width(knowledge, row[c - 1]) for row in rows if c - 1 < len(row)])
         ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, max(8, width + 2))
@@ -212,6 +241,8 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
            [[group, r.name or unnamed, rate_cell(knowledge, r.response), rate_cell(knowledge, r.completion),
              rate_cell(knowledge, r.satisfaction)] for group, rows, unnamed in groups for r in rows])
 
+    _satisfaction_sheet(knowledge, wb, report)
+
     if report.assessment is not None:
         items = report.assessment[0].items if report.assessment else []
         _sheet(knowledge, wb, "assessment",
@@ -236,6 +267,35 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
     about += [[m.text("report_about_note"), note] for note in report.notes]
     _sheet(knowledge, wb, "about", [m.text("xlsx_col_field"), m.text("xlsx_col_value")], about)
     return wb
+
+
+def _satisfaction_sheet(knowledge: Knowledge, wb: Workbook, report: Report) -> Worksheet:
+    """Art. 25(二), 40: the rates per bank, outlet and district in one table, one tier after the other (as
+    the praise sheet), and the total; a rate is a number formatted as a percentage, — without answers."""
+    m = knowledge.messages
+    bank_tier, outlet_tier, district_tier = (m.text(f"report_col_{c}") for c in ("bank", "outlet", "district"))
+
+    def counts(r) -> list[Any]:  # noqa: ANN001  (any of the three satisfaction rows)
+        return [r.answered, r.satisfied, r.basically_satisfied, r.dissatisfied,
+                r.rate if r.rate is not None else m.text("report_no_rate")]
+
+    rows = [[bank_tier, r.bank, None, None, *counts(r)] for r in report.satisfaction]
+    rows += [[outlet_tier, r.bank, r.outlet_label, r.district, *counts(r)] for r in report.satisfaction_outlets]
+    rows += [[district_tier, None, None, r.district_label, *counts(r)] for r in report.satisfaction_districts]
+    answered = sum(r.answered for r in report.satisfaction)
+    satisfied = sum(r.satisfied for r in report.satisfaction)
+    basically = sum(r.basically_satisfied for r in report.satisfaction)
+    dissatisfied = sum(r.dissatisfied for r in report.satisfaction)
+    rate = (satisfied + basically) / answered if answered else m.text("report_no_rate")
+    rows.append([m.text("report_total"), None, None, None, answered, satisfied, basically, dissatisfied, rate])
+    headers = [m.text("xlsx_col_tier"), *(m.text(f"report_col_{c}") for c in (
+        "bank", "outlet", "district", "answered", "satisfied", "basically_satisfied", "dissatisfied",
+        "satisfaction_rate"))]
+    ws = _sheet(knowledge, wb, "satisfaction", headers, rows, total_rows=1)
+    for r, (cell,) in enumerate(ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)), start=2):
+        if isinstance(cell.value, float):
+            cell.style = _style("rate", r == ws.max_row)
+    return ws
 
 
 def _c(c) -> list[int]:  # noqa: ANN001  (Counts)

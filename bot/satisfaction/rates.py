@@ -25,15 +25,17 @@ class Period(Protocol):
     @property
     def end_utc(self) -> datetime: ...
 
-Grouping = Literal["bank", "outlet", "district"]
+Grouping = Literal["bank", "outlet", "district", "outlet_district"]
+# What the console offers; "outlet_district" (bank, outlet and the case's district together) is the
+# finest grouping, from which a report adds up all three at once with a single query.
 GROUPINGS: tuple[Grouping, ...] = ("bank", "outlet", "district")
 
 
 @dataclass(frozen=True)
 class Rate:
     bank: str | None  # None when grouped by district
-    outlet: str | None  # only when grouped by outlet
-    district: str | None  # only when grouped by district
+    outlet: str | None  # only when grouped by outlet (or outlet_district)
+    district: str | None  # only when grouped by district (or outlet_district)
     answered: int
     satisfied: int
     basically_satisfied: int
@@ -52,7 +54,8 @@ def _count(answer: Answer):  # type: ignore[no-untyped-def]
 def satisfaction_rates(session: Session, *, period: Period, by: Grouping, scope: str | None = None) -> list[Rate]:
     """One rate per bank, outlet (of a bank) or district with answers in `period`; `scope` limits to a district."""
     keys = {"bank": (col(Ticket.bank),), "outlet": (col(Ticket.bank), col(Ticket.outlet)),
-            "district": (col(Case.district),)}[by]
+            "district": (col(Case.district),),
+            "outlet_district": (col(Ticket.bank), col(Ticket.outlet), col(Case.district))}[by]
     query = (select(*keys, func.count(), _count(Answer.satisfied), _count(Answer.basically_satisfied),
                     _count(Answer.dissatisfied))
              .select_from(SatisfactionCallback)
@@ -68,7 +71,8 @@ def satisfaction_rates(session: Session, *, period: Period, by: Grouping, scope:
     for row in session.exec(query).all():
         values = tuple(row)
         counts = [int(v or 0) for v in values[len(keys):]]
-        named = dict(zip(("bank", "outlet") if by == "outlet" else (by,), values[:len(keys)], strict=True))
+        names = {"outlet": ("bank", "outlet"), "outlet_district": ("bank", "outlet", "district")}.get(by, (by,))
+        named = dict(zip(names, values[:len(keys)], strict=True))
         rates.append(Rate(bank=named.get("bank"), outlet=named.get("outlet"), district=named.get("district"),
                           answered=counts[0], satisfied=counts[1], basically_satisfied=counts[2],
                           dissatisfied=counts[3]))
