@@ -7,7 +7,7 @@ one bank's traffic never touches another's.
 
 Where it is kept decides whether the limit holds: the back office runs as several processes behind a
 load balancer, so the state lives in the back office's database (``DATABASE_URL``, SQLite by default,
-PostgreSQL in a deployment), table ``bank_api_rate_state`` (migration 0017), through
+PostgreSQL in a deployment), table ``bank_api_rate_state`` (migration 0016), through
 ``DatabaseStateStore``, a pyrate-limiter ``StateStore``. pyrate-limiter's own ``SQLiteBucket`` and
 ``PostgresBucket`` were not used: they count every row of their table whatever the key, so each bank
 would need a table of its own, created at run time outside the migrations; they keep a row per

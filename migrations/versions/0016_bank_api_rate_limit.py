@@ -1,7 +1,7 @@
 """bank API rate limit: each bank's allowance, shared by every back-office process
 
-Revision ID: 0017
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 01:45:00.000000
 
 A new table only: one row per bank that has called the API since, holding pyrate-limiter's GCRA state.
@@ -14,8 +14,8 @@ import sqlmodel
 import bot.db.types
 
 
-revision = '0017'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
