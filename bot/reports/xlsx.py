@@ -46,9 +46,9 @@ MAX_WIDTH = 60
 
 # The sheets in their order (xlsx_sheet_<name> in the catalogue); a month's workbook has no assessment.
 SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-                "three_rates", "satisfaction", "about")
+                "satisfaction", "three_rates", "about")
 SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-               "three_rates", "satisfaction", "assessment", "about")
+               "satisfaction", "three_rates", "assessment", "about")
 RATE_FORMAT = "0.0%"
 
 
@@ -234,14 +234,14 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
                                                       "late_recordings"),
            [[r.district, r.weeks_met, r.weeks, r.inspections, r.late] for r in report.district_inspections])
 
+    _satisfaction_sheet(knowledge, wb, report)
+
     # the 三率 board: per bank, then per district, each rate as "x/y（z%）" or "—" as in the Markdown
     groups = [(m.text("report_col_bank"), report.three_rates_banks, m.text("report_unassigned_bank")),
               (m.text("report_col_district"), report.three_rates_districts, m.text("report_unassigned_district"))]
     _sheet(knowledge, wb, "three_rates", cols("grouping", "name", "response_rate", "completion_rate", "satisfaction_rate"),
            [[group, r.name or unnamed, rate_cell(knowledge, r.response), rate_cell(knowledge, r.completion),
              rate_cell(knowledge, r.satisfaction)] for group, rows, unnamed in groups for r in rows])
-
-    _satisfaction_sheet(knowledge, wb, report)
 
     if report.assessment is not None:
         items = report.assessment[0].items if report.assessment else []
