@@ -10,6 +10,11 @@ Inputs, each from where it belongs:
   item scores (percent of each item), the confirmed bonus and automatic-fail events, and whether the
   bank refused to act on the agency's recommendations (Art. 49).
 * ``LedgerFacts``: the year's figures from the ledger.
+* the measures of `bot.reports.computed` (tickets answered on time, satisfaction, found-true praise
+  and complaints, inspection findings, self-inspection punctuality), which score the Art. 40 items
+  knowledge/assessment.yml ``computed`` maps them to. A percent the city enters for an item
+  overrides the computed one (the row keeps both, and says so); an item whose measures have no
+  case at all stays unscored, never 0 or 100.
 
 The score is the weighted sum of the item percentages plus bonus points, capped at ``max_score``
 and rounded to two decimals before the bands are applied. It is only given when every item has a
@@ -36,7 +41,7 @@ import functools
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
