@@ -40,14 +40,16 @@ from .periods import Period
 CASES_SHOWN = 20
 
 
-def _measure(knowledge: Knowledge, code: str, good: int, total: int, cases: list[CaseRef]) -> MeasureScore:
+def _measure(knowledge: Knowledge, code: str, good: int, total: int, cases: list[CaseRef],
+             behind: int | None = None) -> MeasureScore:
+    """`behind`: how many cases there are when `cases` was already cut short in the query."""
     m = knowledge.messages
     # The cases that cost the bank come first: they are what the reader looks for.
-    ordered = sorted(cases, key=lambda c: c.counted)
+    ordered = sorted(cases, key=lambda c: c.counted)[:CASES_SHOWN]
     return MeasureScore(code=code, label=m.text(f"assessment_measure_{code}"), good=good, total=total,
                         summary=m.render(f"assessment_measure_{code}_counts", good=good, total=total,
                                          bad=total - good),
-                        cases=ordered[:CASES_SHOWN], more_cases=max(0, len(ordered) - CASES_SHOWN))
+                        cases=ordered, more_cases=max(0, (len(cases) if behind is None else behind) - len(ordered)))
 
 
 def _tickets_due(session: Session, period: Period, as_of: date) -> dict[str, int]:
@@ -76,49 +78,56 @@ def _tickets_on_time(session: Session, knowledge: Knowledge, *, period: Period, 
 def _satisfaction(session: Session, knowledge: Knowledge, *, period: Period,
                   banks: list[str]) -> dict[str, MeasureScore]:
     rates = {r.bank: r for r in satisfaction_rates(session, period=period, by="bank")}
-    unhappy: dict[str, list[CaseRef]] = defaultdict(list)
-    rows = session.exec(
-        select(SatisfactionCallback.id, Ticket.bank, Ticket.number)
-        .join(Ticket, col(Ticket.id) == col(SatisfactionCallback.ticket_id))
-        .where(SatisfactionCallback.state == CallbackState.answered,
-               SatisfactionCallback.answer == Answer.dissatisfied,
-               col(SatisfactionCallback.answered_at) >= period.start_utc,
-               col(SatisfactionCallback.answered_at) < period.end_utc)
-        .order_by(col(SatisfactionCallback.answered_at)))
-    for callback_id, bank, number in rows:
-        unhappy[bank].append(CaseRef(kind="callback", ref=str(callback_id), counted=False,
-                                     label=knowledge.messages.render("assessment_case_dissatisfied",
-                                                                     number=number)))
     out = {}
     for bank in banks:
         r = rates.get(bank)
+        unhappy: list[CaseRef] = []
+        if r and r.dissatisfied:
+            # A year may hold thousands of answers: only the unhappy ones shown are read.
+            rows = session.exec(
+                select(SatisfactionCallback.id, Ticket.number)
+                .join(Ticket, col(Ticket.id) == col(SatisfactionCallback.ticket_id))
+                .where(Ticket.bank == bank, SatisfactionCallback.state == CallbackState.answered,
+                       SatisfactionCallback.answer == Answer.dissatisfied,
+                       col(SatisfactionCallback.answered_at) >= period.start_utc,
+                       col(SatisfactionCallback.answered_at) < period.end_utc)
+                .order_by(col(SatisfactionCallback.answered_at), col(SatisfactionCallback.id)).limit(CASES_SHOWN))
+            unhappy = [CaseRef(kind="callback", ref=str(callback_id), counted=False,
+                               label=knowledge.messages.render("assessment_case_dissatisfied", number=number))
+                       for callback_id, number in rows]
         good = (r.satisfied + r.basically_satisfied) if r else 0
-        out[bank] = _measure(knowledge, "satisfaction", good, r.answered if r else 0, unhappy[bank])
+        out[bank] = _measure(knowledge, "satisfaction", good, r.answered if r else 0, unhappy,
+                             behind=r.dissatisfied if r else 0)
     return out
+
+
+def _found_true(session: Session, *, bank: str, kind: CaseKind, period: Period) -> list[str]:
+    """The ticket numbers of `bank`'s cases of `kind` found true in `period`, the first CASES_SHOWN."""
+    rows = session.exec(
+        select(Ticket.number)
+        .join(Case, col(Ticket.case_id) == col(Case.id))
+        .where(Case.bank == bank, Case.kind == kind, Case.verification == Verification.found_true,
+               Case.received_at >= period.start_utc, Case.received_at < period.end_utc)
+        .order_by(col(Case.received_at), col(Ticket.number)).limit(CASES_SHOWN))
+    return list(dict.fromkeys(rows))
 
 
 def _praise_share(session: Session, knowledge: Knowledge, *, period: Period, rows: dict[str, BankRow],
                   banks: list[str]) -> dict[str, MeasureScore]:
-    found = session.exec(
-        select(Case.bank, Case.kind, Ticket.number)
-        .join(Ticket, col(Ticket.case_id) == col(Case.id), isouter=True)
-        .where(Case.verification == Verification.found_true, col(Case.bank).in_(banks),
-               Case.received_at >= period.start_utc, Case.received_at < period.end_utc)
-        .order_by(col(Case.received_at)))
-    cases: dict[str, dict[str, CaseRef]] = defaultdict(dict)
-    for bank, kind, number in found:
-        if number is None:
-            continue
-        praise = getattr(kind, "value", kind) == CaseKind.praise.value
-        key = "assessment_case_praise" if praise else "assessment_case_complaint"
-        cases[bank].setdefault(number, CaseRef(kind="ticket", ref=number, counted=praise,
-                                               label=knowledge.messages.render(key, number=number)))
     out = {}
     for bank in banks:
         row = rows.get(bank)
         praise = row.praise.found_true if row else 0
         complaints = row.complaints.found_true if row else 0
-        out[bank] = _measure(knowledge, "praise_share", praise, praise + complaints, list(cases[bank].values()))
+        cases = []
+        for kind, count, counted, key in ((CaseKind.complaint, complaints, False, "assessment_case_complaint"),
+                                          (CaseKind.praise, praise, True, "assessment_case_praise")):
+            if count:
+                cases += [CaseRef(kind="ticket", ref=number, counted=counted,
+                                  label=knowledge.messages.render(key, number=number))
+                          for number in _found_true(session, bank=bank, kind=kind, period=period)]
+        out[bank] = _measure(knowledge, "praise_share", praise, praise + complaints, cases,
+                             behind=praise + complaints)
     return out
 
 

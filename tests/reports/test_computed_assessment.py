@@ -167,6 +167,25 @@ def test_every_item_scored_gives_the_grade(seeded, knowledge, calendar):
     assert ccb.suspended == (ccb.grade == "不合格")
 
 
+def test_serious_overdue_fails_the_bank_with_the_tickets_behind_it(seeded, knowledge, calendar):
+    from bot.reports import SeriousOverdue
+
+    config = default_config().model_copy(update={"serious_overdue": SeriousOverdue(min_days_overdue=5)})
+    with Session(seeded) as session:
+        report = year_report(session, year=YEAR, knowledge=knowledge, calendar=calendar, config=config,
+                             now=AFTER_YEAR)
+    ccb = report.assessment_of(CCB)
+    [fail] = ccb.automatic_fail
+    assert (fail.code, fail.article, fail.source) == ("overdue_tickets_serious", 48, "ledger")
+    assert [c.ref for c in fail.cases] == [LATE_TICKET]  # its five days late; not the other bank's ticket
+    assert ccb.grade == "不合格" and [s.id for s in ccb.suspensions] == ["failed_grade"]  # Art. 42
+    later = default_config().model_copy(update={"serious_overdue": SeriousOverdue(min_days_overdue=6)})
+    with Session(seeded) as session:
+        report = year_report(session, year=YEAR, knowledge=knowledge, calendar=calendar, config=later,
+                             now=AFTER_YEAR)
+    assert report.assessment_of(CCB).automatic_fail == []
+
+
 def test_the_year_report_shows_how_each_score_was_reached(seeded, knowledge, calendar):
     text = render_markdown(_report(seeded, knowledge, calendar), knowledge=knowledge)
     assert "各项得分的计算依据" in text
