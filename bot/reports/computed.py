@@ -64,15 +64,21 @@ def _tickets_due(session: Session, period: Period, as_of: date) -> dict[str, int
 def _tickets_on_time(session: Session, knowledge: Knowledge, *, period: Period, as_of: date,
                      missed: Iterable[tuple[Ticket, int]], banks: list[str]) -> dict[str, MeasureScore]:
     due = _tickets_due(session, period, as_of)
-    late: dict[str, list[CaseRef]] = defaultdict(list)
+    late: dict[str, list[tuple[Ticket, int]]] = defaultdict(list)
     for ticket, days in missed:
-        late[ticket.bank].append(CaseRef(
-            kind="ticket", ref=ticket.number, counted=False,
-            label=knowledge.messages.render("assessment_case_ticket_late", number=ticket.number, days=days,
-                                            kind=labels.ticket_kind(knowledge, getattr(ticket.kind, "value",
-                                                                                       ticket.kind)))))
-    return {bank: _measure(knowledge, "tickets_on_time", due.get(bank, 0) - len(late[bank]), due.get(bank, 0),
-                           late[bank]) for bank in banks}
+        late[ticket.bank].append((ticket, days))
+    out = {}
+    for bank in banks:
+        # Thousands of tickets can be late in a year: only those listed get a sentence.
+        cases = [CaseRef(kind="ticket", ref=ticket.number, counted=False,
+                         label=knowledge.messages.render(
+                             "assessment_case_ticket_late", number=ticket.number, days=days,
+                             kind=labels.ticket_kind(knowledge, getattr(ticket.kind, "value", ticket.kind))))
+                 for ticket, days in late[bank][:CASES_SHOWN]]
+        total = due.get(bank, 0)
+        out[bank] = _measure(knowledge, "tickets_on_time", total - len(late[bank]), total, cases,
+                             behind=len(late[bank]))
+    return out
 
 
 def _satisfaction(session: Session, knowledge: Knowledge, *, period: Period,
