@@ -98,9 +98,10 @@ def _satisfaction(session: Session, knowledge: Knowledge, *, period: Period,
                        col(SatisfactionCallback.answered_at) >= period.start_utc,
                        col(SatisfactionCallback.answered_at) < period.end_utc)
                 .order_by(col(SatisfactionCallback.answered_at), col(SatisfactionCallback.id)).limit(CASES_SHOWN))
-            unhappy = [CaseRef(kind="callback", ref=str(callback_id), counted=False,
+            # Referred to by its ticket: the ticket's page shows its callbacks to the supervisors.
+            unhappy = [CaseRef(kind="callback", ref=number, counted=False,
                                label=knowledge.messages.render("assessment_case_dissatisfied", number=number))
-                       for callback_id, number in rows]
+                       for _callback_id, number in rows]
         good = (r.satisfied + r.basically_satisfied) if r else 0
         out[bank] = _measure(knowledge, "satisfaction", good, r.answered if r else 0, unhappy,
                              behind=r.dissatisfied if r else 0)

@@ -153,7 +153,7 @@ class CaseRef:
     """One case behind a computed figure: a ticket, a callback, an inspection or a self-inspection period."""
 
     kind: str  # ticket | callback | inspection | self_inspection
-    ref: str  # ticket number, callback id, inspection id, period key
+    ref: str  # ticket number (also of a callback), inspection id, period key
     label: str
     counted: bool  # True when it counts for the bank (on time, satisfied, compliant …)
 

@@ -52,11 +52,10 @@ def seed_year(session: Session, knowledge: Knowledge) -> None:
         return c
 
     def ticket(number, c, due, *, reported=None, closed=None, kind="transfer"):
-        done = reported or closed
         state = TicketState.result_reported if reported else TicketState.closed if closed else TicketState.created
         t = Ticket(kind=TicketKind(kind), bank=c.bank, outlet=c.outlet, due_date=due, number=number, case_id=c.id,
                    state=state, created_at=sh(due.year, due.month, 1) - timedelta(days=7), result_reported_at=reported,
-                   closed_at=closed, result_report="已处理" if done else None)
+                   closed_at=closed, result_report="已处理" if reported else None)
         session.add(t)
         session.flush()
         return t

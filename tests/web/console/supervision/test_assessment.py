@@ -4,6 +4,8 @@ entry is audited and a second entry replaces the first."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import quote
 
 from sqlmodel import Session, select
@@ -131,8 +133,14 @@ def test_the_page_shows_each_computed_item_with_its_counts_and_cases(engine, kno
     assert "应上报自查总结 19 份，按时上报 15 份，逾期或未报 4 份" in page
     # the cases behind, as links
     assert f'href="/console/supervision/tickets/{LATE_TICKET}"' in html
-    assert 'href="/console/supervision/inspections/' in html and 'href="/console/callbacks/' in html
+    assert 'href="/console/supervision/inspections/' in html
     assert 'href="/console/self-inspections?year=2026"' in html
+    # every case behind a figure opens for the city supervisor who reads the page
+    links = set(re.findall(r'<ul class="cases">.*?</ul>', html, flags=re.S))
+    hrefs = {unescape(h) for block in links for h in re.findall(r'href="([^"]+)"', block)}
+    assert len(hrefs) == 7  # 3 tickets behind 五 and 二, the unhappy callback's ticket, 2 inspections, the summaries
+    for href in sorted(hrefs):
+        assert city.get(href).status_code == 200, href
     # another bank's late ticket is not behind this bank's score
     assert "ZB-20260320-0007" not in html
 
