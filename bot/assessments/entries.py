@@ -113,4 +113,5 @@ def assessment_input(session: Session, *, year: int, knowledge: Knowledge) -> As
         return None
     return AssessmentInput(year=year, banks={e.bank: BankFindings(
         items=e.items, bonus_events=tuple(e.bonus_events), automatic_fail=tuple(e.automatic_fail),
-        refusal_to_act=e.refusal_to_act, note=e.note) for e in entries}).checked(knowledge)
+        refusal_to_act=e.refusal_to_act, note=e.note, entered_by=e.entered_by, entered_at=e.entered_at)
+        for e in entries}).checked(knowledge)

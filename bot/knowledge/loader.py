@@ -19,6 +19,7 @@ from .catalogue import Catalogue
 from .errors import KnowledgeError, Problem
 from .knowledge import Knowledge, normalize_name
 from .models import (
+    AssessmentConfig,
     Banks,
     Channels,
     Districts,
@@ -62,6 +63,7 @@ _SCHEMAS: dict[str, tuple[Any, str | None]] = {
     **{name: (Messages, None) for name in CATALOGUE_FILES},
     "responses.yml": (Responses, None),
     "words.yml": (Words, None),
+    "assessment.yml": (AssessmentConfig, None),
 }
 KNOWLEDGE_FILES: tuple[str, ...] = (REGULATION_FILE, *_SCHEMAS)
 # Files whose ${placeholders} are filled when a sentence is said, not when loading.
@@ -464,6 +466,20 @@ def _cross_check(docs: dict[str, YamlDocument], models: dict[str, Any], articles
                     f"{code!r} is not one of grades.bonus_events ({', '.join(sorted(bonus_codes))})",
                 )
             )
+
+    # -- assessment.yml scores the items of score_weights (Art. 40) and nothing else
+    assessment_doc = docs["assessment.yml"]
+    assessment: AssessmentConfig = models["assessment.yml"]
+    weight_codes = {w.code for w in weights.items}
+    known_codes = ", ".join(sorted(weight_codes))
+    for code in assessment.computed:
+        if code not in weight_codes:
+            problems.append(assessment_doc.problem(
+                ("computed", code), f"{code!r} is not an item of score_weights in rules.yml ({known_codes})"))
+    if assessment.ledger_points.item not in weight_codes:
+        problems.append(assessment_doc.problem(
+            ("ledger_points", "item"),
+            f"{assessment.ledger_points.item!r} is not an item of score_weights in rules.yml ({known_codes})"))
 
     # -- districts and banks: names and aliases must identify one entry
     district_doc = docs["districts.yml"]

@@ -727,3 +727,59 @@ class Words(Frozen):
     question: WordList
     ticket: WordList
     time_limit: tuple[LimitWords, ...] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- assessment.yml
+# How ledger facts and the system's own measures enter the annual assessment (Art. 39–42); the
+# file's comments explain each key. Scored by bot/reports/assessment.py.
+
+AssessmentPoints = Annotated[float, Field(ge=0)]
+
+
+class LedgerPoints(Frozen):
+    item: Slug = "complaint_handling"
+    per_found_true_complaint: AssessmentPoints | None = None
+    per_missed_ticket: AssessmentPoints | None = None
+    per_same_type_month: AssessmentPoints | None = None
+    per_volume_month: AssessmentPoints | None = None
+    per_forced_selling_case: AssessmentPoints | None = None
+
+    @property
+    def configured(self) -> bool:
+        return any(value is not None for key, value in self if key.startswith("per_"))
+
+
+class SeriousOverdue(Frozen):
+    min_missed_tickets: Annotated[int, Field(ge=1)] | None = None
+    min_days_overdue: Annotated[int, Field(ge=1)] | None = None
+
+
+# What the system itself measures for an Art. 40 item (bot/reports/computed.py computes each).
+Measure = Literal["tickets_on_time", "satisfaction", "praise_share", "inspection_compliance",
+                  "self_inspection_punctuality"]
+MEASURES: tuple[str, ...] = Measure.__args__  # type: ignore[attr-defined]
+
+
+class MeasureWeight(Frozen):
+    measure: Measure
+    weight: Annotated[float, Field(gt=0)]
+
+
+class AssessmentConfig(Frozen):
+    source: Literal["operator"]
+    confirmed: bool = False
+    note: str | None = None
+    ledger_points: LedgerPoints = LedgerPoints()
+    serious_overdue: SeriousOverdue = SeriousOverdue()
+    # Art. 40 item code → the measures that score it and their weights within the item.
+    computed: dict[Slug, Annotated[tuple[MeasureWeight, ...], Field(min_length=1)]] = Field(default_factory=dict)
+
+    @field_validator("computed")
+    @classmethod
+    def _each_measure_once(cls, computed: dict[str, tuple[MeasureWeight, ...]]) -> dict[str, tuple[MeasureWeight, ...]]:
+        for item, weights in computed.items():
+            names = [w.measure for w in weights]
+            if len(names) != len(set(names)):
+                raise ValueError(f"{item}: a measure is listed twice")
+        return computed
+

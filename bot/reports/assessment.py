@@ -10,6 +10,11 @@ Inputs, each from where it belongs:
   item scores (percent of each item), the confirmed bonus and automatic-fail events, and whether the
   bank refused to act on the agency's recommendations (Art. 49).
 * ``LedgerFacts``: the year's figures from the ledger.
+* the measures of `bot.reports.computed` (tickets answered on time, satisfaction, found-true praise
+  and complaints, inspection findings, self-inspection punctuality), which score the Art. 40 items
+  knowledge/assessment.yml ``computed`` maps them to. A percent the city enters for an item
+  overrides the computed one (the row keeps both, and says so); an item whose measures have no
+  case at all stays unscored, never 0 or 100.
 
 The score is the weighted sum of the item percentages plus bonus points, capped at ``max_score``
 and rounded to two decimals before the bands are applied. It is only given when every item has a
@@ -31,22 +36,25 @@ Assessment file (YAML or JSON)::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.knowledge import Knowledge
+from bot.knowledge.models import AssessmentConfig, LedgerPoints, MeasureWeight, SeriousOverdue
 
 from . import labels
-from .model import AssessmentRow, Bonus, Deduction, FailEvent, ItemScore, LedgerFacts, SuspensionFlag
+from .model import AssessmentRow, Bonus, Deduction, FailEvent, ItemScore, LedgerFacts, MeasureScore, SuspensionFlag
 
 # Operator configuration lives with the rest of knowledge/.
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "knowledge" / "assessment.yml"
 
-Points = Annotated[float, Field(ge=0)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
@@ -58,30 +66,15 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class LedgerPoints(_Frozen):
-    item: Slug = "complaint_handling"
-    per_found_true_complaint: Points | None = None
-    per_missed_ticket: Points | None = None
-    per_same_type_month: Points | None = None
-    per_volume_month: Points | None = None
-    per_forced_selling_case: Points | None = None
-
-    @property
-    def configured(self) -> bool:
-        return any(value is not None for key, value in self if key.startswith("per_"))
-
-
-class SeriousOverdue(_Frozen):
-    min_missed_tickets: Annotated[int, Field(ge=1)] | None = None
-    min_days_overdue: Annotated[int, Field(ge=1)] | None = None
-
-
-class AssessmentConfig(_Frozen):
-    source: Literal["operator"]
-    confirmed: bool = False
-    note: str | None = None
-    ledger_points: LedgerPoints = LedgerPoints()
-    serious_overdue: SeriousOverdue = SeriousOverdue()
+def checked_config(config: AssessmentConfig, knowledge: Knowledge) -> AssessmentConfig:
+    """The same configuration; AssessmentError when it names an item rules.yml does not have (the
+    knowledge loader checks knowledge/assessment.yml; this checks one built or overridden in code)."""
+    items = {w.code for w in knowledge.rules.score_weights.items}
+    unknown = sorted(set(config.computed) - items)
+    if unknown:
+        raise AssessmentError(f"assessment.yml: computed: unknown item {', '.join(unknown)} "
+                              f"(known: {', '.join(sorted(items))})")
+    return config
 
 
 class BankFindings(_Frozen):
@@ -90,6 +83,9 @@ class BankFindings(_Frozen):
     automatic_fail: tuple[Slug, ...] = ()
     refusal_to_act: bool = False
     note: str | None = None
+    # Who entered the findings in the console, and when (None: they came from an assessment file).
+    entered_by: str | None = None
+    entered_at: datetime | None = None
 
 
 class AssessmentInput(_Frozen):
@@ -203,27 +199,56 @@ def serious_overdue(rule: SeriousOverdue, facts: LedgerFacts) -> bool:
     return by_count or by_days
 
 
+def _computed(weights: tuple[MeasureWeight, ...], measured: Mapping[str, MeasureScore]) -> tuple[float | None,
+                                                                                               list[MeasureScore]]:
+    """The item's percent from its measures — their weighted mean over those with any case, so a
+    measure without data changes nothing — and the measures with their weights; None without data."""
+    scores = [dataclasses.replace(measured[w.measure], weight=w.weight) for w in weights if w.measure in measured]
+    scored = [m for m in scores if m.percent is not None]
+    if not scored:
+        return None, scores
+    return sum(m.weight * m.percent for m in scored if m.percent is not None) / sum(m.weight for m in scored), scores
+
+
 def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFindings | None, knowledge: Knowledge,
-           config: AssessmentConfig) -> AssessmentRow:
+           config: AssessmentConfig, measured: Mapping[str, MeasureScore] | None = None) -> AssessmentRow:
+    """One bank's assessment. Each Art. 40 item is scored, in this order, by the city's percent, by
+    what the system measured for it (``measured``, per knowledge/assessment.yml ``computed``), or by
+    the ledger's deductions; otherwise it stays unscored."""
     rules = knowledge.rules
     findings = findings or BankFindings()
+    measured = measured or {}
     weights = rules.score_weights
     items: list[ItemScore] = []
     deductions: list[Deduction] = []
+    ledger = config.ledger_points
     for w in weights.items:
+        computed, measures = _computed(config.computed.get(w.code, ()), measured)
         percent = findings.items.get(w.code)
         source = None
         points = None
         if percent is not None:
             points, source = w.weight * percent / 100, "agency"
-        elif w.code == config.ledger_points.item and config.ledger_points.configured:
-            deductions = _deductions(config.ledger_points, facts, knowledge)
+        elif computed is not None:
+            points, source = w.weight * computed / 100, "computed"
+            if w.code == ledger.item and ledger.configured:
+                # The ledger's deductions come off what the system measured, not off the full weight.
+                deductions = _deductions(ledger, facts, knowledge)
+                points = max(0.0, points - sum(d.points for d in deductions))
+            percent = points / w.weight * 100
+        elif w.code == ledger.item and ledger.configured:
+            deductions = _deductions(ledger, facts, knowledge)
             points = max(0.0, w.weight - sum(d.points for d in deductions))
             percent, source = points / w.weight * 100, "ledger"
+        agency = source == "agency"
         items.append(ItemScore(code=w.code, item=w.item, label=w.label, weight=w.weight,
                                percent=None if percent is None else round(percent, 2),
                                points=None if points is None else round(points, 4),
-                               source=source, source_label=labels.assessment_source(knowledge, source)))
+                               source=source, source_label=labels.assessment_source(knowledge, source),
+                               measures=measures, computed_percent=None if computed is None else round(computed, 2),
+                               overridden=agency and computed is not None,
+                               entered_by=findings.entered_by if agency else None,
+                               entered_at=findings.entered_at if agency else None))
     missing = [i.code for i in items if i.points is None]
 
     events = {e.code: e for e in rules.grades.bonus_events}
@@ -241,8 +266,10 @@ def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFin
     if serious_overdue(config.serious_overdue, facts) and "overdue_tickets_serious" in fail_events \
             and "overdue_tickets_serious" not in findings.automatic_fail:
         event = fail_events["overdue_tickets_serious"]
+        late = measured.get("tickets_on_time")
         fails.append(FailEvent(code=event.code, label=event.text, article=event.article, source="ledger",
-                               source_label=labels.assessment_source(knowledge, "ledger")))
+                               source_label=labels.assessment_source(knowledge, "ledger"),
+                               cases=[c for c in late.cases if not c.counted] if late else []))
 
     failed_band = rules.grades.bands[-1]
     band = failed_band if fails else (rules.grades.grade_for(score) if score is not None else None)
@@ -260,5 +287,5 @@ def assess(*, bank: str, code: str | None, facts: LedgerFacts, findings: BankFin
         grade_label=band.grade if band else knowledge.messages.text("grade_pending"),
         complete=not missing, missing_items=missing, items=items, deductions=deductions, bonuses=bonuses,
         automatic_fail=fails, ledger=facts, suspended=bool(suspensions), suspensions=suspensions,
-        note=findings.note,
+        note=findings.note, entered_by=findings.entered_by, entered_at=findings.entered_at,
     )

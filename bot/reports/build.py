@@ -29,7 +29,8 @@ from bot.satisfaction.rates import Rate, satisfaction_rates
 from bot.thresholds.models import ThresholdFiring
 
 from . import labels
-from .assessment import AssessmentConfig, AssessmentInput, assess, default_config, effective_config
+from .assessment import AssessmentConfig, AssessmentInput, assess, checked_config, default_config, effective_config
+from .computed import measures
 from .model import (
     BankRow,
     Counts,
@@ -236,8 +237,10 @@ def self_inspection_due(period: Period, *, knowledge: Knowledge, calendar: Any) 
 # --------------------------------------------------------------------------- assembling
 
 
-def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFiring], dict[str, int]]:
-    """The report, the period's firings and each bank's longest overdue span (for the assessment)."""
+def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFiring], dict[str, int],
+                                                     list[tuple[Ticket, int]]]:
+    """The report, the period's firings, each bank's longest overdue span and the missed tickets with
+    their days overdue (for the assessment)."""
     knowledge, period = ctx.knowledge, ctx.period
     case_rows = _case_rows(session, period)
     seen_types = {r[4] for r in case_rows if _value(r[3]) == "complaint"}
@@ -351,7 +354,7 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         three_rates_districts=_three_rates(session, ctx, "district", []),
         notes=_notes(knowledge, period),
     )
-    return report, firings, dict(max_days)
+    return report, firings, dict(max_days), missed
 
 
 def _district_inspections(session: Session, ctx: _Context) -> list[DistrictInspectionRow]:
@@ -492,10 +495,13 @@ def year_report(session: Session, *, year: int | str | Period, knowledge: Knowle
         assessment = assessment.checked(knowledge)
         if assessment.year is not None and assessment.year != ctx.period.year:
             raise ValueError(f"the assessment file is for {assessment.year}, not {ctx.period.year}")
-    cfg = effective_config(config or default_config(), assessment)
-    report, firings, max_days = _build(session, ctx)
+    cfg = checked_config(effective_config(config or default_config(), assessment), knowledge)
+    report, firings, max_days, missed = _build(session, ctx)
     rules = knowledge.rules
     kinds = _assessed_rules(knowledge)
+    measured = measures(session, knowledge=knowledge, calendar=calendar, period=ctx.period, as_of=report.as_of,
+                        now=ctx.now, rows={b.bank: b for b in report.banks}, missed=missed,
+                        wanted={w.measure for ws in cfg.computed.values() for w in ws})
     rows = []
     for brow in report.banks:
         official = [f for f in firings if f.bank == brow.bank and f.level == "official"]
@@ -510,7 +516,7 @@ def year_report(session: Session, *, year: int | str | Period, knowledge: Knowle
         )
         findings = assessment.banks.get(brow.bank) if assessment else None
         rows.append(assess(bank=brow.bank, code=brow.code, facts=facts, findings=findings, knowledge=knowledge,
-                           config=cfg))
+                           config=cfg, measured=measured.get(brow.bank)))
     report.assessment = rows
     report.assessment_basis = {
         "weights_source": "knowledge/rules.yml score_weights",
@@ -520,6 +526,7 @@ def year_report(session: Session, *, year: int | str | Period, knowledge: Knowle
         "ledger_points_confirmed": cfg.confirmed,
         "ledger_points_note": cfg.note,
         "agency_findings": sorted(assessment.banks) if assessment else [],
+        "computed": {item: [w.model_dump() for w in ws] for item, ws in cfg.computed.items()},
     }
     return report
 

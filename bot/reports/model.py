@@ -196,6 +196,35 @@ class ThreeRatesRow:
 
 
 @dataclass
+class CaseRef:
+    """One case behind a computed figure: a ticket, a callback, an inspection or a self-inspection period."""
+
+    kind: str  # ticket | callback | inspection | self_inspection
+    ref: str  # ticket number (also of a callback), inspection id, period key
+    label: str
+    counted: bool  # True when it counts for the bank (on time, satisfied, compliant …)
+
+
+@dataclass
+class MeasureScore:
+    """One figure the system measures for an Art. 40 item: `good` of `total`, and the cases behind it."""
+
+    code: str
+    label: str
+    good: int
+    total: int
+    summary: str  # the counts in a sentence: 45 件中 41 件按期办结
+    cases: list[CaseRef] = field(default_factory=list)  # the cases that cost the bank first, at most CASES_SHOWN
+    more_cases: int = 0  # cases behind the figure not listed
+    weight: float = 0.0  # its weight within the item (knowledge/assessment.yml computed)
+    # good / total in percent; None without any case (not scored, neither 0 nor 100).
+    percent: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.percent = self.good / self.total * 100 if self.total else None
+
+
+@dataclass
 class ItemScore:
     code: str
     item: str
@@ -203,8 +232,13 @@ class ItemScore:
     weight: float
     percent: float | None
     points: float | None
-    source: str | None
+    source: str | None  # agency | computed | ledger | None
     source_label: str
+    measures: list[MeasureScore] = field(default_factory=list)  # what the system measured for the item
+    computed_percent: float | None = None  # the system's percent, also when the city's entry overrides it
+    overridden: bool = False  # the city entered a percent for an item the system computes
+    entered_by: str | None = None  # the console user whose entry scored it (None: an assessment file)
+    entered_at: datetime | None = None
 
 
 @dataclass
@@ -231,6 +265,7 @@ class FailEvent:
     article: int
     source: str
     source_label: str
+    cases: list[CaseRef] = field(default_factory=list)  # what the ledger found (its late tickets)
 
 
 @dataclass
@@ -273,6 +308,8 @@ class AssessmentRow:
     suspended: bool
     suspensions: list[SuspensionFlag]
     note: str | None = None
+    entered_by: str | None = None
+    entered_at: datetime | None = None
 
 
 @dataclass

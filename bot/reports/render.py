@@ -15,7 +15,8 @@ from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
 
 from . import labels
-from .model import Counts, FailEvent, RateCell, Report, SuspensionFlag, ThreeRatesRow
+from .model import AssessmentRow, Counts, FailEvent, ItemScore, RateCell, Report, SuspensionFlag, ThreeRatesRow
+from .periods import as_local
 
 SCHEMA = "sbk.supervision-report/1"
 # Punctuation joining the items of one cell: articles and lists (、), notes and events (；).
@@ -292,6 +293,46 @@ def _three_rates(report: Report, knowledge: Knowledge) -> list[str]:
             + table("district", report.three_rates_districts))
 
 
+def _item_source(item: ItemScore, knowledge: Knowledge) -> str:
+    m = knowledge.messages
+    source = item.source_label
+    if item.source == "agency":
+        by = (m.render("assessment_item_entered", by=item.entered_by,
+                       at=as_local(item.entered_at).strftime("%Y-%m-%d %H:%M") if item.entered_at else "")
+              if item.entered_by else m.text("assessment_item_from_file"))
+        source = f"{source}（{by}）"
+    if item.overridden and item.computed_percent is not None:
+        source += NOTE_SEPARATOR + m.render("assessment_item_overridden", percent=f"{item.computed_percent:g}")
+    return source
+
+
+def _how_scored(rows: list[AssessmentRow], knowledge: Knowledge) -> list[str]:
+    """Each bank's items with weight, percent, points and source, and the measures behind the computed ones."""
+    m = knowledge.messages
+    not_scored = m.text("assessment_item_not_scored")
+    lines = ["", f"### {m.text('report_subsection_how_scored')}"]
+    headers = [m.text(f"report_col_{c}") for c in ("assessment_item", "weight", "percent", "points", "source")]
+    for a in rows:
+        lines += ["", f"#### {a.bank}", ""]
+        lines += _table(knowledge, headers, [
+            [m.render("report_col_item", item=i.item, label=i.label), f"{i.weight:g}",
+             not_scored if i.percent is None else f"{i.percent:g}%",
+             m.text("report_no_score") if i.points is None else f"{i.points:.2f}", _item_source(i, knowledge)]
+            for i in a.items])
+        for i in a.items:
+            for ms in i.measures:
+                percent = not_scored if ms.percent is None else f"{ms.percent:.2f}%"
+                line = m.render("assessment_measure_line", label=ms.label, weight=f"{ms.weight:g}", percent=percent,
+                                summary=ms.summary)
+                cases = [c.label for c in ms.cases if not c.counted]
+                if ms.more_cases:
+                    cases.append(m.render("assessment_more_cases", count=ms.more_cases))
+                if cases:
+                    line += "：" + NOTE_SEPARATOR.join(cases)
+                lines.append(f"- {m.render('report_col_item', item=i.item, label=i.label)} {line}")
+    return lines
+
+
 def _assessment(report: Report, knowledge: Knowledge) -> list[str]:
     m = knowledge.messages
     rows = report.assessment or []
@@ -314,6 +355,7 @@ def _assessment(report: Report, knowledge: Knowledge) -> list[str]:
                                              points=no_score if i.points is None else f"{i.points:g}",
                                              weight=f"{i.weight:g}") for i in a.items],
                           sum(b.points for b in a.bonuses) or ""] for a in rows])
+        lines += _how_scored(rows, knowledge)
         lines += ["", f"### {m.text('report_subsection_ledger')}", ""]
         headers = [m.text(f"report_col_{c}") for c in (
             "bank", "complaints_found_true", "praise_found_true", "same_type_months", "volume_months",

@@ -95,3 +95,24 @@ def test_a_bad_assessment_file_exits_2_with_one_line(tmp_path):
     result = sbk("year", "2026", "--assessment", str(bad), database=tmp_path / "sbk.db")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "花旗银行" in result.stderr
+
+
+def test_year_shows_how_each_computed_item_was_scored(tmp_path, knowledge):
+    from tests.reports.assessment_seed import LATE_TICKET, seed_year
+
+    path = tmp_path / "computed.db"
+    upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine, expire_on_commit=False) as session:
+        seed_year(session, knowledge)
+    engine.dispose()
+    result = sbk("year", "2026", database=path)
+    assert result.returncode == 0, result.stderr
+    # every ticket seeded was due by 2026-10-20, so the figure is the same on any later day
+    assert "到期的转办单、督办单 5 件，按期办结 4 件，逾期 1 件" in result.stdout and LATE_TICKET in result.stdout
+    assert "现场督导共检查 24 项，符合 22 项，不符合 2 项" in result.stdout
+    data = json.loads(sbk("year", "2026", "--format", "json", database=path).stdout)
+    ccb = next(a for a in data["assessment"] if a["bank"] == CCB)
+    card = next(i for i in ccb["items"] if i["code"] == "card_service")
+    assert card["source"] == "computed" and {m["code"]: (m["good"], m["total"]) for m in card["measures"]} == {
+        "inspection_compliance": (22, 24), "praise_share": (2, 4)}

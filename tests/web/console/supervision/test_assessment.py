@@ -4,6 +4,8 @@ entry is audited and a second entry replaces the first."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import quote
 
 from sqlmodel import Session, select
@@ -91,3 +93,66 @@ def test_an_unknown_bank_a_future_year_and_a_forged_token_are_refused(signed_in,
     assert city.post(f"/console/supervision/assessment/2099/{quote(CCB)}", ITEMS).status_code == 404
     assert city.post(PAGE, {**ITEMS, "csrf_token": "forged"}, csrf=False).status_code == 403
     assert _entries(engine) == []
+
+
+# --------------------------------------------------------------------------- computed items
+
+
+def _seeded_page(engine, knowledge, clock, signed_in):
+    from tests.reports.assessment_seed import AFTER_YEAR, seed_year
+
+    with Session(engine, expire_on_commit=False) as session:
+        seed_year(session, knowledge)
+    clock.set(AFTER_YEAR)
+    return signed_in("city_supervisor")
+
+
+def _item_rows(html: str) -> dict[str, list[str]]:
+    return {row[0].split("）", 1)[1]: row for row in table(html, "assessment-items")[1:] if row and row[0].startswith("（")}
+
+
+def test_the_page_shows_each_computed_item_with_its_counts_and_cases(engine, knowledge, clock, signed_in):
+    from bot.reports import default_config
+    from tests.reports.assessment_seed import LATE_TICKET
+
+    city = _seeded_page(engine, knowledge, clock, signed_in)
+    html = city.get(PAGE).text
+    rows = _item_rows(html)
+    weights = {w.code: w for w in knowledge.rules.score_weights.items}
+    # 五: tickets 4 of 5 (80%) and satisfaction 2 of 3, weighted by knowledge/assessment.yml
+    measures = {m.measure: m.weight for m in default_config().computed["complaint_handling"]}
+    percent = (measures["tickets_on_time"] * 80 + measures["satisfaction"] * 200 / 3) / sum(measures.values())
+    five = rows[weights["complaint_handling"].label]
+    assert five[1:5] == ["20", f"{round(percent, 2):g}%", f"{20 * percent / 100:.2f}", "系统计算"]
+    three = rows[weights["staff_training"].label]
+    assert three[2:5] == ["未评分", "—", "未评定"]  # the city's to enter
+    page = text(html)
+    assert "到期的转办单、督办单 5 件，按期办结 4 件，逾期 1 件" in page
+    assert "回访答复 3 次，满意或基本满意 2 次，不满意 1 次" in page
+    assert "现场督导共检查 24 项，符合 22 项，不符合 2 项" in page
+    assert "应上报自查总结 19 份，按时上报 15 份，逾期或未报 4 份" in page
+    # the cases behind, as links
+    assert f'href="/console/supervision/tickets/{LATE_TICKET}"' in html
+    assert 'href="/console/supervision/inspections/' in html
+    assert 'href="/console/self-inspections?year=2026"' in html
+    # every case behind a figure opens for the city supervisor who reads the page
+    links = set(re.findall(r'<ul class="cases">.*?</ul>', html, flags=re.S))
+    hrefs = {unescape(h) for block in links for h in re.findall(r'href="([^"]+)"', block)}
+    assert len(hrefs) == 7  # 3 tickets behind 五 and 二, the unhappy callback's ticket, 2 inspections, the summaries
+    for href in sorted(hrefs):
+        assert city.get(href).status_code == 200, href
+    # another bank's late ticket is not behind this bank's score
+    assert "ZB-20260320-0007" not in html
+
+
+def test_a_city_entry_overrides_a_computed_item_and_the_page_says_so(engine, knowledge, clock, signed_in):
+    city = _seeded_page(engine, knowledge, clock, signed_in)
+    done = city.post(PAGE, {"item_complaint_handling": "90"})
+    assert done.status_code == 303
+    html = city.get(PAGE).text
+    five = _item_rows(html)["效能投诉督办件办理情况"]
+    assert five[2:4] == ["90%", "18.00"]
+    assert five[4].startswith("市社会保险经办机构评定（录入：city1")
+    assert "系统计算为 76%，已由市社会保险经办机构录入的得分率替代" in five[4]
+    card = _item_rows(html)["卡经办服务情况"]
+    assert card[4] == "系统计算"  # the items not entered stay computed
