@@ -167,3 +167,22 @@ def test_the_tests_distinct_fee_complaints_are_distinct_matters(knowledge):
     from tests.matters import FEE_COMPLAINTS
     threshold = knowledge.rules.duplicates.similar_text.min_similarity
     assert all(similarity(a, b, knowledge) < threshold for a, b in combinations(FEE_COMPLAINTS, 2))
+
+
+def test_both_citizens_hear_the_result_of_the_one_ticket(engine, knowledge, calendar):
+    from bot.notifications.models import CitizenMessage
+
+    _, ticket = record(engine, knowledge, calendar, complaint(channel="telegram", citizen_ref="telegram:1",
+                                                              contact_phone=None))
+    record(engine, knowledge, calendar,
+           complaint(channel="telegram", citizen_ref="telegram:2", contact_phone=None,
+                     description="李村支行柜员强制我购买理财产品，不买不给办社保卡"), now=MONDAY + timedelta(days=1))
+    with new_session(engine) as session:
+        stored = session.get(Ticket, ticket.id)
+        report(session, stored, process="已核查", result="已向客户道歉", actor="bank",
+               now=MONDAY + timedelta(days=2), knowledge=knowledge, reactions=ledger_reactions())
+        session.commit()
+        told = session.exec(select(CitizenMessage.citizen_ref, CitizenMessage.text)
+                            .order_by(CitizenMessage.citizen_ref)).all()
+    assert [ref for ref, _ in told] == ["telegram:1", "telegram:2"]
+    assert all(ticket.number in text and "已向客户道歉" in text for _, text in told)
