@@ -1,0 +1,133 @@
+"""Bursts (突增预警): an outlet or a complaint type of a bank whose complaints of the last 7 days
+stand well above its own previous weeks, shown before any rule of Art. 43–48 is reached.
+
+Each subject is compared with itself: the complaints received in the 7 days up to now against
+the counts of the `baseline_weeks` 7-day spans before them (knowledge/rules.yml ``bursts``). A
+burst is raised when the latest count reaches `min_count` and exceeds the baseline's mean by
+`factor` spreads (the population standard deviation, at least `min_spread`, so that a subject
+that had exactly one complaint every week is not "bursting" at two). Rolling spans rather than
+calendar weeks: on a Monday morning the last 7 days are as full as on a Sunday.
+
+Counted: complaints about a bank, once per matter (a duplicate joins its first case,
+bot.ledger.duplicates), not found untrue, through any channel — a warning, not a count of
+Art. 50. A district supervisor sees the bursts of their district's complaints only. Every burst
+names its cases and its baseline, so it explains itself.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.clock import as_utc
+from bot.knowledge import Knowledge
+from bot.ledger.models import Case, CaseKind, Ticket, TicketKind, Verification
+
+OUTLET = "outlet"
+COMPLAINT_TYPE = "complaint_type"
+WEEK = timedelta(days=7)
+CASES_LISTED = 20
+
+
+@dataclass(frozen=True)
+class BurstCase:
+    id: int
+    intent: str
+    outlet: str | None
+    district: str | None
+    received_at: datetime
+    ticket: str | None  # the transfer ticket's number
+
+
+@dataclass(frozen=True)
+class Burst:
+    """One subject's last 7 days against its baseline weeks."""
+
+    subject: str  # OUTLET | COMPLAINT_TYPE
+    bank: str
+    key: str  # the outlet's name or the complaint intent
+    count: int
+    weekly: tuple[int, ...]  # the baseline weeks' counts, oldest first
+    mean: float
+    spread: float
+    limit: float  # the count had to exceed this
+    since: datetime
+    until: datetime
+    cases: tuple[BurstCase, ...]  # the last 7 days' cases, newest first (up to CASES_LISTED)
+
+
+def _baseline(weekly: list[int], *, factor: float, min_spread: float) -> tuple[float, float, float]:
+    mean = statistics.fmean(weekly)
+    spread = statistics.pstdev(weekly)
+    return mean, spread, mean + factor * max(spread, min_spread)
+
+
+def bursts(session: Session, *, now: datetime, knowledge: Knowledge, scope: str | None = None) -> list[Burst]:
+    """The bursts at `now`, the largest excess first; `scope` a district (None: the whole city)."""
+    rules = knowledge.rules.bursts
+    until = as_utc(now)
+    start = until - WEEK * (rules.baseline_weeks + 1)
+    query = (select(Case.id, Case.bank, Case.outlet, Case.intent, Case.district, Case.received_at)
+             .where(Case.kind == CaseKind.complaint, col(Case.bank).is_not(None), col(Case.duplicate_of).is_(None),
+                    Case.verification != Verification.not_true, Case.received_at >= start,
+                    Case.received_at <= until))
+    if scope is not None:
+        query = query.where(Case.district == scope)
+    counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * (rules.baseline_weeks + 1))
+    latest: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    rows = {}
+    for row in session.exec(query):
+        age = int((until - as_utc(row.received_at)) / WEEK)  # 0: the last 7 days
+        age = min(age, rules.baseline_weeks)
+        keys = []
+        if OUTLET in rules.subjects and row.outlet:
+            keys.append((OUTLET, row.bank, row.outlet))
+        if COMPLAINT_TYPE in rules.subjects:
+            keys.append((COMPLAINT_TYPE, row.bank, row.intent))
+        for key in keys:
+            counts[key][age] += 1
+            if age == 0:
+                latest[key].append(row.id)
+        rows[row.id] = row
+
+    found: list[tuple[float, Burst]] = []
+    for key, weeks in counts.items():
+        count, baseline = weeks[0], list(reversed(weeks[1:]))
+        if count < rules.min_count:
+            continue
+        mean, spread, limit = _baseline(baseline, factor=rules.factor, min_spread=rules.min_spread)
+        if count <= limit:
+            continue
+        subject, bank, name = key
+        found.append((count - limit, Burst(subject=subject, bank=bank, key=name, count=count,
+                                           weekly=tuple(baseline), mean=mean, spread=spread, limit=limit,
+                                           since=until - WEEK, until=until,
+                                           cases=_cases(session, latest[key], rows))))
+    found.sort(key=lambda pair: (-pair[0], pair[1].bank, pair[1].subject, pair[1].key))
+    return [burst for _, burst in found]
+
+
+def _cases(session: Session, ids: list[int], rows: dict) -> tuple[BurstCase, ...]:  # type: ignore[type-arg]
+    listed = sorted(ids, key=lambda i: (as_utc(rows[i].received_at), i), reverse=True)[:CASES_LISTED]
+    numbers = dict(session.exec(select(Ticket.case_id, Ticket.number).where(
+        col(Ticket.case_id).in_(listed), Ticket.kind == TicketKind.transfer)).all())
+    return tuple(BurstCase(id=i, intent=rows[i].intent, outlet=rows[i].outlet, district=rows[i].district,
+                           received_at=rows[i].received_at, ticket=numbers.get(i)) for i in listed)
+
+
+def describe(burst: Burst, knowledge: Knowledge) -> tuple[str, str]:
+    """The burst's title and its baseline, in the catalogue's words."""
+    m, rules = knowledge.messages, knowledge.rules.bursts
+    if burst.subject == OUTLET:
+        title = m.render("burst_outlet_title", bank=burst.bank, outlet=burst.key, count=burst.count)
+    else:
+        title = m.render("burst_type_title", bank=burst.bank, type=knowledge.intent(burst.key).label,
+                         count=burst.count)
+    baseline = m.render("burst_baseline", weeks=len(burst.weekly), weekly="、".join(map(str, burst.weekly)),
+                        mean=f"{burst.mean:.1f}", spread=f"{burst.spread:.1f}", limit=f"{burst.limit:.1f}",
+                        factor=f"{rules.factor:g}", min_count=rules.min_count)
+    return title, baseline
