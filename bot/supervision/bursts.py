@@ -131,3 +131,31 @@ def describe(burst: Burst, knowledge: Knowledge) -> tuple[str, str]:
                         mean=f"{burst.mean:.1f}", spread=f"{burst.spread:.1f}", limit=f"{burst.limit:.1f}",
                         factor=f"{rules.factor:g}", min_count=rules.min_count)
     return title, baseline
+
+
+@dataclass(frozen=True)
+class BurstView:
+    """A burst as the supervision pages show it."""
+
+    burst: Burst
+    title: str
+    baseline: str
+    intent_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class BurstPanel:
+    title: str
+    explanation: str
+    items: list[BurstView]
+
+
+def burst_panel(session: Session, *, now: datetime, knowledge: Knowledge, scope: str | None = None) -> BurstPanel:
+    """The bursts of `scope` at `now` with their words, for the home and thresholds pages."""
+    items = []
+    for burst in bursts(session, now=now, knowledge=knowledge, scope=scope):
+        title, baseline = describe(burst, knowledge)
+        labels = {c.intent: knowledge.intent(c.intent).label for c in burst.cases}
+        items.append(BurstView(burst=burst, title=title, baseline=baseline, intent_labels=labels))
+    m = knowledge.messages
+    return BurstPanel(title=m.text("alert_bursts_title"), explanation=m.text("alert_bursts_explanation"), items=items)
