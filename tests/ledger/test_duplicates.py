@@ -186,3 +186,35 @@ def test_both_citizens_hear_the_result_of_the_one_ticket(engine, knowledge, cale
                             .order_by(CitizenMessage.citizen_ref)).all()
     assert [ref for ref, _ in told] == ["telegram:1", "telegram:2"]
     assert all(ticket.number in text and "已向客户道歉" in text for _, text in told)
+
+
+def test_the_same_citizen_twice_at_the_same_moment_gets_one_ticket(engine, knowledge, calendar):
+    import threading
+
+    for round_ in range(5):
+        barrier = threading.Barrier(2, timeout=30)
+        numbers: list[str] = []
+        errors: list[BaseException] = []
+        at = MONDAY + timedelta(days=10 * round_)
+
+        def writer(channel: str) -> None:
+            try:
+                with new_session(engine) as session:
+                    barrier.wait()
+                    _, ticket = record_case(session, reactions=ledger_reactions(), knowledge=knowledge,
+                                            calendar=calendar, now=at,
+                                            data=complaint(channel=channel, contact_phone=f"1381234{round_:04d}"))
+                    session.commit()
+                    numbers.append(ticket.number)
+            except BaseException as exc:  # noqa: BLE001 - reported in the main thread
+                errors.append(exc)
+                barrier.abort()
+
+        threads = [threading.Thread(target=writer, args=(c,)) for c in ("hotline_12345", "telegram")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors, errors
+        assert len(numbers) == 2 and numbers[0] == numbers[1], round_
+    assert (count(engine, Ticket), count(engine, Delivery), count(engine, Case)) == (5, 5, 10)
