@@ -4,8 +4,9 @@ stand well above its own previous weeks, shown before any rule of Art. 43–48 i
 Each subject is compared with itself: the complaints received in the 7 days up to now against
 the counts of the `baseline_weeks` 7-day spans before them (knowledge/rules.yml ``bursts``). A
 burst is raised when the latest count reaches `min_count` and exceeds the baseline's mean by
-`factor` spreads (the population standard deviation, at least `min_spread`, so that a subject
-that had exactly one complaint every week is not "bursting" at two). Rolling spans rather than
+`factor` spreads (the population standard deviation of the baseline weeks, but at least √mean —
+the spread of a Poisson count — and `min_spread`, so that a subject that had exactly one complaint
+every week is not "bursting" at two). Rolling spans rather than
 calendar weeks: on a Monday morning the last 7 days are as full as on a Sunday.
 
 Counted: complaints about a bank, once per matter (a duplicate joins its first case,
@@ -16,6 +17,7 @@ names its cases and its baseline, so it explains itself.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -61,9 +63,11 @@ class Burst:
 
 
 def _baseline(weekly: list[int], *, factor: float, min_spread: float) -> tuple[float, float, float]:
+    """(mean, spread, limit). Four weeks say little of a count's spread (4, 4, 3, 5 looks steadier than
+    it is), so the spread is at least that of a Poisson count of that mean, √mean, and `min_spread`."""
     mean = statistics.fmean(weekly)
-    spread = statistics.pstdev(weekly)
-    return mean, spread, mean + factor * max(spread, min_spread)
+    spread = max(statistics.pstdev(weekly), math.sqrt(mean), min_spread)
+    return mean, spread, mean + factor * spread
 
 
 def bursts(session: Session, *, now: datetime, knowledge: Knowledge, scope: str | None = None) -> list[Burst]:

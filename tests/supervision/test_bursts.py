@@ -47,11 +47,12 @@ def test_a_quiet_outlet_with_a_busy_week_raises_a_burst_that_explains_itself(eng
     [burst] = [b for b in found if b.subject == OUTLET]
     assert (burst.bank, burst.key, burst.count) == (CCB, "李村支行", 3)
     assert burst.weekly == (0, 0, 1, 0)  # oldest first
-    assert burst.mean == pytest.approx(0.25) and burst.spread == pytest.approx(0.433, abs=1e-3)
+    assert burst.mean == pytest.approx(0.25) and burst.spread == pytest.approx(0.5)  # √0.25 over 0.433
     assert [c.id for c in burst.cases] == recent  # newest first
     title, baseline = describe(burst, knowledge)
     assert "李村支行" in title and "3" in title
-    assert "0、0、1、0" in baseline and "0.2" in baseline and "突增预警" in baseline
+    assert "0、0、1、0" in baseline and "平均 0.2 件" in baseline and "超过 1.8 件" in baseline
+    assert "突增预警" in baseline
     # One complaint of each type: no type is bursting.
     assert [b for b in found if b.subject == COMPLAINT_TYPE] == []
 
@@ -67,15 +68,25 @@ def test_a_steady_outlet_raises_none(engine, knowledge):
 
 def test_an_outlet_that_varies_a_lot_needs_more_to_burst(engine, knowledge):
     with Session(engine) as session:
-        weekly(session, [0, 4, 0, 4], bank=ICBC, outlet="台东支行")  # mean 2, spread 2: the limit is 6
-        for d in range(6):
-            add(session, days_ago=d + 0.5, bank=ICBC, outlet="台东支行", intent=f"complaint/{'fees' if d % 2 else 'attitude'}")
+        weekly(session, [0, 4, 0, 4], bank=ICBC, outlet="台东支行")  # mean 2, spread 2: the limit is 2 + 3 × 2
+        for d in range(8):
+            add(session, days_ago=d * 0.8 + 0.5, bank=ICBC, outlet="台东支行", intent=f"complaint/{'fees' if d % 2 else 'attitude'}")
         session.commit()
         assert [b for b in bursts(session, now=NOW, knowledge=knowledge) if b.subject == OUTLET] == []
         add(session, days_ago=0.1, bank=ICBC, outlet="台东支行", intent="complaint/refusal")
         session.commit()
         [burst] = [b for b in bursts(session, now=NOW, knowledge=knowledge) if b.subject == OUTLET]
-    assert burst.count == 7 and burst.limit == pytest.approx(6.0)
+    assert burst.count == 9 and burst.limit == pytest.approx(8.0)
+
+
+def test_a_busy_outlet_is_measured_against_at_least_the_spread_of_chance(engine, knowledge):
+    with Session(engine) as session:
+        weekly(session, [4, 4, 3, 5], outlet="香港中路支行", district=SHINAN)  # looks steady: spread 0.7
+        for d in range(8):  # 8 in a week is within 4 + 3 × √4: chance, not a burst
+            add(session, days_ago=d * 0.8 + 0.1, outlet="香港中路支行", district=SHINAN,
+                intent=("complaint/fees", "complaint/attitude", "complaint/refusal", "complaint/overdue")[d % 4])
+        session.commit()
+        assert [b for b in bursts(session, now=NOW, knowledge=knowledge) if b.subject == OUTLET] == []
 
 
 def test_untrue_and_duplicate_complaints_and_other_districts_do_not_count(engine, knowledge):
