@@ -22,7 +22,9 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
@@ -71,56 +73,54 @@ def _baseline(weekly: list[int], *, factor: float, min_spread: float) -> tuple[f
 
 
 def bursts(session: Session, *, now: datetime, knowledge: Knowledge, scope: str | None = None) -> list[Burst]:
-    """The bursts at `now`, the largest excess first; `scope` a district (None: the whole city)."""
+    """The bursts at `now`, the largest excess first; `scope` a district (None: the whole city).
+
+    The weekly counts are grouped in the database (one row per subject and week, whatever the
+    number of complaints); only the cases of a bursting subject are read.
+    """
     rules = knowledge.rules.bursts
     until = as_utc(now)
-    start = until - WEEK * (rules.baseline_weeks + 1)
-    query = (select(Case.id, Case.bank, Case.outlet, Case.intent, Case.district, Case.received_at)
-             .where(Case.kind == CaseKind.complaint, col(Case.bank).is_not(None), col(Case.duplicate_of).is_(None),
-                    Case.verification != Verification.not_true, Case.received_at >= start,
-                    Case.received_at <= until))
+    weeks = rules.baseline_weeks
+    # 0: the last 7 days, k: the k-th 7-day span before them.
+    age = case(*((Case.received_at > until - WEEK * (k + 1), k) for k in range(weeks)), else_=weeks)
+    where: list[Any] = [Case.kind == CaseKind.complaint, col(Case.bank).is_not(None),
+                        col(Case.duplicate_of).is_(None), Case.verification != Verification.not_true,
+                        Case.received_at > until - WEEK * (weeks + 1), Case.received_at <= until]
     if scope is not None:
-        query = query.where(Case.district == scope)
-    counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * (rules.baseline_weeks + 1))
-    latest: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    rows = {}
-    for row in session.exec(query):
-        age = int((until - as_utc(row.received_at)) / WEEK)  # 0: the last 7 days
-        age = min(age, rules.baseline_weeks)
-        keys = []
-        if OUTLET in rules.subjects and row.outlet:
-            keys.append((OUTLET, row.bank, row.outlet))
-        if COMPLAINT_TYPE in rules.subjects:
-            keys.append((COMPLAINT_TYPE, row.bank, row.intent))
-        for key in keys:
-            counts[key][age] += 1
-            if age == 0:
-                latest[key].append(row.id)
-        rows[row.id] = row
-
+        where.append(Case.district == scope)
+    columns = {OUTLET: Case.outlet, COMPLAINT_TYPE: Case.intent}
     found: list[tuple[float, Burst]] = []
-    for key, weeks in counts.items():
-        count, baseline = weeks[0], list(reversed(weeks[1:]))
-        if count < rules.min_count:
-            continue
-        mean, spread, limit = _baseline(baseline, factor=rules.factor, min_spread=rules.min_spread)
-        if count <= limit:
-            continue
-        subject, bank, name = key
-        found.append((count - limit, Burst(subject=subject, bank=bank, key=name, count=count,
-                                           weekly=tuple(baseline), mean=mean, spread=spread, limit=limit,
-                                           since=until - WEEK, until=until,
-                                           cases=_cases(session, latest[key], rows))))
+    for subject in rules.subjects:
+        column = columns[subject]
+        counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (weeks + 1))
+        grouped = (select(Case.bank, column, age.label("age"), func.count())
+                   .where(*where, column.is_not(None)).group_by(Case.bank, column, age))  # type: ignore[union-attr]
+        for bank, name, week, n in session.exec(grouped):  # type: ignore[call-overload]
+            counts[(bank, name)][int(week)] += int(n)
+        for (bank, name), weekly in counts.items():
+            count, baseline = weekly[0], list(reversed(weekly[1:]))
+            if count < rules.min_count:
+                continue
+            mean, spread, limit = _baseline(baseline, factor=rules.factor, min_spread=rules.min_spread)
+            if count <= limit:
+                continue
+            cases = _cases(session, [*where, Case.bank == bank, column == name, Case.received_at > until - WEEK])
+            found.append((count - limit, Burst(subject=subject, bank=bank, key=name, count=count,
+                                               weekly=tuple(baseline), mean=mean, spread=spread, limit=limit,
+                                               since=until - WEEK, until=until, cases=cases)))
     found.sort(key=lambda pair: (-pair[0], pair[1].bank, pair[1].subject, pair[1].key))
     return [burst for _, burst in found]
 
 
-def _cases(session: Session, ids: list[int], rows: dict) -> tuple[BurstCase, ...]:  # type: ignore[type-arg]
-    listed = sorted(ids, key=lambda i: (as_utc(rows[i].received_at), i), reverse=True)[:CASES_LISTED]
-    numbers = dict(session.exec(select(Ticket.case_id, Ticket.number).where(
-        col(Ticket.case_id).in_(listed), Ticket.kind == TicketKind.transfer)).all())
-    return tuple(BurstCase(id=i, intent=rows[i].intent, outlet=rows[i].outlet, district=rows[i].district,
-                           received_at=rows[i].received_at, ticket=numbers.get(i)) for i in listed)
+def _cases(session: Session, where: list[Any]) -> tuple[BurstCase, ...]:
+    """A bursting subject's cases of the last 7 days, newest first, with their transfer tickets."""
+    rows = session.exec(select(Case.id, Case.intent, Case.outlet, Case.district, Case.received_at, Ticket.number)
+                        .join(Ticket, (col(Ticket.case_id) == col(Case.id)) & (Ticket.kind == TicketKind.transfer),
+                              isouter=True)
+                        .where(*where).order_by(col(Case.received_at).desc(), col(Case.id).desc())
+                        .limit(CASES_LISTED)).all()
+    return tuple(BurstCase(id=r[0], intent=r[1], outlet=r[2], district=r[3], received_at=r[4], ticket=r[5])
+                 for r in rows)
 
 
 def describe(burst: Burst, knowledge: Knowledge) -> tuple[str, str]:
