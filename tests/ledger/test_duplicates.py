@@ -218,3 +218,17 @@ def test_the_same_citizen_twice_at_the_same_moment_gets_one_ticket(engine, knowl
         assert not errors, errors
         assert len(numbers) == 2 and numbers[0] == numbers[1], round_
     assert (count(engine, Ticket), count(engine, Delivery), count(engine, Case)) == (5, 5, 10)
+
+
+def test_the_monthly_report_counts_the_matter_once(engine, knowledge, calendar):
+    from bot.reports import month_report
+
+    record(engine, knowledge, calendar, complaint())
+    record(engine, knowledge, calendar, complaint(channel="telegram", description="还是那件事"),
+           now=MONDAY + timedelta(days=1))
+    record(engine, knowledge, calendar, complaint(contact_phone="13900001111", description="柜员态度恶劣"),
+           now=MONDAY + timedelta(days=2))
+    with new_session(engine) as session:
+        report = month_report(session, month="2026-11", knowledge=knowledge, calendar=calendar,
+                              now=MONDAY + timedelta(days=3))
+    assert report.totals["complaints"].total == 2
