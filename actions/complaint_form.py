@@ -240,9 +240,13 @@ class ActionSubmitComplaint(Action):
         recorded = await backoffice.record_or_explain(dispatcher, lambda: case_data(tracker))
         if recorded is None:
             return reset()
-        _, ticket = recorded
+        case, ticket = recorded
         if ticket is None:  # cannot happen: the form requires a bank
             dispatcher.utter_message(response="utter_case_not_recorded")
+            return reset()
+        if case.duplicate_of is not None:  # the same matter as an open ticket: its number, not a new one
+            dispatcher.utter_message(text=knowledge().messages.render(
+                "complaint_linked", ticket=ticket.number, bank=ticket.bank, due=ticket.due_date.isoformat()))
             return reset()
         response = "utter_complaint_recorded_provisional" if ticket.due_provisional else "utter_complaint_recorded"
         dispatcher.utter_message(response=response, bank=ticket.bank, ticket=ticket.number,

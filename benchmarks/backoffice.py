@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import itertools
 import os
 import random
 import resource
@@ -84,6 +85,10 @@ BUSY_AT = datetime(2025, 6, 15, 12, 0, tzinfo=SHANGHAI)
 HISTORY_MONTHS = 24
 
 DESCRIPTION = "网点办理社保卡补卡收取了20元工本费，工作人员态度也不好。"
+# Different matters, pairwise less alike than knowledge/rules.yml's duplicates.similar_text.
+MATTERS = ("补卡收取了工本费。", "激活时被要求交十元手续费。", "办卡前要先交一笔年费。", "挂失收了二十块钱还不给收据。",
+           "柜台乱收服务费。", "换卡说要交押金五十元。", "取消短信提醒也要扣钱。", "开户时多扣了账户管理费。",
+           "代办人被收取额外费用。", "密码重置收了钱。", "打印流水收费十元。", "排队两个小时没人办理。")
 CASE_COLUMNS = ("kind", "intent", "bank", "outlet", "district", "channel", "description",
                 "consent_to_contact", "received_at", "verification", "verified_at", "verified_by")
 
@@ -276,16 +281,20 @@ def _channels(knowledge: Knowledge) -> list[str]:
 def complaint_factory(knowledge: Knowledge, seed: int = 2026) -> Callable[[], CaseCreate]:
     """Realistic complaints about the partner banks, varied by a seeded generator."""
     rng = random.Random(seed)
+    citizens = itertools.count(seed)
     banks, intents, channels = _banks(knowledge), _complaint_intents(knowledge), _channels(knowledge)
 
     def make() -> CaseCreate:
         bank, outlets = rng.choice(banks)
         outlet, district = rng.choice(outlets) if outlets else (None, None)
         consent = rng.random() < 0.4
+        # Another citizen each time, so each complaint is a new matter (bot.ledger.duplicates) unless
+        # two citizens happen to report the same one at the same outlet, as they do.
+        phone = f"138{next(citizens):08d}"
         return CaseCreate(kind=CaseKind.complaint, intent=rng.choice(intents), bank=bank, outlet=outlet,
                           district=district, channel=rng.choice(channels),
-                          description=f"{DESCRIPTION}我的电话13812345678。", contact_name="张三",
-                          contact_phone="13812345678", consent_to_contact=consent)
+                          description=f"{rng.choice(MATTERS)}我的电话{phone}。", contact_name="张三",
+                          contact_phone=phone, consent_to_contact=consent)
 
     return make
 

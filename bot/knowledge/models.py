@@ -418,6 +418,43 @@ class SatisfactionRules(Frozen):
     comment_window_hours: int = Field(ge=1)  # how long after the button the next text is taken as the comment
 
 
+class SameCitizen(Frozen):
+    same_type: bool = False
+
+
+class SimilarText(Frozen):
+    same_outlet: bool = True
+    same_type: bool = True
+    min_similarity: float = Field(gt=0, le=1)
+
+
+class DuplicateRules(Frozen):
+    """When a new complaint is the same matter as an open ticket (operator configuration)."""
+
+    source: Literal["operator"]
+    article: ArticleNumber
+    quote: Text
+    articles: tuple[ArticleNumber, ...]
+    note: Text | None = None
+    window_days: int = Field(ge=1)
+    same_citizen: SameCitizen
+    similar_text: SimilarText
+
+
+class BurstRules(Frozen):
+    """When an outlet's or a complaint type's week stands out from its previous weeks (operator configuration)."""
+
+    source: Literal["operator"]
+    article: ArticleNumber
+    quote: Text
+    note: Text | None = None
+    subjects: tuple[Literal["outlet", "complaint_type"], ...] = Field(min_length=1)
+    baseline_weeks: int = Field(ge=2)
+    factor: float = Field(gt=0)
+    min_spread: float = Field(gt=0)
+    min_count: int = Field(ge=1)
+
+
 class Validity(Frozen):
     """The Measures' own period of validity (Art. 56)."""
 
@@ -440,6 +477,8 @@ class Rules(Frozen):
     deadlines: Deadlines
     ticket_due: TicketDue
     satisfaction: SatisfactionRules
+    duplicates: DuplicateRules
+    bursts: BurstRules
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Rules:

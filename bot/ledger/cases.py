@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.knowledge import Knowledge
+from bot.ledger.duplicates import find_duplicate
 from bot.ledger.errors import InvalidInput, InvalidTransition, NotFound
 from bot.ledger.events import BankCountsChanged, Reactions, TicketOpened, TicketVerified
 from bot.ledger.locks import lock_bank
@@ -52,13 +53,23 @@ def record_case(session: Session, *, data: CaseCreate, knowledge: Knowledge, cal
 
     Runs in the caller's transaction: the case, its ticket and what `reactions` do about them
     (the delivery to the bank, any threshold firing) are committed together or not at all.
+
+    A complaint about a matter an open ticket already carries (bot.ledger.duplicates) joins that
+    ticket: the case is kept with `duplicate_of` set, the ticket returned is the existing one, and
+    nothing is delivered or counted again.
     """
     data = _validated(data, knowledge)
     if data.bank:
         lock_bank(session, data.bank)
-    case = Case.model_validate(data, update={"received_at": now})
+    match = find_duplicate(session, data=data, knowledge=knowledge, now=now) if data.bank else None
+    case = Case.model_validate(data, update={"received_at": now,
+                                             "duplicate_of": match.case.id if match else None})
     session.add(case)
     session.flush()
+    if match is not None:
+        record_event(session, match.ticket, type="linked", actor="system", now=now, case=case.id,
+                     channel=case.channel, **match.explanation())
+        return case, match.ticket
     ticket = None
     if data.bank:
         ticket = open_ticket(session, case=case, kind=TicketKind.transfer, knowledge=knowledge,

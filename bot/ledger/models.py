@@ -85,6 +85,8 @@ class Case(CaseBase, table=True):
     verification: Verification = Field(default=Verification.received, index=True)
     verified_at: datetime | None = instant_field(default=None)
     verified_by: str | None = Field(default=None, max_length=64)
+    # A duplicate (bot.ledger.duplicates): the first case of the matter, whose open ticket it joined.
+    duplicate_of: int | None = Field(default=None, foreign_key="ledger_case.id", index=True)
 
 
 class CasePublic(CaseBase):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, insert, update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from bot.clock import local_day
 from bot.knowledge import Knowledge
@@ -180,8 +180,13 @@ def object_to_finding(session: Session, ticket: Ticket, *, reason: str, actor: s
 
 
 def citizen_tickets(session: Session, *, citizen_ref: str, limit: int) -> tuple[int, list[Ticket]]:
-    """How many tickets the citizen `citizen_ref` has, and the newest `limit` of them, newest first."""
-    query = select(Ticket).join(Case, col(Case.id) == col(Ticket.case_id)).where(Case.citizen_ref == citizen_ref)
+    """How many tickets the citizen `citizen_ref` has, and the newest `limit` of them, newest first.
+
+    A duplicate's citizen has the ticket of the first case it joined (bot.ledger.duplicates).
+    """
+    own = select(Case.id).where(Case.citizen_ref == citizen_ref)
+    joined = select(Case.duplicate_of).where(Case.citizen_ref == citizen_ref, col(Case.duplicate_of).is_not(None))
+    query = select(Ticket).where(or_(col(Ticket.case_id).in_(own), col(Ticket.case_id).in_(joined)))
     count = session.exec(select(func.count()).select_from(query.subquery())).one()
     latest = session.exec(query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).limit(limit)).all()
     return count, list(latest)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.knowledge import Knowledge
 from bot.ledger.events import ResultReported, TicketEscalated, TicketVerified
@@ -12,12 +12,18 @@ from bot.notifications.outbox import queue_message
 
 def _tell(session: Session, *, case: Case, ticket: Ticket, reply: str, knowledge: Knowledge, now,
           **values: object) -> None:
-    """Queue reply template `reply` for the citizen behind `case`; a case taken by phone or at a counter has none."""
-    if not case.citizen_ref:
+    """Queue reply template `reply` for the citizens behind `case`: its own and those of the duplicates
+    that joined its ticket (bot.ledger.duplicates); a case taken by phone or at a counter has none."""
+    joined = session.exec(select(Case.citizen_ref).where(Case.duplicate_of == case.id,
+                                                         col(Case.citizen_ref).is_not(None))
+                          .order_by(col(Case.id))).all()
+    citizens = list(dict.fromkeys(ref for ref in (case.citizen_ref, *joined) if ref))
+    if not citizens:
         return
     text = knowledge.messages.render(reply, number=ticket.number, service_phone=knowledge.operator.service_phone,
                                     **values)
-    queue_message(session, citizen_ref=case.citizen_ref, ticket_id=ticket.id, text=text, now=now)
+    for citizen_ref in citizens:
+        queue_message(session, citizen_ref=citizen_ref, ticket_id=ticket.id, text=text, now=now)
 
 
 def tell_result(session: Session, event: ResultReported, knowledge: Knowledge) -> None:

@@ -81,7 +81,9 @@ class _Context:
 def _case_rows(session: Session, period: Period) -> list[tuple[Any, ...]]:
     stmt = (
         select(Case.bank, Case.outlet, Case.district, Case.kind, Case.intent, Case.verification, func.count())
-        .where(Case.received_at >= period.start_utc, Case.received_at < period.end_utc)
+        # Matters, not calls: a duplicate is counted with its first case (bot.ledger.duplicates).
+        .where(Case.received_at >= period.start_utc, Case.received_at < period.end_utc,
+               Case.duplicate_of.is_(None))  # type: ignore[union-attr]
         .group_by(Case.bank, Case.outlet, Case.district, Case.kind, Case.intent, Case.verification)
     )
     return list(session.exec(stmt))

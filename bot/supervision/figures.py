@@ -129,7 +129,8 @@ def _district_figures(session: Session, *, period: Period, district: str, knowle
                       now: datetime) -> Figures:
     rows = session.exec(
         select(Case.bank, Case.kind, Case.verification, func.count())
-        .where(Case.district == district, Case.received_at >= period.start_utc, Case.received_at < period.end_utc)
+        .where(Case.district == district, Case.received_at >= period.start_utc, Case.received_at < period.end_utc,
+               Case.duplicate_of.is_(None))  # type: ignore[union-attr]  # matters, not calls (as the report)
         .group_by(Case.bank, Case.kind, Case.verification))
     per_bank: dict[str, dict[str, Counts]] = {b.name: {"complaints": Counts(), "praise": Counts()}
                                               for b in knowledge.banks}

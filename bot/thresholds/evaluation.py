@@ -84,6 +84,8 @@ def _case_hits(session: Session, rule: ThresholdRule, level: str, threshold: int
         Case.kind == sel.kind,
         Case.channel.in_(sel.channels),  # type: ignore[attr-defined]
         Case.verification.in_(sel.verifications),  # type: ignore[attr-defined]
+        # A duplicate is the same matter as its first case: counted once (bot.ledger.duplicates).
+        Case.duplicate_of.is_(None),  # type: ignore[union-attr]
     ]
     if sel.intents is not None:
         where.append(Case.intent.in_(sel.intents))  # type: ignore[attr-defined]

@@ -224,6 +224,20 @@ def test_confirmed_complaint_becomes_a_transfer_ticket(db, k):
                          "bank": "中国建设银行", "ticket": ticket.number, "due": expected_due.due.isoformat()}]
 
 
+def test_the_same_citizen_again_is_told_the_open_tickets_number(db, k):
+    submit({**FILLED, "complaint_confirmed": True})
+    events, messages = submit({**FILLED, "description": "还是那个柜员，今天又这样", "complaint_confirmed": True})
+    assert events == RESET
+    with new_session() as session:
+        first, second = session.exec(select(Case).order_by(Case.id)).all()
+        ticket = session.exec(select(Ticket)).one()  # no second ticket for the bank
+    assert second.duplicate_of == first.id
+    [said] = messages
+    assert said["text"] == k.messages.render("complaint_linked", ticket=ticket.number, bank="中国建设银行",
+                                             due=ticket.due_date.isoformat())
+    assert ticket.number in said["text"] and "同一件事" in said["text"]
+
+
 def test_no_contact_and_unknown_outlet(db):
     submit({**FILLED, "outlet": "不记得了", "wants_contact": False, "phone": None, "complaint_confirmed": True},
            sender="12345")

@@ -165,3 +165,14 @@ def test_a_misspelling_whose_correction_contains_it_is_refused(knowledge_copy):
 def test_a_misspelling_that_is_a_term_is_refused(knowledge_copy):
     knowledge_copy.replace("vocabulary.yml", "  注消: 注销\n", "  注消: 注销\n  解挂: 挂失\n")
     assert "'解挂' is a term of this file" in str(load_error(knowledge_copy))
+
+
+@pytest.mark.parametrize("old, new, place", [
+    ("min_similarity: 0.6}", "min_similarity: 1.5}", "rules.yml: duplicates.similar_text.min_similarity"),
+    ("  window_days: 7\n", "  window_days: 0\n", "rules.yml: duplicates.window_days"),
+    ("  subjects: [outlet, complaint_type]\n", "  subjects: [outlet, branch]\n", "rules.yml: bursts.subjects[1]"),
+    ("  baseline_weeks: 4\n", "  baseline_weeks: 1\n", "rules.yml: bursts.baseline_weeks"),
+])
+def test_duplicate_and_burst_rules_are_checked(knowledge_copy, old, new, place):
+    knowledge_copy.replace("rules.yml", old, new)
+    assert place in str(load_error(knowledge_copy))

@@ -20,6 +20,7 @@ from bot.ledger.tickets import acknowledge, object_to_finding, report, request_e
 from bot.reactions import ledger_reactions
 from bot.thresholds.models import ThresholdFiring
 from bot.workdays import WorkdayCalendar
+from tests.matters import fee_complaint, phone
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -90,7 +91,8 @@ def test_bad_input_names_the_field_and_writes_nothing(engine, knowledge, calenda
 
 
 def test_three_found_true_complaints_of_one_type_fire_art_45_once(engine, knowledge, calendar):
-    ids = [record(engine, knowledge, calendar, complaint(), now=MONDAY + timedelta(hours=i))[0].id
+    ids = [record(engine, knowledge, calendar, complaint(contact_phone=phone(i), description=fee_complaint(i)),
+                  now=MONDAY + timedelta(hours=i))[0].id
            for i in range(4)]
     for case_id in ids:
         with new_session(engine) as session:

@@ -3,6 +3,7 @@ fixed instant, and helpers taking a complaint through report and finding."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,8 @@ from bot.reactions import ledger_reactions
 from bot.satisfaction.models import SatisfactionCallback
 from bot.supervision import verify_ticket_case
 from bot.workdays import WorkdayCalendar
+from tests.matters import fee_complaint
+from tests.matters import phone as matter_phone
 from tests.web.api.support import _drop_private_postgres, db_url  # noqa: F401 - fixtures
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,15 +43,19 @@ class Ledger:
 
     def __init__(self, engine, knowledge, calendar) -> None:
         self.engine, self.knowledge, self.calendar = engine, knowledge, calendar
+        self._matters = itertools.count()
 
-    def complaint(self, *, citizen_ref: str | None = "telegram:77", consent: bool = True, phone: str | None = PHONE,
+    def complaint(self, *, citizen_ref: str | None = "telegram:77", consent: bool = True, phone: str | None = "",
                   channel: str = "telegram", kind: CaseKind = CaseKind.complaint, bank: str = CCB,
                   outlet: str = "李村支行", district: str = LICANG, at: datetime = NOW - timedelta(days=7)) -> str:
         intent = "complaint/fees" if kind is CaseKind.complaint else "praise"
+        # Each call is another citizen's matter (else it would join an open ticket, bot.ledger.duplicates).
+        n = next(self._matters)
+        phone = matter_phone(n) if phone == "" else phone
         with Session(self.engine) as session:
             _, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
                 kind=kind, intent=intent, bank=bank, outlet=outlet, district=district, channel=channel,
-                description="补卡收取了工本费。", contact_name="王先生", contact_phone=phone,
+                description=fee_complaint(n), contact_name="王先生", contact_phone=phone,
                 consent_to_contact=consent, citizen_ref=citizen_ref),
                 knowledge=self.knowledge, calendar=self.calendar, now=at)
             session.commit()

@@ -3,6 +3,8 @@ a district supervisor sees only the firings and cases of their district."""
 
 from __future__ import annotations
 
+import itertools
+
 from datetime import timedelta
 
 import pytest
@@ -12,13 +14,16 @@ from bot.ledger.cases import record_case, verify_case
 from bot.ledger.models import CaseCreate, CaseKind, Ticket
 from bot.reactions import ledger_reactions
 from bot.supervision import InvalidFilters, RuleFilters, fired_rules, parse_rule_filters
+from tests.matters import fee_complaint
 from tests.supervision.conftest import CCB, LICANG, NOW, SHINAN
+
+_matters = itertools.count()
 
 
 def _complaint(session, knowledge, calendar, *, district, intent="complaint/fees", minutes=0):
     case, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
         kind=CaseKind.complaint, intent=intent, bank=CCB, outlet="李村支行", district=district,
-        channel="hotline_12333", description="网点乱收费。"), knowledge=knowledge, calendar=calendar,
+        channel="hotline_12333", description=fee_complaint(next(_matters))), knowledge=knowledge, calendar=calendar,
         now=NOW + timedelta(minutes=minutes))
     return case, ticket
 

@@ -4,6 +4,8 @@ counts toward the thresholds."""
 
 from __future__ import annotations
 
+import itertools
+
 from datetime import timedelta
 
 import pytest
@@ -18,13 +20,17 @@ from bot.reactions import ledger_reactions
 from bot.supervision import TicketNotVisible, VerificationRefused, verify_ticket_case
 from bot.thresholds.models import ThresholdFiring
 from tests.supervision.conftest import CCB, LICANG, NOW, SHINAN
+from tests.matters import fee_complaint
+
+_matters = itertools.count()
 
 
-def _complaint(engine, knowledge, calendar, *, district=LICANG, intent="complaint/fees", at=NOW) -> str:
+def _complaint(engine, knowledge, calendar, *, district=LICANG, intent="complaint/fees", at=NOW,
+               citizen_ref=None) -> str:
     with Session(engine) as session:
         _, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind=CaseKind.complaint, intent=intent, bank=CCB, outlet="李村支行", district=district,
-            channel="hotline_12333", description="补卡收取了工本费。", citizen_ref="telegram:77"),
+            channel="hotline_12333", description=fee_complaint(next(_matters)), citizen_ref=citizen_ref or f"telegram:{next(_matters)}"),
             knowledge=knowledge, calendar=calendar, now=at)
         session.commit()
         return ticket.number
@@ -68,7 +74,7 @@ def test_refused_before_the_bank_reports_and_nothing_changes(engine, knowledge, 
 
 
 def test_found_true_after_the_report_moves_the_ticket_and_tells_bank_and_citizen(engine, knowledge, calendar):
-    number = _complaint(engine, knowledge, calendar)
+    number = _complaint(engine, knowledge, calendar, citizen_ref="telegram:77")
     _report(engine, knowledge, number)
     case = _verify(engine, knowledge, number, found_true=True)
     assert case.verification is Verification.found_true and case.verified_by == "city1"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from bot.ledger.models import Case, Ticket
 from bot.ledger.phones import normalize_phone
@@ -44,8 +44,12 @@ class CallerHistory:
 
 
 def cases_query(phone: str, *, limit: int = LIMIT):  # type: ignore[no-untyped-def]
-    """A stored phone's cases with their tickets, newest first (ix_ledger_case_contact_phone)."""
-    return (select(Case, Ticket).join(Ticket, Ticket.case_id == Case.id, isouter=True)  # type: ignore[arg-type]
+    """A stored phone's cases with their tickets, newest first (ix_ledger_case_contact_phone).
+
+    A duplicate shows the ticket of the first case it joined (bot.ledger.duplicates).
+    """
+    ticket_case = func.coalesce(Case.duplicate_of, Case.id)
+    return (select(Case, Ticket).join(Ticket, Ticket.case_id == ticket_case, isouter=True)  # type: ignore[arg-type]
             .where(Case.contact_phone == phone)
             .order_by(Case.received_at.desc(), Ticket.id)  # type: ignore[attr-defined]
             .limit(limit))

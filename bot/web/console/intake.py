@@ -11,13 +11,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.knowledge import Knowledge
 from bot.ledger.cases import record_case
 from bot.ledger.errors import InvalidInput, LedgerError
 from bot.ledger.events import Reactions
-from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket
+from bot.ledger.duplicates import SIMILAR_TEXT
+from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketEvent
 from bot.ledger.phones import normalize_phone
 from bot.workdays import WorkdayCalendar
 
@@ -107,6 +108,22 @@ def case_from_form(form: TicketForm, knowledge: Knowledge) -> CaseCreate:
     except ValidationError as exc:  # limits the checks above already cover, kept typed
         name = str(exc.errors()[0]["loc"][0]) if exc.errors() else "description"
         raise FormErrors({name: messages.render("console_ticket_invalid")}) from exc
+
+
+def linked_note(session: Session, *, case: Case, ticket: Ticket, knowledge: Knowledge) -> str | None:
+    """What the operator tells the caller when the complaint joined an open ticket; None for a new ticket."""
+    if case.duplicate_of is None:
+        return None
+    detail = session.exec(select(TicketEvent.detail).where(TicketEvent.ticket_id == ticket.id,
+                                                           TicketEvent.type == "linked")
+                          .order_by(col(TicketEvent.id).desc())).first() or {}
+    messages, days = knowledge.messages, knowledge.rules.duplicates.window_days
+    if detail.get("rule") == SIMILAR_TEXT:
+        reason = messages.render("console_ticket_linked_similar_text", days=days,
+                                 similarity=f"{float(detail.get('similarity', 0)):.0%}")
+    else:
+        reason = messages.render("console_ticket_linked_same_citizen", days=days)
+    return messages.render("console_ticket_linked", ticket=ticket.number, reason=reason)
 
 
 def file_ticket(session: Session, *, form: TicketForm, knowledge: Knowledge, calendar: WorkdayCalendar,

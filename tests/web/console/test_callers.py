@@ -14,25 +14,29 @@ from bot.ledger.models import CaseCreate
 from bot.reactions import ledger_reactions
 from bot.web.console.callers import LIMIT, caller_history, cases_query
 from bot.workdays import WorkdayCalendar
+from tests.matters import fee_complaint
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 PHONE = "13912345678"
+WEEK_AND_A_DAY = 8 * 24 * 60  # minutes
 
 
 def record(session, knowledge, *, phone, bank, minutes):
     return record_case(session, reactions=ledger_reactions(),
                        data=CaseCreate(kind="complaint", intent="complaint/fees", bank=bank,
-                                                channel="hotline_12333", description="收费", contact_phone=phone),
+                                                channel="hotline_12333", description=fee_complaint(minutes), contact_phone=phone),
                        knowledge=knowledge, calendar=WorkdayCalendar(), now=NOW + timedelta(minutes=minutes))
 
 
 def test_the_newest_matters_come_first_and_the_list_is_bounded(engine, knowledge):
     with Session(engine) as session:
-        numbers = [record(session, knowledge, phone=PHONE, bank="建行", minutes=i)[1].number for i in range(LIMIT + 5)]
+        # One caller, a new matter every 8 days (within 7 days it would join the open ticket).
+        numbers = [record(session, knowledge, phone=PHONE, bank="建行", minutes=i * WEEK_AND_A_DAY)[1].number
+                   for i in range(LIMIT + 5)]
         record(session, knowledge, phone="13800000000", bank="工行", minutes=100)
         _, praise_without_bank = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind="praise", intent="praise", channel="telegram", description="服务好", contact_phone=PHONE),
-            knowledge=knowledge, calendar=WorkdayCalendar(), now=NOW + timedelta(hours=5))
+            knowledge=knowledge, calendar=WorkdayCalendar(), now=NOW + timedelta(minutes=(LIMIT + 5) * WEEK_AND_A_DAY))
         session.commit()
         history = caller_history(session, phone="+86 139 1234 5678")
     assert praise_without_bank is None
@@ -61,3 +65,13 @@ def test_the_lookup_uses_the_phone_index(tmp_path):
     finally:
         engine.dispose()
     assert "USING INDEX ix_ledger_case_contact_phone" in plan and "SCAN ledger_case" not in plan, plan
+
+
+def test_a_second_call_about_the_same_matter_shows_the_ticket_it_joined(engine, knowledge):
+    with Session(engine) as session:
+        _, first = record(session, knowledge, phone=PHONE, bank="建行", minutes=0)
+        _, joined = record(session, knowledge, phone=PHONE, bank="建行", minutes=60)
+        session.commit()
+        history = caller_history(session, phone=PHONE)
+    assert joined.id == first.id
+    assert history.ticket_numbers == [first.number, first.number]

@@ -27,7 +27,7 @@ from bot.web.console.assist import Analysis, analyze
 from bot.web.console.audit import record_audit
 from bot.web.console.callers import CallerHistory, caller_history
 from bot.web.console.deps import CsrfChecked, OperatorUser
-from bot.web.console.intake import CHANNEL, FormErrors, TicketForm, file_ticket, ticket_intents
+from bot.web.console.intake import CHANNEL, FormErrors, TicketForm, file_ticket, linked_note, ticket_intents
 from bot.web.console.models import ConsoleUser
 from bot.web.console.templating import render
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, ReactionsDep, SessionDep
@@ -77,7 +77,7 @@ def _intent_label(knowledge: Knowledge, name: str) -> str:
 
 
 def _page(request: Request, knowledge: Knowledge, *, ticket_form: TicketForm | None = None,
-          errors: dict[str, str] | None = None, created: Ticket | None = None,
+          errors: dict[str, str] | None = None, created: Ticket | None = None, linked: str | None = None,
           history: CallerHistory | None = None, lookup_phone: str = "", lookup_error: str | None = None,
           status_code: int = 200) -> Response:
     return render(request, "assist/page.html", {
@@ -86,6 +86,7 @@ def _page(request: Request, knowledge: Knowledge, *, ticket_form: TicketForm | N
         "form": (ticket_form or TicketForm()).values(),
         "errors": errors or {},
         "created": created,
+        "linked": linked,
         "history": history,
         "lookup_phone": lookup_phone,
         "lookup_error": lookup_error,
@@ -114,7 +115,8 @@ async def analyze_utterances(request: Request, session: SessionDep, knowledge: K
 def _ticket_panel(request: Request, knowledge: Knowledge, **context: object) -> Response:
     status_code = int(context.pop("status_code", 200))  # type: ignore[call-overload]
     return render(request, "assist/_ticket.html", {
-        **_common(knowledge), "form": TicketForm().values(), "errors": {}, "created": None, **context,
+        **_common(knowledge), "form": TicketForm().values(), "errors": {}, "created": None, "linked": None,
+        **context,
     }, status_code=status_code)
 
 
@@ -145,10 +147,12 @@ def create_ticket(request: Request, session: SessionDep, knowledge: KnowledgeDep
             return _ticket_panel(request, knowledge, form=form.values(), errors=exc.errors, status_code=422)
         return _page(request, knowledge, ticket_form=form, errors=exc.errors, status_code=422)
     record_audit(session, user=user, action="create_ticket", ticket_number=ticket.number, at=now,
-                 detail={"channel": CHANNEL, "intent": case.intent, "bank": case.bank, "outlet": case.outlet})
+                 detail={"channel": CHANNEL, "intent": case.intent, "bank": case.bank, "outlet": case.outlet,
+                         "duplicate_of": case.duplicate_of})
+    linked = linked_note(session, case=case, ticket=ticket, knowledge=knowledge)
     if _fragment(request):
-        return _ticket_panel(request, knowledge, created=ticket)
-    return _page(request, knowledge, created=ticket)
+        return _ticket_panel(request, knowledge, created=ticket, linked=linked)
+    return _page(request, knowledge, created=ticket, linked=linked)
 
 
 # --------------------------------------------------------------------------- the caller's earlier matters

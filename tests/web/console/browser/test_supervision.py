@@ -21,6 +21,7 @@ from bot.ledger.models import Case, CaseCreate, CaseKind, Ticket, TicketState
 from bot.ledger.tickets import get_ticket, report
 from bot.reactions import ledger_reactions
 from bot.workdays import get_calendar
+from tests.matters import fee_complaint
 
 CCB, ICBC = "中国建设银行", "中国工商银行"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,11 +40,12 @@ def complaint(engine, *, bank: str, district: str, outlet: str, reported: bool =
               intent: str = "complaint/fees") -> str:
     """A complaint recorded as the assistant records one, optionally with the bank's result report."""
     knowledge, now = get_knowledge(), datetime.now(UTC)
+    n = next(_run)  # each complaint another citizen's matter, else it joins an open ticket
     with new_session(engine) as session:
         _, ticket = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
             kind=CaseKind.complaint, intent=intent, bank=bank, outlet=outlet, district=district,
-            channel="hotline_12333", description="补卡时被收取20元工本费，电话13912345678。", contact_name="王先生",
-            contact_phone="13912345678", consent_to_contact=True), knowledge=knowledge, calendar=get_calendar(), now=now)
+            channel="hotline_12333", description=f"{fee_complaint(n)}电话13912345678。", contact_name="王先生",
+            contact_phone=f"139{n % 10000:04d}5678", consent_to_contact=True), knowledge=knowledge, calendar=get_calendar(), now=now)
         if reported:
             report(session, ticket, reactions=ledger_reactions(),
                    process="已调查", result="已退还工本费", actor=bank, now=now, knowledge=knowledge)

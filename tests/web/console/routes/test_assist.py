@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import html
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlmodel import Session, func, select
 
 from bot.answers import render_guide
+from bot.forwarding.models import Delivery
 from bot.ledger.cases import record_case
 from bot.ledger.models import Case, CaseCreate, Ticket
 from bot.nlu.interpret import Interpretation
@@ -299,3 +301,20 @@ def test_a_lookup_with_something_that_is_not_a_phone_says_so(operator, engine):
     assert response.status_code == 422 and "请填写正确的联系电话" in response.text
     assert "<b>abc" not in response.text
     assert audit(engine, "view_ticket") == []
+
+
+def test_a_second_call_about_the_same_matter_gets_the_open_tickets_number(operator, engine, knowledge):
+    calendar = WorkdayCalendar()
+    with Session(engine) as session:  # the same caller complained in Telegram an hour ago
+        _, first = record_case(session, reactions=ledger_reactions(), data=CaseCreate(
+            kind="complaint", intent="complaint/fees", bank="建行", outlet="李村支行", channel="telegram",
+            description="补卡收了20元工本费", contact_phone=PHONE, citizen_ref="telegram:1"),
+            knowledge=knowledge, calendar=calendar, now=NOW - timedelta(hours=1))
+        session.commit()
+        number = first.number
+    response = operator.post("/console/assist/ticket", ticket_form(), headers=FRAGMENT)
+    assert response.status_code == 200
+    assert number in response.text and "同一件事" in response.text and "不再另行转办" in response.text
+    assert (count(engine, Ticket), count(engine, Delivery)) == (1, 1)
+    [entry] = audit(engine, "create_ticket")
+    assert entry.ticket_number == number and entry.detail["duplicate_of"] is not None

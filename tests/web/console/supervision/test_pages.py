@@ -240,3 +240,23 @@ def test_every_page_renders_for_every_supervising_role(signed_in, seed, role):
     user = signed_in(role)
     for path in PAGES[:5] + (f"/console/supervision/tickets/{number}", "/console/supervision/figures?period=2026"):
         assert user.get(path).status_code == 200, path
+
+
+def test_the_home_and_rules_pages_show_bursts_with_their_cases_and_baseline(signed_in, seed):
+    licang = [seed.ticket(district=LICANG, outlet="李村支行", intent=intent, created_at=NOW - timedelta(days=d))
+              for intent, d in (("complaint/fees", 1), ("complaint/attitude", 2))]
+    shinan = [seed.ticket(district=SHINAN, outlet="香港中路支行", bank=ICBC, intent=intent,
+                          created_at=NOW - timedelta(days=d)) for intent, d in (("complaint/fees", 1), ("complaint/attitude", 3))]
+    steady = [seed.ticket(district=SHINAN, outlet="台东支行", created_at=NOW - timedelta(days=d)) for d in
+              (1, 8, 15, 22, 29)]  # one a week: no burst
+    city, district = signed_in("city_supervisor"), signed_in("district_supervisor")
+    home = city.get("/console/supervision")
+    assert home.status_code == 200
+    section = text(home.text).split("投诉突增", 1)[1]
+    assert all(n in home.text for n in licang + shinan) and not any(n in home.text for n in steady)
+    assert "中国建设银行李村支行：近7天投诉 2 件" in section and "0、0、0、0" in section
+    assert "这是突增预警，不是规则触发" in section
+    own = district.get("/console/supervision").text
+    assert all(n in own for n in licang) and not any(n in own for n in shinan)
+    rules = city.get("/console/supervision/rules")
+    assert rules.status_code == 200 and all(n in rules.text for n in licang + shinan)

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from bot.reports import labels
 from bot.supervision import InvalidFilters, fired_rules, parse_rule_filters
+from bot.supervision.bursts import burst_panel
 from bot.supervision.rules import LEVELS
 from bot.thresholds import month_of
 from bot.web.console.deps import SupervisorUser
@@ -38,5 +39,6 @@ def rules_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, n
     context["form"] = {**context["form"], "period": filters.period}  # type: ignore[dict-item]
     return page(request, "supervision/rules.html", "rules", user, {
         **context, "errors": {}, "result": result,
+        "bursts": burst_panel(session, now=now, knowledge=knowledge, scope=scope_of(user)),
         "page_link": lambda n: "?" + urlencode(filters.query(page=n)),
     })
