@@ -1,7 +1,7 @@
 """duplicates: a complaint about a matter an open ticket already carries names that matter's first case
 
-Revision ID: 0016
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-04 01:50:00.000000
 
 One nullable column: every existing case stays a matter of its own, counted as before.
@@ -10,8 +10,8 @@ One nullable column: every existing case stays a matter of its own, counted as b
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
