@@ -32,6 +32,9 @@ CLUSTER_SERVERS ?=
 # Instants at which the date-sensitive tests run again: a year end whose next year's calendar is not
 # configured yet (Asia/Shanghai), and the first working day after it.
 MACHINE_TIMES := 2026-12-31T23:30:00+08:00 2027-01-04T10:00:00+08:00
+# Test processes: most of a test's time is spent waiting (PostgreSQL, servers starting, a browser), so two
+# workers per machine finish the suite in about a third of the time of one (BENCHMARKS.md, "test suite").
+TEST_WORKERS ?= 2
 RASA_ENV := PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 .PHONY: run run-cluster test test-fast install model validate evaluate compare bench lock clean
@@ -50,11 +53,11 @@ run-cluster: install model $(HAPROXY) ## two Rasa, action, back-office and dispa
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} exec $(VENV)/bin/honcho start -f Procfile.cluster
 
 test: install model $(E2E_NODE) $(CHROMIUM) $(CJK_FONT) $(HAPROXY) ## the whole test suite, then the date-sensitive tests at fixed machine dates
-	$(VENV)/bin/python -m pytest -q
-	for at in $(MACHINE_TIMES); do $(VENV)/bin/python -m pytest -q -m dates --machine-time=$$at || exit 1; done
+	$(VENV)/bin/python -m pytest -q -n $(TEST_WORKERS)
+	for at in $(MACHINE_TIMES); do $(VENV)/bin/python -m pytest -q -n $(TEST_WORKERS) -m dates --machine-time=$$at || exit 1; done
 
 test-fast: install ## the unit tier only (no database server, no services, no browser)
-	$(VENV)/bin/python -m pytest -q -m unit
+	$(VENV)/bin/python -m pytest -q -n $(TEST_WORKERS) -m unit
 
 install: $(APP_STAMP) $(RASA_STAMP)
 
