@@ -11,12 +11,22 @@ Two differences from Rasa's own `SQLTrackerStore`:
   Slot events are stored as they are, because a form waiting for its confirmation must find the
   phone number again after a restart; the ticket that the form creates is where that number is kept.
 
+Per message (BENCHMARKS.md, section "Where a message's milliseconds go") Rasa's store loads the
+tracker, then at the end of the turn counts the conversation's stored events again in SQL to find the
+new ones, and, with an event broker, loads and deserialises the whole tracker a second time only to
+learn that same count. Here the tracker remembers how many of its events are stored (set when it is
+loaded or saved), so a save writes and publishes exactly the new events without reading anything;
+a tracker that did not come from this store (the HTTP API's "replace events") still gets Rasa's count.
+On SQLite the connections are pooled: SQLAlchemy 1.4's default for a file, one new connection per
+query, cost a connect and a close on every load and save.
+
 Runs in the Rasa environment; only `bot.privacy.rules` (plain Python) is imported from the product.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 from pathlib import Path
@@ -26,13 +36,18 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.privacy.rules import apply_masks, scan
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'sbk.db'}"
 MESSAGE_EVENTS = frozenset({"user", "bot"})
+# Attribute of a tracker: how many of its `events` (the latest session's, as `retrieve` loads them) are stored.
+STORED_EVENTS = "_product_stored_events"
 
 
 def mask_text(text: str) -> str:
@@ -81,14 +96,34 @@ class ProductTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, event_broker: Any = None, **_: Any) -> None:
         database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         super().__init__(domain=domain, event_broker=event_broker, **connection_arguments(database_url))
+        if self.engine.dialect.name == "sqlite":
+            # The server's event loop is the only thread using them; a few kept open are enough.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = create_engine(url, poolclass=QueuePool, pool_size=2, max_overflow=8,
+                                        connect_args={"check_same_thread": False})
+            self.sessionmaker = sessionmaker(bind=self.engine)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events Rasa has not stored yet, message texts masked (same rows as Rasa's store)."""
-        await self.stream_events(tracker)
+        stored = getattr(tracker, STORED_EVENTS, None)
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            if stored is None:
+                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+            if self.event_broker is not None:
+                # Published before they are stored, as Rasa's `stream_events` does.
+                await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+            for event in new_events:
                 session.add(self._row(tracker.sender_id, event))
             session.commit()
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
 
     def _row(self, sender_id: str, event: Event) -> Any:
         data = masked_event_data(event.as_dict())

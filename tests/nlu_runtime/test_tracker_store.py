@@ -99,3 +99,88 @@ def test_the_conversation_is_kept_in_the_ledgers_database(stored):
         engine.dispose()
     assert senders == ["telegram:42"]
     assert ledger_tables == 0  # the same database the migrations built, not a second file
+
+
+# Turns continued on a loaded tracker, as the Rasa server does: load, add a turn, save, and again; a new
+# session inside a turn; and a tracker that did not come from the store (the HTTP API replacing events).
+TURNS = textwrap.dedent("""
+    import asyncio, json
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from nlu_runtime.tracker_store import ProductTrackerStore
+
+    domain = Domain.load("domain")
+
+    class Broker:
+        def __init__(self):
+            self.published = []
+
+        def publish(self, event, headers=None):
+            self.published.append(event)
+
+    def turn(tracker, text):
+        tracker.update(UserUttered(text, parse_data={"text": text, "intent": {"name": "greet", "confidence": 0.9}}))
+        tracker.update(ActionExecuted("utter_greet"))
+        tracker.update(BotUttered("您好"))
+        tracker.update(ActionExecuted("action_listen"))
+
+    async def main():
+        broker = Broker()
+        store = ProductTrackerStore(domain, event_broker=broker)
+        counts = []
+        tracker = DialogueStateTracker("rest:7", domain.slots)
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+        counts.append(len(broker.published))
+        for text in ("你好", "社保卡丢了怎么办"):
+            tracker = await ProductTrackerStore(domain).retrieve("rest:7")
+            turn(tracker, text)
+            store.retrieve = None  # a save must not load the tracker again
+            await store.save(tracker)
+            await store.save(tracker)  # nothing new: nothing written or published
+            counts.append(len(broker.published))
+            del store.retrieve
+        tracker = await store.retrieve("rest:7")
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        turn(tracker, "谢谢")
+        await store.save(tracker)
+        counts.append(len(broker.published))
+        latest = await ProductTrackerStore(domain).retrieve("rest:7")
+        replaced = DialogueStateTracker.from_dict("rest:7", [e.as_dict() for e in latest.events], domain.slots)
+        turn(replaced, "再见")
+        await store.save(replaced)
+        counts.append(len(broker.published))
+        full = await ProductTrackerStore(domain).retrieve_full_tracker("rest:7")
+        print(json.dumps({
+            "published": counts,
+            "texts": [e.text for e in full.events if isinstance(e, UserUttered)],
+            "latest_session": [e.text for e in (await store.retrieve("rest:7")).events if isinstance(e, UserUttered)],
+            "events": len(full.events),
+        }, ensure_ascii=False))
+
+    asyncio.run(main())
+""")
+
+
+def test_each_turn_stores_and_publishes_only_its_new_events(db_url):
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run([str(RASA_PYTHON), "-c", TURNS], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    read_back = json.loads(result.stdout.strip().splitlines()[-1])
+    # 1 event, then 4 per turn; the turn in a new session adds its 3 session-start events.
+    assert read_back["published"] == [1, 5, 9, 16, 20]
+    assert read_back["texts"] == ["你好", "社保卡丢了怎么办", "谢谢", "再见"]
+    assert read_back["events"] == 20
+    assert read_back["latest_session"] == ["谢谢", "再见"]
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = 'rest:7'")).scalar_one()
+    finally:
+        engine.dispose()
+    assert rows == 20
