@@ -7,6 +7,17 @@ section conversations) put about 30 % of its CPU per message there. The schema i
 here it is checked once and compiled once; every answer is still validated against it, and an
 invalid one fails exactly as before (same exception, same message).
 
+Two more per-message costs of Rasa 3.6 are removed here (BENCHMARKS.md, "Where a message's
+milliseconds go"), neither changing what Rasa does:
+
+* every stored event that is read back is resolved to its class by `Event.resolve_by_type`, which
+  walks the whole `Event` class tree and checks each class for abstract methods, per event; the
+  launcher resolves each type name once (a name not found is looked up as before).
+* every call of the action server opened a new HTTP client session, so a new TCP connection, and
+  closed it; the launcher keeps one session per endpoint and event loop, with keep-alive
+  connections that it drops after `KEEP_ALIVE_SECONDS` idle, well before the action server's own
+  limit (rasa_sdk's 120 s), so a connection the server has closed is never reused.
+
 With several Rasa servers (`make run-cluster`, docs/deployment.md) the conversation locks are in the
 Redis of `REDIS_URL` (nlu_runtime/lock_store.py). The launcher checks that Redis before loading the
 model and stops with a message naming it when it does not answer; while running, a message whose lock
@@ -16,6 +27,7 @@ cannot be taken is not processed, and the citizen is asked to send it again (the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -27,6 +39,7 @@ REPLIES = PROJECT_ROOT / "knowledge" / "replies.yml"
 LOCK_UNAVAILABLE = "channel_lock_unavailable"
 
 logger = logging.getLogger(__name__)
+KEEP_ALIVE_SECONDS = 15.0
 
 
 def compile_action_response_validation() -> None:
@@ -54,6 +67,59 @@ def compile_action_response_validation() -> None:
         raise error
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def resolve_event_types_once() -> None:
+    """Make `Event.resolve_by_type` remember the class of each type name it has resolved."""
+    from rasa.shared.core.events import Event
+
+    resolve = Event.resolve_by_type
+    known: dict[str, type] = {}
+
+    def _resolve_by_type(type_name: str, default: Any = None) -> Any:
+        cls = known.get(type_name)
+        if cls is None:
+            cls = resolve(type_name, default)
+            if cls is not None and cls is not default:
+                known[type_name] = cls
+        return cls
+
+    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign]
+
+
+class _KeptSession:
+    """`async with` around a session that stays open for the next request."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *_: Any) -> None:
+        return None
+
+
+def keep_endpoint_sessions() -> None:
+    """Make `EndpointConfig.session()` give the same open aiohttp session per endpoint and event loop."""
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.utils.endpoints import EndpointConfig
+
+    def _session(self: EndpointConfig) -> _KeptSession:
+        loop = asyncio.get_running_loop()
+        kept_loop, kept = self.__dict__.get("_kept_session", (None, None))
+        if kept is None or kept.closed or kept_loop is not loop:
+            # What Rasa's `session()` builds, with a connector that keeps its connections.
+            auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                    if self.basic_auth else None)
+            kept = aiohttp.ClientSession(headers=self.headers, auth=auth,
+                                         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                                         connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS))
+            self.__dict__["_kept_session"] = (loop, kept)
+        return _KeptSession(kept)
+
+    EndpointConfig.session = _session  # type: ignore[method-assign]
 
 
 def catalogue_reply(key: str) -> str:
@@ -96,6 +162,8 @@ def main() -> None:
             print(f"nlu_runtime.server: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
     compile_action_response_validation()
+    resolve_event_types_once()
+    keep_endpoint_sessions()
     answer_lock_failures()
     from rasa.__main__ import main as rasa_main
 
