@@ -17,6 +17,12 @@ new ones, and, with an event broker, loads and deserialises the whole tracker a 
 learn that same count. Here the tracker remembers how many of its events are stored (set when it is
 loaded or saved), so a save writes and publishes exactly the new events without reading anything;
 a tracker that did not come from this store (the HTTP API's "replace events") still gets Rasa's count.
+The latest trackers saved are also kept in memory (`RECENT_CONVERSATIONS`): loading one again costs
+one indexed query, the id of the conversation's newest stored event, instead of reading and replaying
+every event of the session. A kept tracker is given only while nothing but this store has written to
+the conversation since (another server of `make run-cluster`, a deletion: the newest id differs) and
+while all its events are stored (a turn that failed half-way is read from the database again); a turn
+that started a new session is not kept, since reading it back gives the new session alone.
 On SQLite the connections are pooled: SQLAlchemy 1.4's default for a file, one new connection per
 query, cost a connect and a close on every load and save.
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections import OrderedDict
 import json
 import os
 from pathlib import Path
@@ -34,9 +41,9 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine
+from sqlalchemy import bindparam, create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -48,6 +55,7 @@ DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'sbk.db'}"
 MESSAGE_EVENTS = frozenset({"user", "bot"})
 # Attribute of a tracker: how many of its `events` (the latest session's, as `retrieve` loads them) are stored.
 STORED_EVENTS = "_product_stored_events"
+RECENT_CONVERSATIONS = 500
 
 
 def mask_text(text: str) -> str:
@@ -103,8 +111,20 @@ class ProductTrackerStore(SQLTrackerStore):
             self.engine = create_engine(url, poolclass=QueuePool, pool_size=2, max_overflow=8,
                                         connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
+        # sender id -> (id of its newest stored event, its tracker as saved)
+        self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
+
+        # Built once: SQLAlchemy then reuses its compiled form, where a new ORM query costs more than the SQL.
+        self._newest_event = select(func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == bindparam("sender"))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.engine.connect() as connection:
+            newest = connection.execute(self._newest_event, {"sender": sender_id}).scalar()
+        kept = self._recent.pop(sender_id, None)
+        if newest is not None and kept is not None and kept[0] == newest \
+                and getattr(kept[1], STORED_EVENTS, None) == len(kept[1].events):
+            self._recent[sender_id] = kept
+            return kept[1]
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
             setattr(tracker, STORED_EVENTS, len(tracker.events))
@@ -120,10 +140,20 @@ class ProductTrackerStore(SQLTrackerStore):
             if self.event_broker is not None:
                 # Published before they are stored, as Rasa's `stream_events` does.
                 await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-            for event in new_events:
-                session.add(self._row(tracker.sender_id, event))
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            newest = rows[-1].id if rows else None
             session.commit()
+        from_store = getattr(tracker, STORED_EVENTS, None) is not None
         setattr(tracker, STORED_EVENTS, len(tracker.events))
+        if not rows:
+            return
+        self._recent.pop(tracker.sender_id, None)
+        if from_store and not any(isinstance(event, SessionStarted) for event in new_events):
+            self._recent[tracker.sender_id] = (newest, tracker)
+            while len(self._recent) > RECENT_CONVERSATIONS:
+                self._recent.popitem(last=False)
 
     def _row(self, sender_id: str, event: Event) -> Any:
         data = masked_event_data(event.as_dict())

@@ -184,3 +184,73 @@ def test_each_turn_stores_and_publishes_only_its_new_events(db_url):
     finally:
         engine.dispose()
     assert rows == 20
+
+
+# The trackers kept in memory: given again only while they are what the database holds.
+KEPT = textwrap.dedent("""
+    import asyncio, json
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from nlu_runtime.tracker_store import ProductTrackerStore
+
+    domain = Domain.load("domain")
+
+    def turn(tracker, text):
+        tracker.update(UserUttered(text, parse_data={"text": text, "intent": {"name": "greet", "confidence": 0.9}}))
+        tracker.update(ActionExecuted("utter_greet"))
+        tracker.update(BotUttered("您好"))
+        tracker.update(ActionExecuted("action_listen"))
+
+    def texts(tracker):
+        return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+    async def main():
+        server, other = ProductTrackerStore(domain), ProductTrackerStore(domain)
+        seen = {}
+        tracker = DialogueStateTracker("rest:8", domain.slots)
+        tracker.update(ActionExecuted("action_listen"))
+        await server.save(tracker)
+        first = await server.retrieve("rest:8")
+        turn(first, "你好")
+        await server.save(first)
+        again = await server.retrieve("rest:8")
+        seen["kept"] = again is first
+        # Another server continues the conversation: the kept tracker is stale and not given.
+        elsewhere = await other.retrieve("rest:8")
+        turn(elsewhere, "社保卡丢了怎么办")
+        elsewhere.update(SlotSet("bank", "中国建设银行"))
+        await other.save(elsewhere)
+        fresh = await server.retrieve("rest:8")
+        seen["after_other_server"] = [fresh is first, texts(fresh), fresh.get_slot("bank")]
+        # A turn that fails before its save: the next message reads the database, not the half turn.
+        turn(fresh, "补卡要带什么材料")
+        retried = await server.retrieve("rest:8")
+        seen["after_failed_turn"] = [retried is fresh, texts(retried)]
+        turn(retried, "补卡要带什么材料")
+        await server.save(retried)
+        # A turn that starts a new session: read back, the tracker holds the new session alone.
+        retried.update(ActionExecuted("action_session_start"))
+        retried.update(SessionStarted())
+        retried.update(ActionExecuted("action_listen"))
+        turn(retried, "谢谢")
+        await server.save(retried)
+        session = await server.retrieve("rest:8")
+        seen["new_session"] = [session is retried, texts(session), texts(await other.retrieve("rest:8"))]
+        print(json.dumps(seen, ensure_ascii=False))
+
+    asyncio.run(main())
+""")
+
+
+def test_a_kept_tracker_is_given_only_while_it_is_what_the_database_holds(db_url):
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run([str(RASA_PYTHON), "-c", KEPT], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["kept"] is True
+    assert seen["after_other_server"] == [False, ["你好", "社保卡丢了怎么办"], "中国建设银行"]
+    assert seen["after_failed_turn"] == [False, ["你好", "社保卡丢了怎么办"]]
+    assert seen["new_session"] == [False, ["谢谢"], ["谢谢"]]
