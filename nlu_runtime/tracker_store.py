@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections import OrderedDict
 import json
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
