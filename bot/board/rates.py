@@ -151,7 +151,12 @@ def _first_handling(session: Session, ticket_ids: list[int]) -> dict[int, tuple[
     """For the reopened tickets among `ticket_ids`: the due date and the result time of their first handling."""
     if not ticket_ids:
         return {}
-    events = session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ticket_ids),
+    # Few tickets are ever reopened: find those first, so only their histories are read as objects.
+    reopened = session.exec(select(TicketEvent.ticket_id).where(col(TicketEvent.ticket_id).in_(ticket_ids),
+                                                                TicketEvent.type == "reopened").distinct()).all()
+    if not reopened:
+        return {}
+    events = session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id).in_(reopened),
                                                     col(TicketEvent.type).in_(("reopened", "reported")))
                           .order_by(col(TicketEvent.ticket_id), col(TicketEvent.at), col(TicketEvent.id))).all()
     by_ticket: dict[int, list[TicketEvent]] = defaultdict(list)
@@ -168,13 +173,16 @@ def _first_handling(session: Session, ticket_ids: list[int]) -> dict[int, tuple[
 
 
 def three_rates(session: Session, *, period: Period, by: Grouping, knowledge: Knowledge, calendar: WorkdayCalendar,
-                now: datetime, scope: str | None = None) -> Board:
+                now: datetime, scope: str | None = None, standings: list[TicketStanding] | None = None) -> Board:
     """One row per bank or district with transfer tickets opened or callbacks answered in `period`,
-    ordered by name (a district left blank last), and the total."""
+    ordered by name (a district left blank last), and the total. `standings`: the period's
+    `ticket_standings` when already read (a report groups them by bank and by district)."""
     response: dict[str | None, Share] = defaultdict(Share)
     completion: dict[str | None, Share] = defaultdict(Share)
-    for standing in ticket_standings(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
-                                     scope=scope):
+    if standings is None:
+        standings = ticket_standings(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
+                                     scope=scope)
+    for standing in standings:
         key = standing.key(by)
         response[key] += _share(standing.responded)
         completion[key] += _share(standing.completed)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from bot.board import BoardRow, Share, three_rates
+from bot.board import BoardRow, Share, TicketStanding, three_rates, ticket_standings
 from bot.inspections import period_compliance
 from bot.knowledge import Knowledge
 from bot.knowledge.models import chinese_number
@@ -339,6 +339,7 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
     label = period_label(knowledge, period)
     as_of_label = (render("report_as_of_today", day=as_of.isoformat()) if current or ctx.today < period.first_day
                    else render("report_as_of_period_end", day=period.last_day.isoformat()))
+    standings = ticket_standings(session, period=period, knowledge=knowledge, calendar=ctx.calendar, now=ctx.now)
     report = Report(
         kind=period.kind, period=period.key, period_label=label,
         title=render("report_title_month" if period.month else "report_title_year", period=label),
@@ -352,8 +353,8 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         satisfaction=_satisfaction(answers, [b.bank for b in bank_rows]),
         satisfaction_outlets=_satisfaction_outlets(answers, knowledge, outlet_rows),
         satisfaction_districts=_satisfaction_districts(answers, knowledge),
-        three_rates_banks=_three_rates(session, ctx, "bank", [b.bank for b in bank_rows]),
-        three_rates_districts=_three_rates(session, ctx, "district", []),
+        three_rates_banks=_three_rates(session, ctx, "bank", [b.bank for b in bank_rows], standings),
+        three_rates_districts=_three_rates(session, ctx, "district", [], standings),
         notes=_notes(knowledge, period),
     )
     return report, firings, dict(max_days), missed
@@ -433,10 +434,11 @@ def _satisfaction_districts(rates: list[Rate], knowledge: Knowledge) -> list[Dis
     return rows
 
 
-def _three_rates(session: Session, ctx: _Context, by: str, order: list[str]) -> list[ThreeRatesRow]:
+def _three_rates(session: Session, ctx: _Context, by: str, order: list[str],
+                 standings: list[TicketStanding]) -> list[ThreeRatesRow]:
     """The 三率 board of the period (bot.board): every bank of the report, then any other with tickets."""
     board = {r.key: r for r in three_rates(session, period=ctx.period, by=by, knowledge=ctx.knowledge,  # type: ignore[arg-type]
-                                           calendar=ctx.calendar, now=ctx.now).rows}
+                                           calendar=ctx.calendar, now=ctx.now, standings=standings).rows}
     names = order + [k for k in board if k not in order]
 
     def cell(share: Share) -> RateCell:
