@@ -8,19 +8,11 @@ import sys
 import uuid
 from typing import Any
 
+from bot.cli.arguments import positive_float
+
 # The database, HTTP and ledger modules are imported by the handlers, so that building the `sbk`
 # parser (every command does it) stays cheap.
 STATES = ("pending", "delivered", "parked")  # bot.ledger.models.DeliveryState
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
 
 
 def _positive_int(text: str) -> int:
@@ -51,13 +43,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--once", action="store_true", help="one pass over due deliveries, then exit")
     cmd.add_argument("--worker-id", type=_worker_id, default=None, help="name of this dispatcher in locks")
     cmd.add_argument("--max-attempts", type=_positive_int, default=12, help="attempts before parking (12)")
-    cmd.add_argument("--base-delay", type=_positive_float, default=30.0, help="first back-off, seconds (30)")
-    cmd.add_argument("--max-delay", type=_positive_float, default=3600.0, help="back-off cap, seconds (3600)")
-    cmd.add_argument("--timeout", type=_positive_float, default=10.0, help="limit of one attempt, seconds (10)")
-    cmd.add_argument("--lock-seconds", type=_positive_float, default=None,
+    cmd.add_argument("--base-delay", type=positive_float, default=30.0, help="first back-off, seconds (30)")
+    cmd.add_argument("--max-delay", type=positive_float, default=3600.0, help="back-off cap, seconds (3600)")
+    cmd.add_argument("--timeout", type=positive_float, default=10.0, help="limit of one attempt, seconds (10)")
+    cmd.add_argument("--lock-seconds", type=positive_float, default=None,
                      help="how long a claim lasts before another dispatcher may take over (max(60, 3×timeout))")
     cmd.add_argument("--batch-size", type=_positive_int, default=10, help="deliveries per pass (10)")
-    cmd.add_argument("--poll-interval", type=_positive_float, default=1.0, help="idle wait, seconds (1)")
+    cmd.add_argument("--poll-interval", type=positive_float, default=1.0, help="idle wait, seconds (1)")
     cmd.set_defaults(handler=run_dispatch)
 
     deliveries = commands.add_parser("deliveries", help="list deliveries to banks or retry a parked one")

@@ -7,15 +7,7 @@ import json
 import signal
 import sys
 
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
+from bot.cli.arguments import positive_float
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,7 +15,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub = events.add_subparsers(dest="events_command", required=True, parser_class=type(events))
     cmd = sub.add_parser("consume", help="write the conversation events waiting in the queue to the database, "
                                          "acknowledging each after its write")
-    cmd.add_argument("--idle-exit", type=_positive_float, default=None, metavar="SECONDS",
+    cmd.add_argument("--idle-exit", type=positive_float, default=None, metavar="SECONDS",
                      help="exit once the queue has been empty this long (default: run until stopped)")
     cmd.add_argument("--wait-without-url", action="store_true",
                      help="without RABBITMQ_URL, say so and wait for a stop signal instead of exiting "
