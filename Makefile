@@ -1,5 +1,6 @@
 # Two entry points (README): `make run` starts the assistant, `make test` runs every test.
-# `make run-cluster` starts two servers of each kind behind HAProxy instead (docs/deployment.md).
+# `make run-cluster` starts two servers of each kind behind HAProxy instead, under supervisord, which
+# starts a process again when it dies (deploy/cluster.conf, docs/deployment.md).
 # Everything else here is what they need: environments, generated NLU inputs, the trained model.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -27,7 +28,7 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 # The load balancer of `make run-cluster` (and of its test): Debian's HAProxy.
 HAPROXY := /usr/sbin/haproxy
 CLUSTER_CONFIG := build/cluster/haproxy.cfg
-# Servers behind it other than Procfile.cluster's, e.g. CLUSTER_SERVERS="--rasa 127.0.0.1:5105 --rasa 10.0.0.7:5005".
+# Servers behind it other than deploy/cluster.conf's, e.g. CLUSTER_SERVERS="--rasa 127.0.0.1:5105 --rasa 10.0.0.7:5005".
 CLUSTER_SERVERS ?=
 # Instants at which the date-sensitive tests run again: a year end whose next year's calendar is not
 # configured yet (Asia/Shanghai), and the first working day after it.
@@ -50,7 +51,10 @@ run-cluster: install model $(HAPROXY) ## two Rasa, action, back-office and dispa
 	$(VENV)/bin/sbk db upgrade
 	$(VENV)/bin/sbk cluster haproxy-config $(CLUSTER_SERVERS) --output $(CLUSTER_CONFIG)
 	$(HAPROXY) -c -q -f $(CLUSTER_CONFIG)
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} exec $(VENV)/bin/honcho start -f Procfile.cluster
+	mkdir -p build/cluster/log
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
+	CONSOLE_TRUSTED_PROXIES="127.0.0.1$${CONSOLE_TRUSTED_PROXIES:+,$$CONSOLE_TRUSTED_PROXIES}" \
+	exec $(VENV)/bin/supervisord -c deploy/cluster.conf
 
 test: install model $(E2E_NODE) $(CHROMIUM) $(CJK_FONT) $(HAPROXY) ## the whole test suite, then the date-sensitive tests at fixed machine dates
 	$(VENV)/bin/python -m pytest -q -n $(TEST_WORKERS)

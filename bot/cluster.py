@@ -2,8 +2,8 @@
 
 The clients keep the addresses of the single-process layout (`make run`, Procfile): Rasa on 5005, the
 action server on 5055, the back office on 8000. HAProxy listens there and spreads the requests over the
-servers of each kind (Procfile.cluster starts two of each on this machine; servers on other machines
-are added with `sbk cluster haproxy-config --rasa HOST:PORT …`, docs/deployment.md). Nothing of a
+servers of each kind (deploy/cluster.conf has supervisord start two of each on this machine; servers
+on other machines are added with `sbk cluster haproxy-config --rasa HOST:PORT …`, docs/deployment.md). Nothing of a
 conversation lives in a Rasa server between two messages (trackers in the database, locks in Redis),
 so any server may take any message and round robin needs no stickiness; the same holds for the
 action servers and the back office (sessions and sign-in counts in the database).
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# What the cluster's own Procfile.cluster starts; tests/test_cluster.py checks that both agree.
+# What deploy/cluster.conf starts; tests/test_cluster.py checks that both agree.
 DEFAULT_RASA = ("127.0.0.1:5105", "127.0.0.1:5106")
 DEFAULT_ACTIONS = ("127.0.0.1:5155", "127.0.0.1:5156")
 DEFAULT_BACKOFFICE = ("127.0.0.1:8100", "127.0.0.1:8101")

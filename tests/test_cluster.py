@@ -1,12 +1,17 @@
-"""The load balancer of `make run-cluster` (bot/cluster.py, Procfile.cluster): the generated HAProxy
-configuration is valid, names the servers Procfile.cluster starts, and a real HAProxy on loopback
+"""`make run-cluster`: the processes deploy/cluster.conf has supervisord start, and the load balancer
+(bot/cluster.py): the generated HAProxy configuration is valid and names the servers supervisord starts;
+supervisord starts a killed server again while the other goes on answering; a real HAProxy on loopback
 spreads requests over both servers of a pool and keeps answering when one of them is down."""
 
 from __future__ import annotations
 
 import http.server
-import re
+import configparser
+import io
+import os
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -16,8 +21,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from supervisor.options import ServerOptions
 
 from bot.cli.main import main as sbk
+from bot.db import upgrade
 from bot.cluster import (
     DEFAULT_ACTIONS,
     DEFAULT_BACKOFFICE,
@@ -31,12 +38,25 @@ from bot.cluster import (
 
 ROOT = Path(__file__).resolve().parents[1]
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+CLUSTER_CONF = ROOT / "deploy" / "cluster.conf"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_consecutive_ports() -> int:
+    """A free port whose next port is free too (supervisord numbers a program's copies one after another)."""
+    while True:
+        port = free_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
 
 
 class Backend:
@@ -64,17 +84,95 @@ class Backend:
         self.server.server_close()
 
 
-def test_procfile_cluster_starts_the_servers_the_configuration_names():
-    procfile = (ROOT / "Procfile.cluster").read_text()
-    rasa = re.findall(r"^rasa\d+:.* -p (\d+) ", procfile, flags=re.M)
-    actions = re.findall(r"^actions\d+:.* --port (\d+)$", procfile, flags=re.M)
-    api = re.findall(r"^api\d+:.* --port (\d+)$", procfile, flags=re.M)
-    assert [f"127.0.0.1:{p}" for p in rasa] == list(DEFAULT_RASA)
-    assert [f"127.0.0.1:{p}" for p in actions] == list(DEFAULT_ACTIONS)
-    assert [f"127.0.0.1:{p}" for p in api] == list(DEFAULT_BACKOFFICE)
+def cluster_processes(config: Path = CLUSTER_CONF) -> dict[str, list[str]]:
+    """Each process supervisord starts from `config`, as supervisord itself reads it: name -> argv."""
+    options = ServerOptions()
+    options.realize(args=["-c", str(config)])
+    return {process.name: shlex.split(process.command)
+            for group in options.process_group_configs for process in group.process_configs}
+
+
+def test_supervisord_starts_the_servers_the_configuration_names(monkeypatch):
+    monkeypatch.setenv("CONSOLE_TRUSTED_PROXIES", "127.0.0.1")
+    processes = cluster_processes()
+
+    def ports(kind: str, option: str) -> list[str]:
+        return [f"127.0.0.1:{argv[argv.index(option) + 1]}" for name, argv in sorted(processes.items())
+                if name.startswith(kind)]
+
+    assert ports("rasa", "-p") == list(DEFAULT_RASA)
+    assert ports("actions", "--port") == list(DEFAULT_ACTIONS)
+    assert ports("api", "--port") == list(DEFAULT_BACKOFFICE)
     # Two dispatchers, each with a name of its own in the delivery claims.
-    assert sorted(re.findall(r"dispatch --worker-id (\S+)", procfile)) == ["dispatcher1", "dispatcher2"]
-    assert "build/cluster/haproxy.cfg" in procfile
+    assert sorted(argv[argv.index("--worker-id") + 1] for name, argv in processes.items()
+                  if name.startswith("dispatcher")) == ["dispatcher1", "dispatcher2"]
+    assert processes["balancer"][-1] == "build/cluster/haproxy.cfg"
+    # One of each of these: an hourly scan, one reader of the bot's updates, one consumer of the queue.
+    assert {name for name in processes if not name[-1].isdigit()} == {"balancer", "overdue", "telegram", "events"}
+
+
+def _back_office_only(tmp_path: Path, first_port: int) -> Path:
+    """deploy/cluster.conf with only its back-office program, on two free ports, its files in `tmp_path`."""
+    parser = configparser.RawConfigParser()
+    parser.read(CLUSTER_CONF, encoding="utf-8")
+    for section in parser.sections():
+        if section.startswith("program:") and section != "program:api":
+            parser.remove_section(section)
+    parser.set("program:api", "numprocs_start", str(first_port))
+    parser.set("program:api", "command", parser.get("program:api", "command").replace("810%(process_num)d",
+                                                                                        "%(process_num)d"))
+    text = io.StringIO()
+    parser.write(text)
+    config = tmp_path / "cluster.conf"
+    config.write_text(text.getvalue().replace("%(here)s/../build/cluster", str(tmp_path))
+                      .replace("%(here)s/..", str(ROOT)), encoding="utf-8")
+    (tmp_path / "log").mkdir()
+    return config
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/console/login", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _pid(config: Path, process: str) -> int:
+    said = subprocess.run([str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(config), "pid", process],
+                          capture_output=True, text=True, check=True).stdout
+    return int(said)
+
+
+def _until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def test_supervisord_starts_a_killed_server_again_and_the_other_goes_on(tmp_path):
+    first = free_consecutive_ports()
+    config = _back_office_only(tmp_path, first)
+    database = f"sqlite:///{tmp_path / 'sbk.db'}"
+    upgrade(database)
+    env = {**os.environ, "DATABASE_URL": database, "CONSOLE_TRUSTED_PROXIES": "127.0.0.1"}
+    supervisord = subprocess.Popen([str(ROOT / ".venv" / "bin" / "supervisord"), "-c", str(config)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        _until(lambda: _answers(first) and _answers(first + 1), 60, "both back-office processes answer")
+        pid = _pid(config, f"api:api{first}")
+        os.kill(pid, signal.SIGKILL)
+        _until(lambda: not _answers(first), 10, "the killed process stops answering")
+        assert _answers(first + 1)  # the other one was not touched
+        _until(lambda: _answers(first), 60, "supervisord starts the killed process again")
+        status = subprocess.run([str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(config), "status"],
+                                capture_output=True, text=True, check=False).stdout
+        assert status.count("RUNNING") == 2, status
+        assert _pid(config, f"api:api{first}") != pid
+    finally:
+        supervisord.terminate()  # what Ctrl-C does: every process stops with supervisord
+        supervisord.wait(timeout=30)
+    assert not _answers(first) and not _answers(first + 1)
 
 
 def test_the_default_configuration_is_valid_for_haproxy(tmp_path):

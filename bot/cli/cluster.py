@@ -1,6 +1,6 @@
 """`sbk cluster haproxy-config`: the load balancer's configuration for `make run-cluster` (bot/cluster.py).
 
-    sbk cluster haproxy-config --output build/cluster/haproxy.cfg        # Procfile.cluster's servers
+    sbk cluster haproxy-config --output build/cluster/haproxy.cfg        # deploy/cluster.conf's servers
     sbk cluster haproxy-config --rasa 127.0.0.1:5105 --rasa 10.0.0.7:5005  # a Rasa server on another machine
 """
 
