@@ -27,7 +27,7 @@ from bot.outcomes import Outcome
 from bot.outcomes.consumer import consume
 from bot.outcomes.models import ConversationOutcome
 from tests.nlu_runtime.test_lock_store import RASA_PYTHON, ROOT, free_port
-from tests.outcomes.test_consumer import CLOCK
+from tests.outcomes.test_consumer import CLOCK, URL, queue  # noqa: F401 - fixture
 from tests.outcomes.test_ingest import EVENTS
 from tests.rabbitmq_node import RabbitMQNode, server_script
 
@@ -75,6 +75,7 @@ SCRIPT = """
 
     async def main():
         global broker
+        await hear("started")  # Rasa was imported while the node started
         # Rasa's broker as endpoints.yml makes it (tests/nlu_runtime/test_event_broker.py), with a queue per
         # database: each queue's binding to Rasa's exchange, which is not durable, is declared again by
         # aio-pika when it reconnects, as the one queue of RABBITMQ_QUEUE is in production.
@@ -113,35 +114,41 @@ def outage(tmp_path_factory):
     if server_script() is None:
         pytest.skip("rabbitmq-server is not installed")
     node = RabbitMQNode(tmp_path_factory.mktemp("rabbitmq"))
-    node.start()
-    try:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore",
-               "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-               # aio-pika's robust connection retries every second instead of every 5 (its default).
-               "RABBITMQ_URL": node.url + "?reconnect_interval=1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore",
+           "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           # aio-pika's robust connection retries every second instead of every 5 (its default).
+           "RABBITMQ_URL": node.url + "?reconnect_interval=1"}
+    log_path = node.base / "broker.log"  # a file: aio-pika's warnings while the node is down never fill a pipe
+    with log_path.open("w") as log_file:
         script = subprocess.Popen([str(RASA_PYTHON), "-c", textwrap.dedent(SCRIPT), json.dumps(STREAM),
-                                   json.dumps(PARTS), json.dumps(list(QUEUES.values()))], cwd=ROOT, env=env, text=True, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   json.dumps(PARTS), json.dumps(list(QUEUES.values()))], cwd=ROOT, env=env,
+                                  text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file)
+
+    def tell(word: str) -> None:
+        script.stdin.write(word + "\n")
+        script.stdin.flush()
+
+    try:
+        node.start()
+        tell("started")
         steps = {}
-        try:
-            for step, then in (("up", node.stop), ("down", node.start), ("back", None)):
-                line = script.stdout.readline()
-                assert line, script.communicate(timeout=60)[1][-3000:]
-                steps[step] = json.loads(line)
-                assert steps[step]["step"] == step
-                if then is not None:
-                    then()
-                    script.stdin.write("stopped\n" if then == node.stop else "started\n")
-                    script.stdin.flush()
-            _, log = script.communicate(timeout=60)
-        finally:
-            if script.poll() is None:
-                script.kill()
-                script.wait(timeout=10)
+        for step, then in (("up", node.stop), ("down", node.start), ("back", None)):
+            line = script.stdout.readline()
+            assert line, log_path.read_text(errors="replace")[-3000:]
+            steps[step] = json.loads(line)
+            assert steps[step]["step"] == step
+            if then is not None:
+                then()
+                tell("stopped" if then == node.stop else "started")
+        script.wait(timeout=60)
+        log = log_path.read_text(errors="replace")
         assert script.returncode == 0, log[-3000:]
         yield {"steps": steps, "log": log, "url": node.url,
                "queued": {name: _bodies(node.url, queue) for name, queue in QUEUES.items()}}
     finally:
+        if script.poll() is None:
+            script.kill()
+            script.wait(timeout=10)
         node.stop()
 
 
@@ -182,3 +189,41 @@ def test_the_launcher_stops_before_loading_the_model_when_rabbitmq_is_unreachabl
     assert "systemctl start rabbitmq-server" in result.stderr and "unset RABBITMQ_URL" in result.stderr
     assert "s3cret-word" not in result.stderr and "Traceback" not in result.stderr
     assert time.monotonic() - started < 60  # no model was loaded, and Rasa's 20 attempts 5 s apart were not made
+
+
+BOUND = """
+    import asyncio, json, os, sys
+    import nlu_runtime.event_broker as event_broker
+    from nlu_runtime.event_broker import ProductEventBroker, broker_arguments
+
+    event_broker.UNSENT_LIMIT = 5
+
+    async def main():
+        broker = ProductEventBroker(**broker_arguments(os.environ["RABBITMQ_URL"], os.environ["QUEUE"]))
+        await broker.connect()
+        # The connection dropped under the broker (as when RabbitMQ goes): aio-pika reconnects a second later.
+        await broker._connection.transport.connection.close(ConnectionResetError("gone"))
+        for n in range(8):
+            broker.publish({"event": "action", "name": f"action_{n}", "sender_id": "bound", "timestamp": n})
+        kept = broker.unsent()
+        for _ in range(600):
+            if not broker.unsent():
+                break
+            await asyncio.sleep(0.05)
+        await broker.close()
+        print(json.dumps({"kept": kept, "unsent": broker.unsent()}))
+
+    asyncio.run(main())
+"""
+
+
+def test_beyond_the_bound_the_oldest_events_are_dropped_and_counted_in_the_log(queue):  # noqa: F811
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "RABBITMQ_URL": URL + "?reconnect_interval=1", "QUEUE": queue}
+    result = subprocess.run([str(RASA_PYTHON), "-c", textwrap.dedent(BOUND)], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"kept": 5, "unsent": 0}
+    assert [body["name"] for body in _bodies(URL, queue)] == [f"action_{n}" for n in range(3, 8)]
+    assert result.stderr.count("the oldest are dropped from now on") == 1
+    assert "3 older ones were dropped beyond the bound" in result.stderr
