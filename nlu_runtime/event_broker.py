@@ -131,10 +131,15 @@ class ProductEventBroker(PikaEventBroker):
 
     def publish(self, event: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         """Put the event in line and return: nothing here waits for RabbitMQ."""
+        try:
+            message = self._message(masked_event_data(event), headers)
+        except (TypeError, ValueError):  # not JSON: Rasa's broker would retry it for ever, a reply must not fail
+            logger.exception("A conversation event of %s could not be serialised; it is not sent", event.get("sender_id"))
+            return
         if len(self._unpublished_events) >= UNSENT_LIMIT:
             self._unpublished_events.popleft()
             self._drop(1)
-        self._unpublished_events.append(self._message(masked_event_data(event), headers))
+        self._unpublished_events.append(message)
         self._send_soon()
 
     def unsent(self) -> int:
@@ -174,8 +179,12 @@ class ProductEventBroker(PikaEventBroker):
         line = self._unpublished_events
         while line and self._exchange is not None:
             batch = [line.popleft() for _ in range(min(SEND_BATCH, len(line)))]
-            results = await asyncio.gather(*(self._exchange.publish(message, "") for message in batch),
-                                           return_exceptions=True)
+            try:
+                results = await asyncio.gather(*(self._exchange.publish(message, "") for message in batch),
+                                               return_exceptions=True)
+            except asyncio.CancelledError:  # the server stops: `close` counts what was not sent
+                line.extendleft(reversed(batch))
+                raise
             failed = [item for item, result in zip(batch, results) if isinstance(result, BaseException)]
             if not failed:
                 continue
@@ -188,8 +197,6 @@ class ProductEventBroker(PikaEventBroker):
                 self._drop(excess)
             error = next(result for result in results if isinstance(result, BaseException))
             self._kept(f"{type(error).__name__}: {error}")
-            if isinstance(error, asyncio.CancelledError):
-                raise error
             connection = self._connection
             if connection is not None and connection.connected.is_set():
                 # Refused on a live connection (aio-pika reopens a channel the broker closed): try again shortly.
@@ -197,8 +204,8 @@ class ProductEventBroker(PikaEventBroker):
                 continue
             return
         if self._outage:
-            logger.warning("RabbitMQ at %s is back: the %d kept conversation events were sent in order%s",
-                           where(self.host), self._kept_peak,
+            logger.warning("RabbitMQ at %s is back: the conversation events kept meanwhile (at most %d at once) "
+                           "were sent in order%s", where(self.host), self._kept_peak,
                            f"; {self._dropped} older ones were dropped beyond the bound" if self._dropped else "")
             self._outage, self._kept_peak, self._dropped = False, 0, 0
 
