@@ -11,18 +11,19 @@ texts before they leave the process (Art. 9, 51): the queue holds no more than t
 
 RabbitMQ failures (docs/deployment.md):
 
-* unreachable at start: Rasa's broker would try 20 times, 5 s apart, then stop the server with a
-  bare "Cannot connect to event broker"; instead the launcher (nlu_runtime/server.py) calls
+* unreachable at start: Rasa's broker would try 20 times, 5 s apart, then raise a bare
+  "Cannot connect to event broker"; instead the launcher (nlu_runtime/server.py) calls
   `check_rabbitmq()` before loading the model, which raises `RabbitMQUnreachable` with a message
   naming the address (never the password) and what to start.
 * unreachable while running: `publish` only puts the event in line, so a reply never waits for
-  RabbitMQ and never fails because of it. Events are sent from the head of that line, in order, by
-  one task at a time; those RabbitMQ did not confirm (publisher confirms, aio-pika's default) go back
-  to the head, and aio-pika's robust connection, which reconnects by itself every
-  ``reconnect_interval`` seconds (5 by default; a query parameter of RABBITMQ_URL), starts the
-  sending again from its reconnect callback, as Rasa's own broker does with its unpublished events.
-  Rasa's line has no bound and sends the kept events after the ones of the reconnection instant;
-  this one keeps at most `UNSENT_LIMIT` events and drops the oldest beyond it, counted in the log.
+  RabbitMQ and never fails because of it. One task sends the line from its head, in batches whose
+  messages are written in order and each confirmed by RabbitMQ (publisher confirms, aio-pika's
+  default); those not confirmed go back to the head. aio-pika's robust connection reconnects by
+  itself every ``reconnect_interval`` seconds (5 by default; a query parameter of RABBITMQ_URL) and
+  its reconnect callback starts the sending again, as Rasa's own broker does with its unpublished
+  events. Rasa's line, though, has no bound, and new events overtake the kept ones (one published as
+  the connection comes back, or a kept one that fails again); this one keeps at most `UNSENT_LIMIT`
+  events, in order, and drops the oldest beyond it, counted in the log.
 
 Runs in the Rasa environment; only plain-Python product modules are imported.
 """
@@ -134,7 +135,8 @@ class ProductEventBroker(PikaEventBroker):
         try:
             message = self._message(masked_event_data(event), headers)
         except (TypeError, ValueError):  # not JSON: Rasa's broker would retry it for ever, a reply must not fail
-            logger.exception("A conversation event of %s could not be serialised; it is not sent", event.get("sender_id"))
+            logger.exception("A conversation event of %s could not be serialised; it is not sent",
+                             event.get("sender_id"))
             return
         if len(self._unpublished_events) >= UNSENT_LIMIT:
             self._unpublished_events.popleft()

@@ -74,9 +74,10 @@ class RabbitMQNode:
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         output.close()
         deadline = time.monotonic() + START_SECONDS
+        once = pika.URLParameters(self.url + "?connection_attempts=1&socket_timeout=2")
         while True:
             try:
-                pika.BlockingConnection(pika.URLParameters(self.url + "?connection_attempts=1&socket_timeout=2")).close()
+                pika.BlockingConnection(once).close()
                 return
             except pika.exceptions.AMQPError:
                 assert self.process.poll() is None, (self.base / "server.out").read_text(errors="replace")[-3000:]
