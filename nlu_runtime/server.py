@@ -23,6 +23,9 @@ Redis of `REDIS_URL` (nlu_runtime/lock_store.py). The launcher checks that Redis
 model and stops with a message naming it when it does not answer; while running, a message whose lock
 cannot be taken is not processed, and the citizen is asked to send it again (the catalogue's
 `channel_lock_unavailable`) instead of an empty answer that a channel would read as "not understood".
+Likewise with `RABBITMQ_URL` set (the conversation events, nlu_runtime/event_broker.py) it checks that
+RabbitMQ accepts a connection before loading the model; once running, a RabbitMQ that goes away only
+delays the events, never a reply.
 """
 
 from __future__ import annotations
@@ -159,6 +162,15 @@ def main() -> None:
         try:
             check_redis(redis_url)
         except (RedisUnreachable, ValueError) as exc:
+            print(f"nlu_runtime.server: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+    rabbitmq_url = os.environ.get("RABBITMQ_URL", "").strip()
+    if rabbitmq_url:
+        from nlu_runtime.event_broker import RabbitMQUnreachable, check_rabbitmq
+
+        try:
+            check_rabbitmq(rabbitmq_url)
+        except (RabbitMQUnreachable, ValueError) as exc:
             print(f"nlu_runtime.server: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
     compile_action_response_validation()
