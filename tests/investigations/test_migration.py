@@ -4,28 +4,19 @@ included, and a complaint verified before it keeps its finding (it simply has no
 from __future__ import annotations
 
 from alembic import command
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from bot.db import make_engine, upgrade
 from bot.db.migrate import alembic_config
+from tests.migrations import revision, tables
 
-REVISION = next(r for r in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()
-                if (r.doc or "").startswith("investigation reports"))
-
-
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+REVISION = revision("investigation reports")
 
 
 def test_downgrade_and_upgrade_again(db_url):
-    assert "investigation_report" in _tables(db_url)
+    assert "investigation_report" in tables(db_url)
     command.downgrade(alembic_config(db_url), str(REVISION.down_revision))
-    assert "investigation_report" not in _tables(db_url)
+    assert "investigation_report" not in tables(db_url)
     upgrade(db_url)  # would fail on PostgreSQL if the downgrade had left the enum types behind
     engine = make_engine(db_url)
     try:
