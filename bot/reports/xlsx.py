@@ -48,7 +48,7 @@ MAX_WIDTH = 60
 SHEETS_MONTH = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
                 "satisfaction", "three_rates", "about")
 SHEETS_YEAR = ("summary", "outlets", "types", "praise", "firings", "overdue", "inspection", "district_inspections",
-               "satisfaction", "three_rates", "assessment", "about")
+               "satisfaction", "three_rates", "assessment", "assessment_items", "about")
 RATE_FORMAT = "0.0%"
 
 
@@ -259,6 +259,7 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
                  a.ledger.same_type_months, a.ledger.volume_months, a.ledger.forced_selling_cases,
                  a.ledger.missed_tickets, a.ledger.max_days_overdue, a.ledger.city_commendation_candidate, a.note]
                 for a in report.assessment])
+        _assessment_items_sheet(knowledge, wb, report)
 
     period = m.render("report_period_range", first_day=report.first_day, last_day=report.last_day,
                       timezone=report.timezone)
@@ -267,6 +268,36 @@ def build_workbook(report: Report, *, knowledge: Knowledge) -> Workbook:
     about += [[m.text("report_about_note"), note] for note in report.notes]
     _sheet(knowledge, wb, "about", [m.text("xlsx_col_field"), m.text("xlsx_col_value")], about)
     return wb
+
+
+def _assessment_items_sheet(knowledge: Knowledge, wb: Workbook, report: Report) -> Worksheet:
+    """How each bank's score was reached, item by item: one row per figure the system measured for an
+    item (with the cases behind it), one row for an item the city scored or left unscored."""
+    m = knowledge.messages
+
+    def cols(*names: str) -> list[str]:
+        return [m.text(f"report_col_{name}") for name in names]
+
+    def percent(value: float | None) -> float | str:
+        return m.text("assessment_item_not_scored") if value is None else round(value, 1)
+
+    rows: list[list[Any]] = []
+    for a in report.assessment or []:
+        for i in a.items:
+            item = [a.bank, m.render("report_col_item", item=i.item, label=i.label), i.weight, i.source_label,
+                    percent(i.percent), i.points]
+            if i.overridden and i.computed_percent is not None:
+                item[3] = [i.source_label, m.render("assessment_item_overridden", percent=f"{i.computed_percent:g}")]
+            if not i.measures:
+                rows.append([*item, None, None, None, None, None])
+            for measure in i.measures:
+                cases = [c.label for c in measure.cases]
+                if measure.more_cases:
+                    cases.append(m.render("assessment_more_cases", count=measure.more_cases))
+                rows.append([*item, measure.label, measure.weight, percent(measure.percent), measure.summary, cases])
+    return _sheet(knowledge, wb, "assessment_items",
+                  cols("bank", "assessment_item", "weight", "source", "percent_of_100", "points", "measure",
+                       "measure_weight", "measure_percent", "measure_summary", "measure_cases"), rows)
 
 
 def _satisfaction_sheet(knowledge: Knowledge, wb: Workbook, report: Report) -> Worksheet:

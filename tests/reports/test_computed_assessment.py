@@ -5,13 +5,16 @@ bank without facts stays unscored; `sbk report year` shows how each score was re
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import Session
 
 from bot.assessments import save_entry
 from bot.assessments.entries import assessment_input
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.reports import BankFindings, default_config, render_markdown, year_report
+from bot.reports import BankFindings, default_config, render_markdown, write_xlsx, year_report
 from tests.reports.assessment_seed import (
     AFTER_YEAR,
     ANSWERED,
@@ -193,6 +196,31 @@ def test_the_year_report_shows_how_each_score_was_reached(seeded, knowledge, cal
     assert "现场督导共检查 24 项，符合 22 项，不符合 2 项" in text
     assert "应上报自查总结 19 份，按时上报 15 份，逾期或未报 4 份" in text
     assert "| （五）效能投诉督办件办理情况 | 20 | 76% | 15.20 | 系统计算 |" in text
+
+
+def test_the_year_workbook_shows_how_each_score_was_reached(seeded, knowledge, calendar, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = write_xlsx(_report(seeded, knowledge, calendar), tmp_path / "2026.xlsx", knowledge=knowledge,
+                          charts=False)[0]
+    sheet = load_workbook(path)["考评明细"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    assert header[:3] == ("合作银行", "考评项目", "权重") and "计算过程" in header
+    column = {name: header.index(name) for name in ("考评项目", "得分率（%）", "得分", "系统计算依据", "计算过程",
+                                                    "相关案件（先列扣分的）")}
+    ccb = [r for r in rows if r[0] == CCB]
+    handling = [r for r in ccb if r[column["考评项目"]] == "（五）效能投诉督办件办理情况"]
+    # one row per measured figure of the item: the same item score on each, then the figure and its cases
+    assert [r[column["系统计算依据"]] for r in handling] == ["转办单、督办单按期办结", "回访满意率"]
+    assert {(r[column["得分率（%）"]], r[column["得分"]]) for r in handling} == {(76, 15.2)}
+    on_time = handling[0]
+    assert on_time[column["计算过程"]] == "到期的转办单、督办单 5 件，按期办结 4 件，逾期 1 件"
+    assert LATE_TICKET in on_time[column["相关案件（先列扣分的）"]]
+    # an item the system cannot know: one row, not scored, no figure
+    manual = [r for r in ccb if r[column["系统计算依据"]] is None]
+    assert manual and all(r[column["得分率（%）"]] == "未评分" and r[column["得分"]] is None for r in manual)
+    # every bank of the report has its items there
+    assert {r[0] for r in rows} >= {CCB, ICBC, BOC}
 
 
 def test_the_loader_refuses_a_computed_item_rules_yml_does_not_have(knowledge_copy):
