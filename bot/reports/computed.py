@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -62,9 +63,9 @@ def _tickets_due(session: Session, period: Period, as_of: date) -> dict[str, int
 
 
 def _tickets_on_time(session: Session, knowledge: Knowledge, *, period: Period, as_of: date,
-                     missed: Iterable[tuple[Ticket, int]], banks: list[str]) -> dict[str, MeasureScore]:
+                     missed: Iterable[tuple[Any, int]], banks: list[str]) -> dict[str, MeasureScore]:
     due = _tickets_due(session, period, as_of)
-    late: dict[str, list[tuple[Ticket, int]]] = defaultdict(list)
+    late: dict[str, list[tuple[Any, int]]] = defaultdict(list)
     for ticket, days in missed:
         late[ticket.bank].append((ticket, days))
     out = {}
@@ -140,24 +141,25 @@ def _praise_share(session: Session, knowledge: Knowledge, *, period: Period, row
 
 def _inspection_compliance(session: Session, knowledge: Knowledge, *, period: Period,
                            banks: list[str]) -> dict[str, MeasureScore]:
+    # The columns read, not the records: a year holds thousands, each with its staff and checklist.
     inspections = session.exec(
-        select(OutletInspection)
+        select(OutletInspection.id, OutletInspection.bank, OutletInspection.outlet, OutletInspection.inspected_on,
+               OutletInspection.findings)
         .where(col(OutletInspection.bank).in_(banks), OutletInspection.inspected_on >= period.first_day,
                OutletInspection.inspected_on <= period.last_day)
         .order_by(col(OutletInspection.inspected_on), col(OutletInspection.id)))
     good: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
     cases: dict[str, list[CaseRef]] = defaultdict(list)
-    for inspection in inspections:
-        items = inspection.finding_items
-        failed = sum(1 for item in items if not item.compliant)
-        good[inspection.bank] += len(items) - failed
-        total[inspection.bank] += len(items)
-        cases[inspection.bank].append(CaseRef(
-            kind="inspection", ref=str(inspection.id), counted=failed == 0,
-            label=knowledge.messages.render("assessment_case_inspection", outlet=inspection.outlet,
-                                            day=inspection.inspected_on.isoformat(), failed=failed,
-                                            items=len(items))))
+    for inspection_id, bank, outlet, inspected_on, findings in inspections:
+        # Stored as recorded (bot.inspections validates each finding before it is saved).
+        failed = sum(1 for item in findings if not item["compliant"])
+        good[bank] += len(findings) - failed
+        total[bank] += len(findings)
+        cases[bank].append(CaseRef(
+            kind="inspection", ref=str(inspection_id), counted=failed == 0,
+            label=knowledge.messages.render("assessment_case_inspection", outlet=outlet,
+                                            day=inspected_on.isoformat(), failed=failed, items=len(findings))))
     return {bank: _measure(knowledge, "inspection_compliance", good[bank], total[bank], cases[bank])
             for bank in banks}
 
@@ -176,7 +178,7 @@ def _self_inspection_punctuality(session: Session, knowledge: Knowledge, *, year
 
 
 def measures(session: Session, *, knowledge: Knowledge, calendar: WorkdayCalendar, period: Period, as_of: date,
-             now: datetime, rows: dict[str, BankRow], missed: Iterable[tuple[Ticket, int]],
+             now: datetime, rows: dict[str, BankRow], missed: Iterable[tuple[Any, int]],
              wanted: Iterable[str]) -> dict[str, dict[str, MeasureScore]]:
     """bank → measure code → its figure, for the measures in `wanted` and every bank of `rows`."""
     banks = list(rows)
