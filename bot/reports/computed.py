@@ -85,24 +85,30 @@ def _tickets_on_time(session: Session, knowledge: Knowledge, *, period: Period, 
 def _satisfaction(session: Session, knowledge: Knowledge, *, period: Period,
                   banks: list[str]) -> dict[str, MeasureScore]:
     rates = {r.bank: r for r in satisfaction_rates(session, period=period, by="bank")}
+    unhappy_banks = [bank for bank in banks if rates.get(bank) and rates[bank].dissatisfied]
+    numbers: dict[str, list[str]] = defaultdict(list)
+    if unhappy_banks:
+        # One pass over the year's unhappy answers for every bank (a few in a hundred of the answers), of
+        # which each bank lists its first CASES_SHOWN.
+        rows = session.exec(
+            select(Ticket.bank, Ticket.number)
+            .select_from(SatisfactionCallback)
+            .join(Ticket, col(Ticket.id) == col(SatisfactionCallback.ticket_id))
+            .where(col(Ticket.bank).in_(unhappy_banks), SatisfactionCallback.state == CallbackState.answered,
+                   SatisfactionCallback.answer == Answer.dissatisfied,
+                   col(SatisfactionCallback.answered_at) >= period.start_utc,
+                   col(SatisfactionCallback.answered_at) < period.end_utc)
+            .order_by(col(SatisfactionCallback.answered_at), col(SatisfactionCallback.id)))
+        for bank, number in rows:
+            if len(numbers[bank]) < CASES_SHOWN:
+                numbers[bank].append(number)
     out = {}
     for bank in banks:
         r = rates.get(bank)
-        unhappy: list[CaseRef] = []
-        if r and r.dissatisfied:
-            # A year may hold thousands of answers: only the unhappy ones shown are read.
-            rows = session.exec(
-                select(SatisfactionCallback.id, Ticket.number)
-                .join(Ticket, col(Ticket.id) == col(SatisfactionCallback.ticket_id))
-                .where(Ticket.bank == bank, SatisfactionCallback.state == CallbackState.answered,
-                       SatisfactionCallback.answer == Answer.dissatisfied,
-                       col(SatisfactionCallback.answered_at) >= period.start_utc,
-                       col(SatisfactionCallback.answered_at) < period.end_utc)
-                .order_by(col(SatisfactionCallback.answered_at), col(SatisfactionCallback.id)).limit(CASES_SHOWN))
-            # Referred to by its ticket: the ticket's page shows its callbacks to the supervisors.
-            unhappy = [CaseRef(kind="callback", ref=number, counted=False,
-                               label=knowledge.messages.render("assessment_case_dissatisfied", number=number))
-                       for _callback_id, number in rows]
+        # Referred to by its ticket: the ticket's page shows its callbacks to the supervisors.
+        unhappy = [CaseRef(kind="callback", ref=number, counted=False,
+                           label=knowledge.messages.render("assessment_case_dissatisfied", number=number))
+                   for number in numbers.get(bank, [])]
         good = (r.satisfied + r.basically_satisfied) if r else 0
         out[bank] = _measure(knowledge, "satisfaction", good, r.answered if r else 0, unhappy,
                              behind=r.dissatisfied if r else 0)
