@@ -3,6 +3,9 @@
 Every query is bounded by the period: cases by ``received_at`` (indexed), tickets by ``due_date``
 (indexed) and state, firings by their period key or ``fired_at``. Cases are counted in the
 database (GROUP BY), so no case row — and no description or contact field — is ever loaded.
+
+`sbk report` and the workbook build every section; a console page asks for the ``SECTIONS`` it
+shows (bot.supervision.figures), whose figures are those of the whole report.
 """
 
 from __future__ import annotations
