@@ -45,7 +45,7 @@ from bot.workdays import WorkdayCalendar
 
 # What each page shows of the city's report (bot.reports.SECTIONS), so that it builds only that: the
 # figures table per bank (not its lists), and the annual grades (one bank's assessment page reads the same).
-FIGURES_SECTIONS = frozenset({"overdue", "missed", "firing_counts"})
+FIGURES_SECTIONS = frozenset({"overdue_counts", "missed", "firing_counts"})
 GRADES_SECTIONS = frozenset({"assessment"})
 
 # The city agency's assessment file of a year (same format as `sbk report year --assessment FILE`).
