@@ -19,16 +19,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Literal, Protocol
 
 from sqlmodel import Session, col, select
 
-from bot.clock import local_day
+from bot.clock import SHANGHAI, local_day
 from bot.knowledge import Knowledge
 from bot.ledger.models import Case, Ticket, TicketEvent, TicketKind
-from bot.satisfaction.rates import satisfaction_rates
+from bot.satisfaction.rates import Rate, satisfaction_rates
 from bot.workdays import WorkdayCalendar
 
 
@@ -123,10 +123,18 @@ def ticket_standings(session: Session, *, period: Period, knowledge: Knowledge, 
     first_handling = _first_handling(session, [r[0] for r in rows])
     today = local_day(now)
     ack_days = knowledge.rules.ticket_due.acknowledgement.working_days
+    # A year holds tens of thousands of tickets and a few hundred distinct days: each row compares
+    # instants with the bounds of its days, worked out once per day, instead of converting its times.
+    day_ends: dict[date, datetime] = {}
+    limits: dict[date, date] = {}
+    opened, opened_start, opened_end = None, None, None
     standings = []
-    limits: dict[date, date] = {}  # a month has some thirty opening days, and thousands of tickets
     for ticket_id, number, bank, district, created_at, acknowledged_at, due, result_at in rows:
-        opened = local_day(created_at)
+        # Oldest first: the opening day changes a few hundred times in a year's rows.
+        if opened is None or not opened_start <= created_at < opened_end:
+            opened = local_day(created_at)
+            opened_end = _day_end(opened, day_ends)
+            opened_start = _day_end(opened - timedelta(days=1), day_ends)
         if opened not in limits:
             limits[opened] = calendar.add_working_days(opened, ack_days).due
         acknowledge_by = limits[opened]
@@ -135,15 +143,24 @@ def ticket_standings(session: Session, *, period: Period, knowledge: Knowledge, 
         standings.append(TicketStanding(
             number=number, bank=bank, district=district, created_at=created_at, acknowledge_by=acknowledge_by,
             acknowledged_at=acknowledged_at, due=due, result_at=result_at,
-            responded=_within(acknowledged_at, acknowledge_by, today),
-            completed=_within(result_at, due, today)))
+            responded=_within(acknowledged_at, _day_end(acknowledge_by, day_ends), acknowledge_by, today),
+            completed=_within(result_at, _day_end(due, day_ends), due, today)))
     return standings
 
 
-def _within(done_at: datetime | None, limit: date, today: date) -> bool | None:
-    """Done by the end of `limit`; None while not done and `limit` has not passed."""
-    if done_at is not None:
-        return local_day(done_at) <= limit
+def _day_end(day: date, ends: dict[date, datetime]) -> datetime:
+    """The instant `day` ends in Qingdao (the next local midnight, in UTC), remembered in `ends`."""
+    end = ends.get(day)
+    if end is None:
+        end = ends[day] = datetime.combine(day + timedelta(days=1), time(0, 0), SHANGHAI).astimezone(UTC)
+    return end
+
+
+def _within(done_at: datetime | None, limit_end: datetime, limit: date, today: date) -> bool | None:
+    """Done by the end of `limit` (the Qingdao day; `limit_end` the instant it ends); None while not done
+    and `limit` has not passed."""
+    if done_at is not None:  # aware instants (UTCDateTime) compare as instants, whatever their zone
+        return done_at < limit_end
     return False if today > limit else None
 
 
@@ -173,31 +190,44 @@ def _first_handling(session: Session, ticket_ids: list[int]) -> dict[int, tuple[
 
 
 def three_rates(session: Session, *, period: Period, by: Grouping, knowledge: Knowledge, calendar: WorkdayCalendar,
-                now: datetime, scope: str | None = None, standings: list[TicketStanding] | None = None) -> Board:
+                now: datetime, scope: str | None = None, standings: list[TicketStanding] | None = None,
+                answers: list[Rate] | None = None) -> Board:
     """One row per bank or district with transfer tickets opened or callbacks answered in `period`,
     ordered by name (a district left blank last), and the total. `standings`: the period's
-    `ticket_standings` when already read (a report groups them by bank and by district)."""
-    response: dict[str | None, Share] = defaultdict(Share)
-    completion: dict[str | None, Share] = defaultdict(Share)
+    `ticket_standings` when already read (a report groups them by bank and by district); `answers`: the
+    period's `satisfaction_rates` (of `scope`) when already read, at a grouping that names `by` (a report
+    reads them once by bank, outlet and district, and adds them up here)."""
+    # Plain counts per key, [responded, response counted, completed, completion counted]: a year's tens
+    # of thousands of standings are tallied without building a Share for each.
+    tally: dict[str | None, list[int]] = {}
     if standings is None:
         standings = ticket_standings(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
                                      scope=scope)
     for standing in standings:
-        key = standing.key(by)
-        response[key] += _share(standing.responded)
-        completion[key] += _share(standing.completed)
-    satisfaction = {getattr(r, by): Share(r.satisfied + r.basically_satisfied, r.answered)
-                    for r in satisfaction_rates(session, period=period, by=by, scope=scope)}
-    keys = sorted(set(response) | set(completion) | set(satisfaction), key=lambda k: (k is None, k or ""))
-    rows = [BoardRow(key=k, response=response.get(k, Share()), completion=completion.get(k, Share()),
-                     satisfaction=satisfaction.get(k, Share())) for k in keys]
+        key = standing.bank if by == "bank" else standing.district
+        counts = tally.get(key)
+        if counts is None:
+            counts = tally[key] = [0, 0, 0, 0]
+        if standing.responded is not None:
+            counts[0] += standing.responded
+            counts[1] += 1
+        if standing.completed is not None:
+            counts[2] += standing.completed
+            counts[3] += 1
+    if answers is None:
+        answers = satisfaction_rates(session, period=period, by=by, scope=scope)
+    satisfaction: dict[str | None, Share] = defaultdict(Share)
+    for r in answers:
+        satisfaction[getattr(r, by)] += Share(r.satisfied + r.basically_satisfied, r.answered)
+    keys = sorted(set(tally) | set(satisfaction), key=lambda k: (k is None, k or ""))
+    rows = []
+    for k in keys:
+        responded, responses, completed, completions = tally.get(k, (0, 0, 0, 0))
+        rows.append(BoardRow(key=k, response=Share(responded, responses), completion=Share(completed, completions),
+                             satisfaction=satisfaction.get(k, Share())))
     return Board(rows=rows, total=BoardRow(key=None, response=sum((r.response for r in rows), Share()),
                                            completion=sum((r.completion for r in rows), Share()),
                                            satisfaction=sum((r.satisfaction for r in rows), Share())))
-
-
-def _share(counted: bool | None) -> Share:
-    return Share() if counted is None else Share(int(counted), 1)
 
 
 def parse_measure(raw: str) -> Measure | None:

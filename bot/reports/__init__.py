@@ -22,7 +22,7 @@ from .assessment import (
     load_assessment,
     load_config,
 )
-from .build import month_report, self_inspection_due, year_report
+from .build import SECTIONS, month_report, self_inspection_due, year_report
 from .model import Report
 from .periods import Period, parse_month, parse_year
 from .render import render_json, render_markdown, report_json
@@ -36,6 +36,7 @@ __all__ = [
     "LedgerPoints",
     "Period",
     "Report",
+    "SECTIONS",
     "SeriousOverdue",
     "default_config",
     "load_assessment",

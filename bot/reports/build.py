@@ -3,13 +3,16 @@
 Every query is bounded by the period: cases by ``received_at`` (indexed), tickets by ``due_date``
 (indexed) and state, firings by their period key or ``fired_at``. Cases are counted in the
 database (GROUP BY), so no case row — and no description or contact field — is ever loaded.
+
+`sbk report` and the workbook build every section; a console page asks for the ``SECTIONS`` it
+shows (bot.supervision.figures), whose figures are those of the whole report.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -63,6 +66,35 @@ def _value(x: Any) -> Any:
     return getattr(x, "value", x)
 
 
+# The sections a report can hold beside its case counts per bank and outlet (always there). The
+# command and the workbook build them all; a console page builds only those it shows (a year's 三率
+# table alone reads tens of thousands of tickets).
+SECTIONS = frozenset({
+    "overdue",  # the tickets overdue at the as-of day, and each bank's count of them
+    "overdue_counts",  # each bank's count of overdue tickets only
+    "missed",  # each bank's tickets due in the period and not completed by their due date
+    "firings",  # the period's threshold firings, and each bank's counts of them
+    "firing_counts",  # each bank's counts of firings only
+    "self_inspection",  # the Art. 38 summaries due in the period
+    "district_inspections",  # Art. 29 per district
+    "satisfaction",  # the satisfaction tables by bank, outlet and district
+    "three_rates",  # the 三率 table by bank and by district
+    "assessment",  # the year's annual assessment per bank (a year report only)
+})
+# What the annual assessment reads from the rest of the report. The overdue counts come too: a bank
+# known only by its overdue tickets has a row, and so an assessment, in the full report.
+_ASSESSMENT_NEEDS = frozenset({"overdue_counts", "missed", "firing_counts"})
+
+
+def _sections(sections: Iterable[str] | None) -> frozenset[str]:
+    if sections is None:
+        return SECTIONS
+    wanted = frozenset(sections)
+    if wanted - SECTIONS:
+        raise ValueError(f"unknown report sections: {', '.join(sorted(wanted - SECTIONS))}")
+    return wanted | _ASSESSMENT_NEEDS if "assessment" in wanted else wanted
+
+
 @dataclass
 class _Context:
     knowledge: Knowledge
@@ -103,8 +135,8 @@ def _type_counts(intents: list[dict[str, str]]) -> list[TypeCounts]:
 # --------------------------------------------------------------------------- tickets
 
 
-def _overdue_rows(session: Session, ctx: _Context) -> tuple[date, bool, list[Ticket]]:
-    """(as-of day, current?, tickets past due and open at that day).
+def _as_of(ctx: _Context) -> tuple[date, bool]:
+    """(as-of day, current?) of the overdue list.
 
     A period that has ended is looked at as of its end: due before the next period's first day and
     not completed (result reported or closed) before the period ended. The current period (or one
@@ -112,26 +144,46 @@ def _overdue_rows(session: Session, ctx: _Context) -> tuple[date, bool, list[Tic
     """
     period = ctx.period
     if ctx.today <= period.last_day:
-        return ctx.today, period.first_day <= ctx.today, overdue(session, today=ctx.today)
-    as_of = period.next_first_day
+        return ctx.today, period.first_day <= ctx.today
+    return period.next_first_day, False
+
+
+def _overdue_where(ctx: _Context, as_of: date) -> list[Any]:
+    """What makes a ticket overdue at the as-of day (see `_as_of`): for the current period, the
+    ledger's own ``overdue``."""
+    period = ctx.period
+    if ctx.today <= period.last_day:
+        return [Ticket.due_date < ctx.today, Ticket.state.in_(OPEN_STATES)]  # type: ignore[attr-defined]
     done_at = func.coalesce(Ticket.result_reported_at, Ticket.closed_at)
-    stmt = (
-        select(Ticket)
-        .where(Ticket.due_date < as_of, Ticket.created_at < period.end_utc,
-               or_(Ticket.state.in_(OPEN_STATES), done_at >= period.end_utc))  # type: ignore[attr-defined]
-        .order_by(Ticket.due_date, Ticket.number)
-    )
-    return as_of, False, list(session.exec(stmt))
+    return [Ticket.due_date < as_of, Ticket.created_at < period.end_utc,
+            or_(Ticket.state.in_(OPEN_STATES), done_at >= period.end_utc)]  # type: ignore[attr-defined]
 
 
-def _done_day(ticket: Ticket) -> date | None:
+def _overdue_rows(session: Session, ctx: _Context, as_of: date) -> list[Ticket]:
+    """The tickets past due and open at the as-of day."""
+    if ctx.today <= ctx.period.last_day:
+        return overdue(session, today=ctx.today)
+    stmt = select(Ticket).where(*_overdue_where(ctx, as_of)).order_by(Ticket.due_date, Ticket.number)
+    return list(session.exec(stmt))
+
+
+def _overdue_counts(session: Session, ctx: _Context, as_of: date) -> dict[str, int]:
+    """bank → how many of its tickets `_overdue_rows` holds, counted in the database; a bank not in
+    knowledge/banks.yml gets its row where its first ticket in that list would give it one."""
+    stmt = (select(Ticket.bank, func.count()).where(*_overdue_where(ctx, as_of)).group_by(Ticket.bank)
+            .order_by(func.min(Ticket.due_date), func.min(Ticket.number)))
+    return {bank: int(n) for bank, n in session.exec(stmt)}
+
+
+def _done_day(ticket: Any) -> date | None:
     done = ticket.result_reported_at or ticket.closed_at
     return as_local(done).date() if done else None
 
 
-def _missed_tickets(session: Session, ctx: _Context, as_of: date) -> list[tuple[Ticket, int]]:
+def _missed_tickets(session: Session, ctx: _Context, as_of: date) -> list[tuple[Any, int]]:
     """Tickets due within the period (and before the as-of day) not completed by their due date,
-    with the days they were or are overdue."""
+    with the days they were or are overdue. Each ticket is a row of the columns the report and the
+    assessment read (number, kind, bank, …), not an object: a year can hold thousands."""
     period = ctx.period
     # Only open tickets and those completed after the start of their due date (UTC, or the server's
     # zone on PostgreSQL) can have been late: a superset of the late ones, which the loop below
@@ -139,7 +191,8 @@ def _missed_tickets(session: Session, ctx: _Context, as_of: date) -> list[tuple[
     # not loaded.
     done_at = func.coalesce(Ticket.result_reported_at, Ticket.closed_at)
     stmt = (
-        select(Ticket)
+        select(Ticket.id, Ticket.number, Ticket.kind, Ticket.bank, Ticket.outlet, Ticket.due_date, Ticket.state,
+               Ticket.result_reported_at, Ticket.closed_at)
         .where(Ticket.due_date >= period.first_day, Ticket.due_date <= period.last_day, Ticket.due_date < as_of,
                or_(Ticket.state.in_(OPEN_STATES), done_at > Ticket.due_date))  # type: ignore[attr-defined]
         .order_by(Ticket.due_date, Ticket.number)
@@ -157,17 +210,21 @@ def _missed_tickets(session: Session, ctx: _Context, as_of: date) -> list[tuple[
 # --------------------------------------------------------------------------- firings
 
 
-def _firings(session: Session, ctx: _Context) -> list[ThresholdFiring]:
+def _firings(session: Session, ctx: _Context, *, whole: bool = True) -> list[ThresholdFiring]:
     """Firings of the period: month/year rules by their period key, per-case rules by when they fired.
 
-    A year rule (Art. 43, 44) appears in a month's report when it fired during that month.
+    A year rule (Art. 43, 44) appears in a month's report when it fired during that month. Without
+    `whole`, only what counting them per bank and rule reads (their case lists and texts are the bulk).
     """
     period, rules = ctx.period, {r.id: r for r in ctx.knowledge.rules.thresholds}
     in_range = and_(ThresholdFiring.fired_at >= period.start_utc, ThresholdFiring.fired_at < period.end_utc)
     keys = [period.key] if period.month else [period.key] + [m.key for m in period.months()]
     # Plain rows with the firing's columns as attributes: a year holds thousands of firings, and
     # building an ORM object for each cost more than the query.
-    stmt = (select(*ThresholdFiring.__table__.columns)  # type: ignore[attr-defined]
+    columns = (ThresholdFiring.__table__.columns if whole  # type: ignore[attr-defined]
+               else (ThresholdFiring.id, ThresholdFiring.rule_id, ThresholdFiring.level, ThresholdFiring.bank,
+                     ThresholdFiring.period, ThresholdFiring.fired_at))
+    stmt = (select(*columns)
             .where(or_(ThresholdFiring.period.in_(keys), in_range))  # type: ignore[attr-defined]
             .order_by(ThresholdFiring.fired_at, ThresholdFiring.id))
     out = []
@@ -239,10 +296,10 @@ def self_inspection_due(period: Period, *, knowledge: Knowledge, calendar: Any) 
 # --------------------------------------------------------------------------- assembling
 
 
-def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFiring], dict[str, int],
-                                                     list[tuple[Ticket, int]]]:
+def _build(session: Session, ctx: _Context, sections: frozenset[str] = SECTIONS
+           ) -> tuple[Report, list[ThresholdFiring], dict[str, int], list[tuple[Any, int]]]:
     """The report, the period's firings, each bank's longest overdue span and the missed tickets with
-    their days overdue (for the assessment)."""
+    their days overdue (for the assessment). A section not in `sections` is left empty (its totals 0)."""
     knowledge, period = ctx.knowledge, ctx.period
     case_rows = _case_rows(session, period)
     seen_types = {r[4] for r in case_rows if _value(r[3]) == "complaint"}
@@ -298,7 +355,11 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
     for orow in outlets.values():
         orow.complaint_types.sort(key=lambda t: order[t.intent])
 
-    as_of, current, overdue_tickets = _overdue_rows(session, ctx)
+    as_of, current = _as_of(ctx)
+    overdue_tickets = _overdue_rows(session, ctx, as_of) if "overdue" in sections else []
+    if "overdue" not in sections and "overdue_counts" in sections:
+        for bank, n in _overdue_counts(session, ctx, as_of).items():
+            bank_row(bank).overdue_tickets += n
     overdue_rows = []
     for t in overdue_tickets:
         bank_row(t.bank).overdue_tickets += 1
@@ -309,13 +370,14 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
             state=_value(t.state), state_label=labels.ticket_state(knowledge, _value(t.state)),
             escalated=t.escalated_at is not None,
         ))
-    missed = _missed_tickets(session, ctx, as_of)
+    missed = _missed_tickets(session, ctx, as_of) if "missed" in sections else []
     max_days: dict[str, int] = defaultdict(int)
     for t, days in missed:
         bank_row(t.bank).missed_tickets += 1
         max_days[t.bank] = max(max_days[t.bank], days)
 
-    firings = _firings(session, ctx)
+    firings = (_firings(session, ctx, whole="firings" in sections)
+               if sections & {"firings", "firing_counts"} else [])
     for f in firings:
         row = bank_row(f.bank)
         if f.level == "official":
@@ -325,11 +387,12 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
 
     bank_rows = list(banks.values())
     outlet_rows = sorted(outlets.values(), key=_outlet_order(knowledge, list(banks)))
-    # Once, at the finest grouping: the bank, outlet and district tiers are its sums.
-    answers = satisfaction_rates(session, period=period, by="outlet_district")
+    # Once, at the finest grouping: the bank, outlet and district tiers (and the 三率 table's) are its sums.
+    answers = (satisfaction_rates(session, period=period, by="outlet_district")
+               if sections & {"satisfaction", "three_rates"} else [])
     totals_out: dict[str, Any] = {
         **totals,
-        "overdue_tickets": len(overdue_rows),
+        "overdue_tickets": sum(b.overdue_tickets for b in banks.values()),
         "missed_tickets": len(missed),
         "firings_official": sum(1 for f in firings if f.level == "official"),
         "firings_warning": sum(1 for f in firings if f.level != "official"),
@@ -339,7 +402,10 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
     label = period_label(knowledge, period)
     as_of_label = (render("report_as_of_today", day=as_of.isoformat()) if current or ctx.today < period.first_day
                    else render("report_as_of_period_end", day=period.last_day.isoformat()))
-    standings = ticket_standings(session, period=period, knowledge=knowledge, calendar=ctx.calendar, now=ctx.now)
+    standings = (ticket_standings(session, period=period, knowledge=knowledge, calendar=ctx.calendar, now=ctx.now)
+                 if "three_rates" in sections else [])
+    three_rates_of = "three_rates" in sections
+    satisfaction_of = "satisfaction" in sections
     report = Report(
         kind=period.kind, period=period.key, period_label=label,
         title=render("report_title_month" if period.month else "report_title_year", period=label),
@@ -347,14 +413,17 @@ def _build(session: Session, ctx: _Context) -> tuple[Report, list[ThresholdFirin
         first_day=period.first_day, last_day=period.last_day, generated_at=ctx.now.astimezone(SHANGHAI).replace(microsecond=0),
         current=current, as_of=as_of, as_of_label=as_of_label, complaint_types=intents, banks=bank_rows,
         outlets=outlet_rows, unassigned=unassigned, totals=totals_out,
-        firings=[_firing_row(f, knowledge) for f in firings], overdue=overdue_rows,
-        self_inspection=self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar),
-        district_inspections=_district_inspections(session, ctx),
-        satisfaction=_satisfaction(answers, [b.bank for b in bank_rows]),
-        satisfaction_outlets=_satisfaction_outlets(answers, knowledge, outlet_rows),
-        satisfaction_districts=_satisfaction_districts(answers, knowledge),
-        three_rates_banks=_three_rates(session, ctx, "bank", [b.bank for b in bank_rows], standings),
-        three_rates_districts=_three_rates(session, ctx, "district", [], standings),
+        firings=[_firing_row(f, knowledge) for f in firings] if "firings" in sections else [],
+        overdue=overdue_rows,
+        self_inspection=(self_inspection_due(period, knowledge=knowledge, calendar=ctx.calendar)
+                         if "self_inspection" in sections else []),
+        district_inspections=_district_inspections(session, ctx) if "district_inspections" in sections else [],
+        satisfaction=_satisfaction(answers, [b.bank for b in bank_rows]) if satisfaction_of else [],
+        satisfaction_outlets=_satisfaction_outlets(answers, knowledge, outlet_rows) if satisfaction_of else [],
+        satisfaction_districts=_satisfaction_districts(answers, knowledge) if satisfaction_of else [],
+        three_rates_banks=(_three_rates(session, ctx, "bank", [b.bank for b in bank_rows], standings, answers)
+                           if three_rates_of else []),
+        three_rates_districts=_three_rates(session, ctx, "district", [], standings, answers) if three_rates_of else [],
         notes=_notes(knowledge, period),
     )
     return report, firings, dict(max_days), missed
@@ -434,11 +503,12 @@ def _satisfaction_districts(rates: list[Rate], knowledge: Knowledge) -> list[Dis
     return rows
 
 
-def _three_rates(session: Session, ctx: _Context, by: str, order: list[str],
-                 standings: list[TicketStanding]) -> list[ThreeRatesRow]:
+def _three_rates(session: Session, ctx: _Context, by: str, order: list[str], standings: list[TicketStanding],
+                 answers: list[Rate]) -> list[ThreeRatesRow]:
     """The 三率 board of the period (bot.board): every bank of the report, then any other with tickets."""
     board = {r.key: r for r in three_rates(session, period=ctx.period, by=by, knowledge=ctx.knowledge,  # type: ignore[arg-type]
-                                           calendar=ctx.calendar, now=ctx.now, standings=standings).rows}
+                                           calendar=ctx.calendar, now=ctx.now, standings=standings,
+                                           answers=answers).rows}
     names = order + [k for k in board if k not in order]
 
     def cell(share: Share) -> RateCell:
@@ -471,26 +541,29 @@ def _period(value: str | int | Period, parse) -> Period:
 
 
 def month_report(session: Session, *, month: str | Period, knowledge: Knowledge, calendar: Any,
-                 now: datetime) -> Report:
+                 now: datetime, sections: Iterable[str] | None = None) -> Report:
     """The monthly supervision report for ``month`` ("YYYY-MM", Asia/Shanghai calendar month).
 
     ``calendar`` is a ``bot.workdays.WorkdayCalendar`` (Art. 38 due dates); ``now`` (aware) fixes
-    "today" for the overdue list and the generation time.
+    "today" for the overdue list and the generation time. ``sections``: only these of ``SECTIONS``
+    beside the case counts (default: all; the others are left empty).
     """
     ctx = _Context(knowledge, calendar, _period(month, parse_month), _now(now))
     if ctx.period.kind != "month":
         raise ValueError("month_report needs a month")
-    return _build(session, ctx)[0]
+    return _build(session, ctx, _sections(sections) - {"assessment"})[0]
 
 
 def year_report(session: Session, *, year: int | str | Period, knowledge: Knowledge, calendar: Any,
                 assessment: AssessmentInput | None = None, config: AssessmentConfig | None = None,
-                now: datetime) -> Report:
+                now: datetime, sections: Iterable[str] | None = None) -> Report:
     """The yearly report: the month report's sections over the calendar year, plus the annual
     assessment per bank (Art. 41: score, grade, automatic 不合格; Art. 42, 49: suspension).
 
     ``assessment`` holds the city agency's findings (item scores, confirmed events); ``config`` how
-    ledger facts become points (default: knowledge/assessment.yml).
+    ledger facts become points (default: knowledge/assessment.yml). ``sections``: only these of
+    ``SECTIONS`` beside the case counts (default: all; the others are left empty, ``assessment`` None
+    without "assessment").
     """
     ctx = _Context(knowledge, calendar, _period(year, parse_year), _now(now))
     if ctx.period.kind != "year":
@@ -500,7 +573,10 @@ def year_report(session: Session, *, year: int | str | Period, knowledge: Knowle
         if assessment.year is not None and assessment.year != ctx.period.year:
             raise ValueError(f"the assessment file is for {assessment.year}, not {ctx.period.year}")
     cfg = checked_config(effective_config(config or default_config(), assessment), knowledge)
-    report, firings, max_days, missed = _build(session, ctx)
+    wanted = _sections(sections)
+    report, firings, max_days, missed = _build(session, ctx, wanted)
+    if "assessment" not in wanted:
+        return report
     rules = knowledge.rules
     kinds = _assessed_rules(knowledge)
     measured = measures(session, knowledge=knowledge, calendar=calendar, period=ctx.period, as_of=report.as_of,
@@ -550,4 +626,4 @@ def _assessed_rules(knowledge: Knowledge) -> dict[str, set[str]]:
     return out
 
 
-__all__ = ["month_report", "self_inspection_due", "year_report"]
+__all__ = ["SECTIONS", "month_report", "self_inspection_due", "year_report"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -62,9 +63,9 @@ def _tickets_due(session: Session, period: Period, as_of: date) -> dict[str, int
 
 
 def _tickets_on_time(session: Session, knowledge: Knowledge, *, period: Period, as_of: date,
-                     missed: Iterable[tuple[Ticket, int]], banks: list[str]) -> dict[str, MeasureScore]:
+                     missed: Iterable[tuple[Any, int]], banks: list[str]) -> dict[str, MeasureScore]:
     due = _tickets_due(session, period, as_of)
-    late: dict[str, list[tuple[Ticket, int]]] = defaultdict(list)
+    late: dict[str, list[tuple[Any, int]]] = defaultdict(list)
     for ticket, days in missed:
         late[ticket.bank].append((ticket, days))
     out = {}
@@ -84,24 +85,30 @@ def _tickets_on_time(session: Session, knowledge: Knowledge, *, period: Period, 
 def _satisfaction(session: Session, knowledge: Knowledge, *, period: Period,
                   banks: list[str]) -> dict[str, MeasureScore]:
     rates = {r.bank: r for r in satisfaction_rates(session, period=period, by="bank")}
+    unhappy_banks = [bank for bank in banks if rates.get(bank) and rates[bank].dissatisfied]
+    numbers: dict[str, list[str]] = defaultdict(list)
+    if unhappy_banks:
+        # One pass over the year's unhappy answers for every bank (a few in a hundred of the answers), of
+        # which each bank lists its first CASES_SHOWN.
+        rows = session.exec(
+            select(Ticket.bank, Ticket.number)
+            .select_from(SatisfactionCallback)
+            .join(Ticket, col(Ticket.id) == col(SatisfactionCallback.ticket_id))
+            .where(col(Ticket.bank).in_(unhappy_banks), SatisfactionCallback.state == CallbackState.answered,
+                   SatisfactionCallback.answer == Answer.dissatisfied,
+                   col(SatisfactionCallback.answered_at) >= period.start_utc,
+                   col(SatisfactionCallback.answered_at) < period.end_utc)
+            .order_by(col(SatisfactionCallback.answered_at), col(SatisfactionCallback.id)))
+        for bank, number in rows:
+            if len(numbers[bank]) < CASES_SHOWN:
+                numbers[bank].append(number)
     out = {}
     for bank in banks:
         r = rates.get(bank)
-        unhappy: list[CaseRef] = []
-        if r and r.dissatisfied:
-            # A year may hold thousands of answers: only the unhappy ones shown are read.
-            rows = session.exec(
-                select(SatisfactionCallback.id, Ticket.number)
-                .join(Ticket, col(Ticket.id) == col(SatisfactionCallback.ticket_id))
-                .where(Ticket.bank == bank, SatisfactionCallback.state == CallbackState.answered,
-                       SatisfactionCallback.answer == Answer.dissatisfied,
-                       col(SatisfactionCallback.answered_at) >= period.start_utc,
-                       col(SatisfactionCallback.answered_at) < period.end_utc)
-                .order_by(col(SatisfactionCallback.answered_at), col(SatisfactionCallback.id)).limit(CASES_SHOWN))
-            # Referred to by its ticket: the ticket's page shows its callbacks to the supervisors.
-            unhappy = [CaseRef(kind="callback", ref=number, counted=False,
-                               label=knowledge.messages.render("assessment_case_dissatisfied", number=number))
-                       for _callback_id, number in rows]
+        # Referred to by its ticket: the ticket's page shows its callbacks to the supervisors.
+        unhappy = [CaseRef(kind="callback", ref=number, counted=False,
+                           label=knowledge.messages.render("assessment_case_dissatisfied", number=number))
+                   for number in numbers.get(bank, [])]
         good = (r.satisfied + r.basically_satisfied) if r else 0
         out[bank] = _measure(knowledge, "satisfaction", good, r.answered if r else 0, unhappy,
                              behind=r.dissatisfied if r else 0)
@@ -140,24 +147,25 @@ def _praise_share(session: Session, knowledge: Knowledge, *, period: Period, row
 
 def _inspection_compliance(session: Session, knowledge: Knowledge, *, period: Period,
                            banks: list[str]) -> dict[str, MeasureScore]:
+    # The columns read, not the records: a year holds thousands, each with its staff and checklist.
     inspections = session.exec(
-        select(OutletInspection)
+        select(OutletInspection.id, OutletInspection.bank, OutletInspection.outlet, OutletInspection.inspected_on,
+               OutletInspection.findings)
         .where(col(OutletInspection.bank).in_(banks), OutletInspection.inspected_on >= period.first_day,
                OutletInspection.inspected_on <= period.last_day)
         .order_by(col(OutletInspection.inspected_on), col(OutletInspection.id)))
     good: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
     cases: dict[str, list[CaseRef]] = defaultdict(list)
-    for inspection in inspections:
-        items = inspection.finding_items
-        failed = sum(1 for item in items if not item.compliant)
-        good[inspection.bank] += len(items) - failed
-        total[inspection.bank] += len(items)
-        cases[inspection.bank].append(CaseRef(
-            kind="inspection", ref=str(inspection.id), counted=failed == 0,
-            label=knowledge.messages.render("assessment_case_inspection", outlet=inspection.outlet,
-                                            day=inspection.inspected_on.isoformat(), failed=failed,
-                                            items=len(items))))
+    for inspection_id, bank, outlet, inspected_on, findings in inspections:
+        # Stored as recorded (bot.inspections validates each finding before it is saved).
+        failed = sum(1 for item in findings if not item["compliant"])
+        good[bank] += len(findings) - failed
+        total[bank] += len(findings)
+        cases[bank].append(CaseRef(
+            kind="inspection", ref=str(inspection_id), counted=failed == 0,
+            label=knowledge.messages.render("assessment_case_inspection", outlet=outlet,
+                                            day=inspected_on.isoformat(), failed=failed, items=len(findings))))
     return {bank: _measure(knowledge, "inspection_compliance", good[bank], total[bank], cases[bank])
             for bank in banks}
 
@@ -176,7 +184,7 @@ def _self_inspection_punctuality(session: Session, knowledge: Knowledge, *, year
 
 
 def measures(session: Session, *, knowledge: Knowledge, calendar: WorkdayCalendar, period: Period, as_of: date,
-             now: datetime, rows: dict[str, BankRow], missed: Iterable[tuple[Ticket, int]],
+             now: datetime, rows: dict[str, BankRow], missed: Iterable[tuple[Any, int]],
              wanted: Iterable[str]) -> dict[str, dict[str, MeasureScore]]:
     """bank → measure code → its figure, for the measures in `wanted` and every bank of `rows`."""
     banks = list(rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
@@ -56,20 +57,20 @@ class Period:
     def last_day(self) -> date:
         return self.next_first_day - timedelta(days=1)
 
-    @property
+    @cached_property  # a year's report asks for them for each of thousands of rows
     def start(self) -> datetime:
         return local_midnight(self.first_day)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         """Exclusive end: local midnight of the next period's first day."""
         return local_midnight(self.next_first_day)
 
-    @property
+    @cached_property
     def start_utc(self) -> datetime:
         return self.start.astimezone(timezone.utc)
 
-    @property
+    @cached_property
     def end_utc(self) -> datetime:
         return self.end.astimezone(timezone.utc)
 

@@ -22,6 +22,8 @@ from bot.supervision.alerts import AlertGroup, AlertRow, Alerts, deadline_alerts
 from bot.supervision.errors import InvalidFilters, SupervisionError, TicketNotVisible, VerificationRefused
 from bot.supervision.figures import (
     ASSESSMENT_DIR,
+    FIGURES_SECTIONS,
+    GRADES_SECTIONS,
     BankFigures,
     Figures,
     Grade,
@@ -47,6 +49,8 @@ from bot.supervision.verification import verify_praise, verify_ticket_case
 
 __all__ = [
     "ASSESSMENT_DIR",
+    "FIGURES_SECTIONS",
+    "GRADES_SECTIONS",
     "PAGE_SIZE",
     "SORTS",
     "AlertGroup",

@@ -12,6 +12,7 @@ workbook is the city's and is not produced for a district.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,11 @@ from bot.reports.xlsx import build_workbook
 from bot.settings import PROJECT_ROOT
 from bot.supervision.errors import InvalidFilters, SupervisionError
 from bot.workdays import WorkdayCalendar
+
+# What each page shows of the city's report (bot.reports.SECTIONS), so that it builds only that: the
+# figures table per bank (not its lists), and the annual grades (one bank's assessment page reads the same).
+FIGURES_SECTIONS = frozenset({"overdue_counts", "missed", "firing_counts"})
+GRADES_SECTIONS = frozenset({"assessment"})
 
 # The city agency's assessment file of a year (same format as `sbk report year --assessment FILE`).
 ASSESSMENT_DIR = PROJECT_ROOT / "var" / "assessments"
@@ -102,20 +108,28 @@ def agency_assessment(session: Session, year: int, *, knowledge: Knowledge,
 
 
 def city_report(session: Session, *, period: Period, knowledge: Knowledge, calendar: WorkdayCalendar,
-                now: datetime, assessment_dir: Path | None = None) -> Report:
-    """The report `sbk report` builds for `period` (a year with the agency's assessment file, if any)."""
+                now: datetime, assessment_dir: Path | None = None, sections: Iterable[str] | None = None) -> Report:
+    """The report `sbk report` builds for `period` (a year with the agency's assessment file, if any);
+    `sections`: only those (bot.reports.SECTIONS) a page shows, the same figures as the whole report's."""
     if period.kind == "month":
-        return month_report(session, month=period, knowledge=knowledge, calendar=calendar, now=now)
-    assessment = agency_assessment(session, period.year, knowledge=knowledge, directory=assessment_dir)
-    return year_report(session, year=period, knowledge=knowledge, calendar=calendar, assessment=assessment, now=now)
+        return month_report(session, month=period, knowledge=knowledge, calendar=calendar, now=now,
+                            sections=sections)
+    if sections is not None and "assessment" not in sections:
+        assessment = None  # the agency's findings change the grades only
+    else:
+        assessment = agency_assessment(session, period.year, knowledge=knowledge, directory=assessment_dir)
+    return year_report(session, year=period, knowledge=knowledge, calendar=calendar, assessment=assessment, now=now,
+                       sections=sections)
 
 
 def figures(session: Session, *, period: Period, scope: str | None, knowledge: Knowledge,
-            calendar: WorkdayCalendar, now: datetime, assessment_dir: Path | None = None) -> Figures:
-    """Per-bank figures of `period` for the city (scope None) or one district."""
+            calendar: WorkdayCalendar, now: datetime, assessment_dir: Path | None = None,
+            sections: Iterable[str] | None = None) -> Figures:
+    """Per-bank figures of `period` for the city (scope None) or one district. `sections`: of the city's
+    report, only these (FIGURES_SECTIONS: what the figures page shows; default: the whole report)."""
     if scope is None:
         report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
-                             assessment_dir=assessment_dir)
+                             assessment_dir=assessment_dir, sections=sections)
         banks = [BankFigures(bank=b.bank, complaints=b.complaints, praise=b.praise, overdue_tickets=b.overdue_tickets,
                              firings_official=b.firings_official, firings_warning=b.firings_warning,
                              missed_tickets=b.missed_tickets) for b in report.banks]
@@ -189,7 +203,7 @@ def grades(session: Session, *, year: int, scope: str | None, knowledge: Knowled
     """Annual grades (Art. 41) and suspension flags (Art. 42, 49) as the yearly report computes them."""
     period = parse_year(year)
     report = city_report(session, period=period, knowledge=knowledge, calendar=calendar, now=now,
-                         assessment_dir=assessment_dir)
+                         assessment_dir=assessment_dir, sections=GRADES_SECTIONS)
     from bot.reports.render import fail_event, suspension
 
     rows = [Grade(bank=a.bank, score=a.score, grade_label=a.grade_label, complete=a.complete,

@@ -23,7 +23,7 @@ from bot.assessments import EntryDraft, EntryInvalid, entry_for, parse_entry, sa
 from bot.knowledge import Knowledge
 from bot.reports.periods import parse_year
 from bot.supervision import SupervisionError
-from bot.supervision.figures import city_report
+from bot.supervision.figures import GRADES_SECTIONS, city_report
 from bot.thresholds import month_of
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import CitySupervisorUser, CsrfChecked
@@ -57,7 +57,8 @@ def _page(request: Request, session: Session, knowledge: Knowledge, calendar: Wo
           user: ConsoleUser, year: int, bank: str, *, draft: EntryDraft | None = None,
           errors: dict[str, str] | None = None, flash: str | None = None, status_code: int = 200) -> Response:
     try:
-        report = city_report(session, period=parse_year(year), knowledge=knowledge, calendar=calendar, now=now)
+        report = city_report(session, period=parse_year(year), knowledge=knowledge, calendar=calendar, now=now,
+                             sections=GRADES_SECTIONS)
         problem = None
     except SupervisionError as exc:
         report, problem = None, knowledge.messages.explain(exc)

@@ -18,6 +18,7 @@ from bot.knowledge.catalogue import Refusal
 from bot.reports import Period
 from bot.reports.render import articles_label
 from bot.supervision import (
+    FIGURES_SECTIONS,
     InvalidFilters,
     SupervisionError,
     city_report,
@@ -64,7 +65,7 @@ def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep,
     try:
         period = _period(request, now)
         result = figures(session, period=period, scope=scope_of(user), knowledge=knowledge, calendar=calendar,
-                         now=now)
+                         now=now, sections=FIGURES_SECTIONS)
     except InvalidFilters as exc:
         return page(request, "supervision/figures.html", "figures", user,
                     {**context, "errors": exc.explain_each(knowledge.messages), "result": None}, status_code=400)
