@@ -448,6 +448,12 @@ class ArmFigures:
     def rasa_ms_per_message(self) -> float:
         return 1000 * self.rasa_cpu_seconds / self.level.messages if self.level.messages else float("nan")
 
+    @property
+    def stack_ms_per_message(self) -> float:
+        """The CPU of the processes this run started, per message: Rasa servers, action server, load generator."""
+        cpu = self.rasa_cpu_seconds + self.actions_cpu_seconds + self.bench_cpu_seconds
+        return 1000 * cpu / self.level.messages if self.level.messages else float("nan")
+
 
 @dataclass
 class ClusterReport:
@@ -634,7 +640,7 @@ def render_cluster_markdown(report: ClusterReport) -> str:
          f"({cores} cores; the load generator, PostgreSQL, Redis and HAProxy run on them too)."),
         "",
         ("| concurrent conversations | Rasa servers | conversations | messages | p50 / p95 / p99 | messages/s "
-         "| errors | Rasa CPU per message | machine: busy cores |"),
+         "| errors | CPU per message: Rasa / Rasa + actions + load generator | machine: busy cores |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for arm in report.arms:
@@ -642,7 +648,8 @@ def render_cluster_markdown(report: ClusterReport) -> str:
         note = " (time budget reached)" if lv.stopped_early else ""
         lines.append(f"| {lv.concurrency} | {arm.servers} | {lv.conversations}{note} | {lv.messages:,} | "
                      f"{lv.p50:.0f} / {lv.p95:.0f} / {lv.p99:.0f} ms | {lv.rate:.1f} | {_errors(lv)} | "
-                     f"{arm.rasa_ms_per_message:.1f} ms | {arm.machine_busy_cores:.2f} of {cores} |")
+                     f"{arm.rasa_ms_per_message:.1f} / {arm.stack_ms_per_message:.1f} ms | "
+                     f"{arm.machine_busy_cores:.2f} of {cores} |")
     lines.append("")
     for concurrency in sorted({a.level.concurrency for a in report.arms}):
         one, two = report.figures(concurrency, 1), report.figures(concurrency, 2)
@@ -650,8 +657,34 @@ def render_cluster_markdown(report: ClusterReport) -> str:
             lines.append(f"- {concurrency} concurrent: two servers give {two.level.rate / one.level.rate:.2f}× the "
                          f"messages per second of one, p95 {one.level.p95:.0f} → {two.level.p95:.0f} ms; the machine "
                          f"was {one.machine_busy_cores:.2f} → {two.machine_busy_cores:.2f} cores busy.")
-    lines.append("")
+    lines += ["", _what_the_cores_allow(report, cores), ""]
     return "\n".join(lines)
+
+
+def _what_the_cores_allow(report: ClusterReport, cores: int) -> str:
+    measured = [a for a in report.arms if a.level.messages]
+    if not measured:
+        return "Nothing was measured."
+    stack_ms = min(a.stack_ms_per_message for a in measured)
+    busiest_one = max((a.machine_busy_cores for a in measured if a.servers == 1), default=float("nan"))
+    if busiest_one >= cores - 0.25:
+        idle = (f"On this machine none was: with one server it was already {busiest_one:.2f} of {cores} cores busy, "
+                "shared by the Rasa server, the action server, PostgreSQL, Redis, HAProxy, the load generator and "
+                f"whatever else ran (load average {report.load[0]:.1f} before). Two servers then share the same cores: "
+                "the messages per second cannot grow, and the tail latency gets no better (two processes, each with "
+                "its own caches, compete for the cores, and more of each message waits).")
+    else:
+        idle = (f"With one server the machine was {busiest_one:.2f} of {cores} cores busy (load average "
+                f"{report.load[0]:.1f} before): a second server had the rest, at most "
+                f"{cores - busiest_one:.2f} cores, to add.")
+    return (
+        f"**What {cores} cores allow.** A Rasa server is one Python process with one event loop: however many "
+        "messages it interleaves, it computes on one core at most, so a second server can add messages per second "
+        f"only where the first leaves a core idle. {idle} The processes of this run alone need at least {stack_ms:.0f} ms of CPU per "
+        f"message (PostgreSQL's not counted), so {cores} cores carry at most about {cores * 1000 / stack_ms:.0f} "
+        "messages/s whatever the number of Rasa servers. A second server is for a second machine (`sbk cluster "
+        "haproxy-config --rasa HOST:PORT`, docs/deployment.md) and for surviving the death of one "
+        "(tests/conversations/test_cluster_faults.py); on cores that are already busy it buys no speed.")
 
 
 def write_cluster_section(report: ClusterReport, path: Path | None = None) -> str:

@@ -131,6 +131,7 @@ def test_the_cluster_report_compares_the_arms_level_by_level():
         if errors:
             level.error_kinds["HTTP 503"] = errors
         return benchmark.ArmFigures(servers=servers, level=level, rasa_cpu_seconds=messages * 0.02,
+                                    actions_cpu_seconds=messages * 0.003, bench_cpu_seconds=messages * 0.002,
                                     machine_busy_cores=1.9 + servers / 20)
 
     report = benchmark.ClusterReport(sizes=benchmark.CLUSTER_QUICK, load=(3.2, 4.3, 2.9), load_after=(4.5, 4.4, 3.0),
@@ -139,7 +140,11 @@ def test_the_cluster_report_compares_the_arms_level_by_level():
                                            arm(2, 50, 700, 25.0)])
     text = benchmark.render_cluster_markdown(report)
     assert "--cluster --quick" in text and "3.20 4.30 2.90" in text
-    assert "| 10 | 1 | 30 | 210 | 200 / 290 / 298 ms | 21.0 | 0 | 20.0 ms | 1.95 of" in text
+    assert "| 10 | 1 | 30 | 210 | 200 / 290 / 298 ms | 21.0 | 0 | 20.0 / 25.0 ms | 1.95 of" in text
     assert "| 50 | 1 | 100 | 700 | 200 / 290 / 298 ms | 20.0 | 3 (3 HTTP 503) |" in text
     assert "10 concurrent: two servers give 1.25× the messages per second of one" in text
     assert "50 concurrent: two servers give 1.40×" in text
+    # 25 ms of CPU per message: each core carries at most 40 messages/s.
+    cores = os.cpu_count()
+    assert "at least 25 ms of CPU per message" in text and f"at most about {cores * 40} messages/s" in text
+    assert ("cannot grow" in text) == (cores <= 2)  # one server kept 1.95 cores busy
