@@ -63,7 +63,7 @@ def register_bench(commands: argparse._SubParsersAction) -> None:
     conversations.add_argument("--cluster", action="store_true",
                                help="instead: one Rasa server against two behind HAProxy at 10 and 50 concurrent "
                                     "conversations, with the trackers in PostgreSQL and the locks in Redis as "
-                                    "`make run-cluster` runs them (~8 min, --quick ~4 min); replaces the "
+                                    "`make run-cluster` runs them (~4 min, --quick ~2 min); replaces the "
                                     "'conversations-cluster' section")
     conversations.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
                                help="with --cluster: PostgreSQL server and database to create the private schema in "

@@ -666,13 +666,16 @@ def _what_the_cores_allow(report: ClusterReport, cores: int) -> str:
     if not measured:
         return "Nothing was measured."
     stack_ms = min(a.stack_ms_per_message for a in measured)
+    best = max(a.level.rate for a in measured)
     busiest_one = max((a.machine_busy_cores for a in measured if a.servers == 1), default=float("nan"))
     if busiest_one >= cores - 0.25:
         idle = (f"On this machine none was: with one server it was already {busiest_one:.2f} of {cores} cores busy, "
                 "shared by the Rasa server, the action server, PostgreSQL, Redis, HAProxy, the load generator and "
                 f"whatever else ran (load average {report.load[0]:.1f} before). Two servers then share the same cores: "
-                "the messages per second cannot grow, and the tail latency gets no better (two processes, each with "
-                "its own caches, compete for the cores, and more of each message waits).")
+                "the messages per second can grow only by the CPU a second busy process takes from the machine's "
+                "other work (the scheduler shares the cores among the busy processes), and the tail latency gets no "
+                "better (two processes, each with its own caches, compete for the cores, and more of each message "
+                "waits).")
     else:
         idle = (f"With one server the machine was {busiest_one:.2f} of {cores} cores busy (load average "
                 f"{report.load[0]:.1f} before): a second server had the rest, at most "
@@ -682,7 +685,8 @@ def _what_the_cores_allow(report: ClusterReport, cores: int) -> str:
         "messages it interleaves, it computes on one core at most, so a second server can add messages per second "
         f"only where the first leaves a core idle. {idle} The processes of this run alone need at least {stack_ms:.0f} ms of CPU per "
         f"message (PostgreSQL's not counted), so {cores} cores carry at most about {cores * 1000 / stack_ms:.0f} "
-        "messages/s whatever the number of Rasa servers. A second server is for a second machine (`sbk cluster "
+        f"messages/s whatever the number of Rasa servers; this run got {best:.1f}, the rest of the cores going to "
+        "PostgreSQL and the machine's other work. A second server is for a second machine (`sbk cluster "
         "haproxy-config --rasa HOST:PORT`, docs/deployment.md) and for surviving the death of one "
         "(tests/conversations/test_cluster_faults.py); on cores that are already busy it buys no speed.")
 
