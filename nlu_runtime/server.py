@@ -203,8 +203,9 @@ def drop_repeated_messages() -> None:
         try:
             return await handle_message(self, message)
         except _AlreadyProcessed as repeat:
-            logger.info("Message %s of %s was processed already; its replies are sent again", channel_id,
-                        message.sender_id)
+            # Only after a failure (an answer lost on the way back): worth the operator's eye, as lock failures are.
+            logger.warning("Message %s of %s was processed already; its replies are sent again", channel_id,
+                           message.sender_id)
             await self._send_bot_messages(repeat.events, repeat.tracker, message.output_channel)
             return getattr(message.output_channel, "messages", None)
 
