@@ -250,7 +250,9 @@ def test_a_server_killed_mid_load_loses_no_message_and_creates_no_ticket_twice(r
                 events = client.get(f"/conversations/{citizen.sender}/tracker").json()["events"]
                 # Every message reached the dialogue, once, in the order sent.
                 stored = [(e.get("metadata") or {}).get("message_id") for e in events if e["event"] == "user"]
-                assert stored == citizen.message_ids, (citizen.sender, stored, citizen.message_ids)
+                assert stored == citizen.message_ids, (
+                    citizen.sender, [citizen.message_ids.index(i) if i in citizen.message_ids else i for i in stored],
+                    [e.get("text") for e in events if e["event"] == "user"])
                 problems = mismatches(turns, actual_turns(events))
                 assert not problems, (citizen.sender, problems)
                 told = TICKET.search("\n".join(r.text for r in citizen.replies[5]))
