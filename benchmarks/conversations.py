@@ -181,7 +181,9 @@ async def _converse(client: httpx.AsyncClient, url: str, script: Sequence[str], 
     for text in script:
         started = time.perf_counter()
         try:
-            response = await client.post(url, json={"sender": sender, "message": text})
+            # With a message id, as the product's channels send every message (bot/channels/rasa.py).
+            response = await client.post(url, json={"sender": sender, "message": text,
+                                                    "metadata": {"message_id": uuid.uuid4().hex}})
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 figures.errors += 1
