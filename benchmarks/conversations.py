@@ -23,6 +23,7 @@ and how many of the machine's cores were busy, which says what a second server c
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import subprocess
 import sys
@@ -480,10 +481,10 @@ class ClusterServers:
 
 def _haproxy_config(listen: str, servers: Sequence[str], stats: str) -> str:
     """The Rasa pool as `make run-cluster` configures it (bot/cluster.py), with a statistics page."""
-    from bot.cluster import Layout, Pool, default_layout, haproxy_config
+    from bot.cluster import Layout, default_layout, haproxy_config
 
     [pool] = [p for p in default_layout(rasa=servers).pools if p.name == "rasa"]
-    pool = Pool(pool.name, listen, pool.servers, health_check=pool.health_check)
+    pool = dataclasses.replace(pool, listen=listen)
     return (haproxy_config(Layout(pools=(pool,)))
             + f"\nlisten stats\n    bind {stats}\n    stats enable\n    stats uri /stats\n")
 
@@ -656,9 +657,10 @@ def render_cluster_markdown(report: ClusterReport) -> str:
     for concurrency in sorted({a.level.concurrency for a in report.arms}):
         one, two = report.figures(concurrency, 1), report.figures(concurrency, 2)
         if one and two and one.level.rate > 0:
-            lines.append(f"- {concurrency} concurrent: two servers give {two.level.rate / one.level.rate:.2f}× the "
-                         f"messages per second of one, p95 {one.level.p95:.0f} → {two.level.p95:.0f} ms; the machine "
-                         f"was {one.machine_busy_cores:.2f} → {two.machine_busy_cores:.2f} cores busy.")
+            lines.append(f"- {concurrency} concurrent: with one server {one.machine_busy_cores:.2f} of {cores} cores "
+                         f"were busy; two servers give {two.level.rate / one.level.rate:.2f}× the messages per second "
+                         f"of one, p95 {one.level.p95:.0f} → {two.level.p95:.0f} ms, "
+                         f"{two.machine_busy_cores:.2f} cores busy.")
     lines += ["", _what_the_cores_allow(report, cores), ""]
     return "\n".join(lines)
 
@@ -669,28 +671,19 @@ def _what_the_cores_allow(report: ClusterReport, cores: int) -> str:
         return "Nothing was measured."
     stack_ms = min(a.stack_ms_per_message for a in measured)
     best = max(a.level.rate for a in measured)
-    busiest_one = max((a.machine_busy_cores for a in measured if a.servers == 1), default=float("nan"))
-    if busiest_one >= cores - 0.25:
-        idle = (f"On this machine none was: with one server it was already {busiest_one:.2f} of {cores} cores busy, "
-                "shared by the Rasa server, the action server, PostgreSQL, Redis, HAProxy, the load generator and "
-                f"whatever else ran (load average {report.load[0]:.1f} before). Two servers then share the same cores: "
-                "the messages per second can grow only by the CPU a second busy process takes from the machine's "
-                "other work (the scheduler shares the cores among the busy processes), and the tail latency gets no "
-                "better (two processes, each with its own caches, compete for the cores, and more of each message "
-                "waits).")
-    else:
-        idle = (f"With one server the machine was {busiest_one:.2f} of {cores} cores busy (load average "
-                f"{report.load[0]:.1f} before): a second server had the rest, at most "
-                f"{cores - busiest_one:.2f} cores, to add.")
     return (
         f"**What {cores} cores allow.** A Rasa server is one Python process with one event loop: however many "
-        "messages it interleaves, it computes on one core at most, so a second server can add messages per second "
-        f"only where the first leaves a core idle. {idle} The processes of this run alone need at least {stack_ms:.0f} ms of CPU per "
-        f"message (PostgreSQL's not counted), so {cores} cores carry at most about {cores * 1000 / stack_ms:.0f} "
-        f"messages/s whatever the number of Rasa servers; this run got {best:.1f}, the rest of the cores going to "
-        "PostgreSQL and the machine's other work. A second server is for a second machine (`sbk cluster "
-        "haproxy-config --rasa HOST:PORT`, docs/deployment.md) and for surviving the death of one "
-        "(tests/conversations/test_cluster_faults.py); on cores that are already busy it buys no speed.")
+        "messages it interleaves, it computes on one core at most. A second server can add messages per second "
+        "only where the first leaves a core idle, and no more than that idle CPU: both share the same "
+        f"{cores} cores with the action server, PostgreSQL, Redis, HAProxy, the load generator and whatever else "
+        f"runs (load average {report.load[0]:.1f} before; the busy cores with one server, above, are what was "
+        "left). Two servers on two cores cannot double the throughput, and the tail latency can get worse, two "
+        "processes competing for the same cores. The processes of this run alone need at least "
+        f"{stack_ms:.0f} ms of CPU per message (PostgreSQL's not counted), so {cores} cores carry at most about "
+        f"{cores * 1000 / stack_ms:.0f} messages/s whatever the number of Rasa servers; this run got {best:.1f}, "
+        "the rest of the cores going to PostgreSQL and the machine's other work. A second server is for a second "
+        "machine (`sbk cluster haproxy-config --rasa HOST:PORT`, docs/deployment.md) and for surviving the death "
+        "of one (tests/conversations/test_cluster_faults.py).")
 
 
 def write_cluster_section(report: ClusterReport, path: Path | None = None) -> str:
