@@ -60,6 +60,17 @@ def register_bench(commands: argparse._SubParsersAction) -> None:
                     "'conversations' section of BENCHMARKS.md.",
     )
     conversations.add_argument("--quick", action="store_true", help="fewer conversations per level (about 2 min)")
+    conversations.add_argument("--cluster", action="store_true",
+                               help="instead: one Rasa server against two behind HAProxy at 10 and 50 concurrent "
+                                    "conversations, with the trackers in PostgreSQL and the locks in Redis as "
+                                    "`make run-cluster` runs them (~4 min, --quick ~2 min); replaces the "
+                                    "'conversations-cluster' section")
+    conversations.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                               help="with --cluster: PostgreSQL server and database to create the private schema in "
+                                    "(default: $SBK_BENCH_POSTGRES_URL or the local `test` database)")
+    conversations.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+                               help="with --cluster: the Redis of the conversation locks (default: $REDIS_URL or "
+                                    "redis://127.0.0.1:6379/1)")
     conversations.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md",
                                help="file whose 'conversations' section is replaced (default: BENCHMARKS.md)")
     conversations.set_defaults(handler=run_conversations)
@@ -85,7 +96,7 @@ def progress(message: str) -> None:
     print(f"sbk bench: {message}", file=sys.stderr, flush=True)
 
 
-def measure(benchmark: ModuleType, run: Callable[[], object], output: Path) -> int:
+def measure(benchmark: ModuleType | ClusterSection, run: Callable[[], object], output: Path) -> int:
     """Run one benchmark, print its section and write it into `output`; nothing is written on failure."""
     # SIGTERM unwinds like Ctrl-C, so servers are stopped and temporary files and schemas removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -122,8 +133,20 @@ def run_backoffice(args: argparse.Namespace) -> int:
 def run_conversations(args: argparse.Namespace) -> int:
     from benchmarks import conversations as benchmark
 
+    if args.cluster:
+        sizes = benchmark.CLUSTER_QUICK if args.quick else benchmark.CLUSTER_FULL
+        return measure(ClusterSection(benchmark), lambda: benchmark.run_cluster(
+            sizes, postgres_url=args.postgres_url, redis_url=args.redis_url, progress=progress), args.output)
     sizes = benchmark.QUICK if args.quick else benchmark.FULL
     return measure(benchmark, lambda: benchmark.run(sizes, progress=progress), args.output)
+
+
+class ClusterSection:
+    """The conversations benchmark's cluster A/B as `measure` takes a benchmark: its section and writer."""
+
+    def __init__(self, benchmark: ModuleType) -> None:
+        self.SECTION = benchmark.CLUSTER_SECTION
+        self.write_section = benchmark.write_cluster_section
 
 
 def run_console(args: argparse.Namespace) -> int:

@@ -11,17 +11,26 @@ whole reply. No complaint is submitted, so the ledger does not grow.
 Reported per concurrency level: p50/p95/p99 ms, messages/s, errors; and the resident memory
 (VmRSS, VmHWM from /proc/<pid>/status) of the Rasa server, the action server and this process.
 Counts and time are bounded; both servers are stopped on every exit path.
+
+`sbk bench conversations --cluster` is the A/B of `make run-cluster` (docs/deployment.md): one Rasa server
+against two behind HAProxy, at 10 and 50 concurrent conversations, in one run on the same processes — two
+Rasa servers sharing their trackers in a private PostgreSQL schema and their locks in Redis, one action
+server, and two balancers with the generated Rasa pool (bot/cluster.py), one with the first server alone
+behind it and one with both. Besides the latencies it reports the CPU the Rasa servers used per message
+and how many of the machine's cores were busy, which says what a second server can add on this machine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +94,7 @@ class LevelFigures:
     latencies_ms: list[float] = field(default_factory=list, repr=False)
     empty_replies: int = 0  # 200 with no message at all
     stopped_early: bool = False  # the level's time budget ran out before every conversation started
+    error_kinds: Counter[str] = field(default_factory=Counter, repr=False)  # "HTTP 500", "ReadTimeout" …
 
     @property
     def rate(self) -> float:
@@ -172,14 +182,18 @@ async def _converse(client: httpx.AsyncClient, url: str, script: Sequence[str], 
     for text in script:
         started = time.perf_counter()
         try:
-            response = await client.post(url, json={"sender": sender, "message": text})
+            # With a message id, as the product's channels send every message (bot/channels/rasa.py).
+            response = await client.post(url, json={"sender": sender, "message": text,
+                                                    "metadata": {"message_id": uuid.uuid4().hex}})
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 figures.errors += 1
+                figures.error_kinds[f"HTTP {response.status_code}"] += 1
                 continue
             replies = response.json()
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError) as exc:
             figures.errors += 1
+            figures.error_kinds[type(exc).__name__] += 1
             continue
         figures.messages += 1
         figures.latencies_ms.append(elapsed)
@@ -390,4 +404,289 @@ def write_section(report: Report, path: Path | None = None) -> str:
 
     body = render_markdown(report)
     update_benchmarks_file(path or PROJECT_ROOT / "BENCHMARKS.md", SECTION, body)
+    return body
+
+
+# --------------------------------------------------------------------------- one server against two (A/B)
+
+CLUSTER_SECTION = "conversations-cluster"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
+HAPROXY = "/usr/sbin/haproxy"
+CLUSTER_FULL = Sizes("full", levels=((10, 100), (50, 250)), level_seconds=75.0)
+CLUSTER_QUICK = Sizes("quick", levels=((10, 30), (50, 100)), level_seconds=40.0)
+ARMS = (1, 2)  # Rasa servers behind the balancer
+
+
+def cpu_ticks(pid: int, *, children: bool = True) -> int:
+    """User + system CPU of `pid` (and its descendants) so far, in clock ticks (/proc/<pid>/stat)."""
+    total = 0
+    for one in [pid, *(_descendants(pid) if children else [])]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the file)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, all cores (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class ArmFigures:
+    """One level measured against one arm: how many Rasa servers were behind the balancer."""
+
+    servers: int
+    level: LevelFigures
+    rasa_cpu_seconds: float = 0.0  # every Rasa server's CPU during the level
+    actions_cpu_seconds: float = 0.0
+    bench_cpu_seconds: float = 0.0  # the load generator's own
+    machine_busy_cores: float = 0.0  # average busy cores of the whole machine during the level
+
+    @property
+    def rasa_ms_per_message(self) -> float:
+        return 1000 * self.rasa_cpu_seconds / self.level.messages if self.level.messages else float("nan")
+
+    @property
+    def stack_ms_per_message(self) -> float:
+        """The CPU of the processes this run started, per message: Rasa servers, action server, load generator."""
+        cpu = self.rasa_cpu_seconds + self.actions_cpu_seconds + self.bench_cpu_seconds
+        return 1000 * cpu / self.level.messages if self.level.messages else float("nan")
+
+
+@dataclass
+class ClusterReport:
+    sizes: Sizes
+    arms: list[ArmFigures] = field(default_factory=list)
+    startup_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    load: tuple[float, float, float] = (float("nan"), float("nan"), float("nan"))
+    load_after: tuple[float, float, float] = (float("nan"), float("nan"), float("nan"))
+
+    def figures(self, concurrency: int, servers: int) -> ArmFigures | None:
+        return next((a for a in self.arms if a.level.concurrency == concurrency and a.servers == servers), None)
+
+
+@dataclass
+class ClusterServers:
+    balancers: dict[int, str]  # servers behind -> the balancer's URL
+    rasa: list[subprocess.Popen]
+    actions: subprocess.Popen
+    startup_seconds: dict[str, float]
+
+
+def _haproxy_config(listen: str, servers: Sequence[str], stats: str) -> str:
+    """The Rasa pool as `make run-cluster` configures it (bot/cluster.py), with a statistics page."""
+    from bot.cluster import Layout, default_layout, haproxy_config
+
+    [pool] = [p for p in default_layout(rasa=servers).pools if p.name == "rasa"]
+    pool = dataclasses.replace(pool, listen=listen)
+    return (haproxy_config(Layout(pools=(pool,)))
+            + f"\nlisten stats\n    bind {stats}\n    stats enable\n    stats uri /stats\n")
+
+
+def _wait_until_all_up(stats_url: str, servers: int, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"HAProxy exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            rows = httpx.get(stats_url, timeout=2, trust_env=False).text.splitlines()
+            up = [r for r in rows if r.startswith("rasa,rasa") and ",UP," in r]
+            if len(up) == servers:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"HAProxy did not see its {servers} Rasa server(s) up within {timeout:.0f} s:\n"
+                       f"{log.read_text(errors='replace')[-3000:]}")
+
+
+@contextmanager
+def cluster_servers(work: Path, *, database_url: str, redis_url: str, model: Path = MODEL,
+                    progress: Callable[[str], None] = lambda _: None) -> Iterator[ClusterServers]:
+    """One action server, two Rasa servers sharing trackers (`database_url`) and locks (`redis_url`), and two
+    HAProxy balancers: one with the first Rasa server behind it, one with both. Stopped afterwards."""
+    if not model.is_file():
+        raise RuntimeError(f"no trained assistant model at {model} (see tests/conversations for how to train it)")
+    if not RASA.exists():
+        raise RuntimeError(f"the Rasa environment is missing ({RASA}); run `make install`")
+    if not Path(HAPROXY).exists():
+        raise RuntimeError(f"HAProxy is missing ({HAPROXY}); `make /usr/sbin/haproxy` installs it")
+    actions_port, rasa_ports = free_port(), (free_port(), free_port())
+    endpoints = work / "endpoints.yml"
+    # The product's endpoints.yml (tracker store, lock store) with this run's action server.
+    product = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")
+    endpoints.write_text(product.replace("http://127.0.0.1:5055/webhook", f"http://127.0.0.1:{actions_port}/webhook"),
+                         encoding="utf-8")
+    # No event broker: the single-server section measures without one too.
+    base_env = {k: v for k, v in os.environ.items() if k != "RABBITMQ_URL"}
+    env = {**base_env, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    startup: dict[str, float] = {}
+    with ExitStack() as stack:
+        progress("starting the action server and two Rasa servers (loading the model takes a while)")
+        began = time.monotonic()
+        actions = stack.enter_context(_started(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+            env={**env, "PYTHONWARNINGS": "ignore"}, log=work / "actions.log"))
+        rasa = [stack.enter_context(_started(
+            [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
+             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--endpoints", str(endpoints)],
+            env={**env, **RASA_ENV}, log=work / f"rasa-{number}.log"))
+            for number, port in enumerate(rasa_ports, start=1)]
+        startup["action server"] = _wait_for(f"http://127.0.0.1:{actions_port}/health", actions,
+                                             work / "actions.log", timeout=120)
+        for number, (process, port) in enumerate(zip(rasa, rasa_ports), start=1):
+            # Both load their model at the same time: each one's time since the start of all.
+            _wait_for(f"http://127.0.0.1:{port}/status", process, work / f"rasa-{number}.log", timeout=300)
+            startup[f"Rasa server {number}"] = time.monotonic() - began
+        balancers: dict[int, str] = {}
+        for servers in ARMS:
+            listen, stats = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+            config = work / f"haproxy-{servers}.cfg"
+            config.write_text(_haproxy_config(listen, [f"127.0.0.1:{p}" for p in rasa_ports[:servers]], stats))
+            log = work / f"haproxy-{servers}.log"
+            process = stack.enter_context(_started([HAPROXY, "-db", "-f", str(config)], env=dict(os.environ), log=log))
+            _wait_until_all_up(f"http://{stats}/stats;csv", servers, process, log)
+            balancers[servers] = f"http://{listen}"
+        yield ClusterServers(balancers=balancers, rasa=rasa, actions=actions, startup_seconds=startup)
+
+
+def measure_arm(s: ClusterServers, *, servers: int, concurrency: int, conversations: int,
+                time_limit: float) -> ArmFigures:
+    """One level against the balancer with `servers` Rasa servers, with the CPU each process used meanwhile."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    rasa_before = sum(cpu_ticks(p.pid) for p in s.rasa)
+    actions_before, bench_before = cpu_ticks(s.actions.pid), cpu_ticks(os.getpid(), children=False)
+    busy_before, total_before = machine_ticks()
+    level = asyncio.run(measure_level(s.balancers[servers], concurrency=concurrency, conversations=conversations,
+                                      time_limit=time_limit))
+    busy_after, total_after = machine_ticks()
+    cores = os.cpu_count() or 1
+    return ArmFigures(
+        servers=servers, level=level,
+        rasa_cpu_seconds=(sum(cpu_ticks(p.pid) for p in s.rasa) - rasa_before) / ticks,
+        actions_cpu_seconds=(cpu_ticks(s.actions.pid) - actions_before) / ticks,
+        bench_cpu_seconds=(cpu_ticks(os.getpid(), children=False) - bench_before) / ticks,
+        machine_busy_cores=cores * (busy_after - busy_before) / max(total_after - total_before, 1))
+
+
+def run_cluster(sizes: Sizes, *, postgres_url: str, redis_url: str = DEFAULT_REDIS_URL, model: Path = MODEL,
+                progress: Callable[[str], None] = lambda _: None) -> ClusterReport:
+    """The A/B of one Rasa server against two behind HAProxy, in one run on the same servers and database.
+
+    Both arms use the cluster's stack (trackers in PostgreSQL, locks in Redis, HAProxy in front), so the
+    second server is the only difference; at each level the two arms run one right after the other."""
+    from benchmarks.backoffice import postgres_database, schema_name
+
+    started = time.perf_counter()
+    report = ClusterReport(sizes=sizes, load=os.getloadavg())
+    with tempfile.TemporaryDirectory(prefix="sbk-bench-cluster-") as tmp, \
+            postgres_database(postgres_url, schema_name()) as engine:
+        database_url = engine.url.render_as_string(hide_password=False)
+        with cluster_servers(Path(tmp), database_url=database_url, redis_url=redis_url, model=model,
+                             progress=progress) as s:
+            report.startup_seconds = s.startup_seconds
+            progress(f"warming up both servers ({2 * sizes.warmup_conversations} conversations, not in the figures)")
+            warm = asyncio.run(measure_level(s.balancers[2], concurrency=2, conversations=2 * sizes.warmup_conversations,
+                                             time_limit=sizes.level_seconds))
+            if warm.messages == 0:
+                raise RuntimeError(f"Rasa answered none of the warm-up messages; see {tmp}/rasa-1.log")
+            for concurrency, conversations in sizes.levels:
+                for servers in ARMS:
+                    progress(f"{concurrency} concurrent conversations, {conversations} in all, "
+                             f"{servers} Rasa server(s)")
+                    arm = measure_arm(s, servers=servers, concurrency=concurrency, conversations=conversations,
+                                      time_limit=sizes.level_seconds)
+                    report.arms.append(arm)
+                    lv = arm.level
+                    progress(f"  {lv.messages} messages, p50 {lv.p50:.0f} ms, p95 {lv.p95:.0f} ms, "
+                             f"{lv.rate:.1f} messages/s, {lv.errors} errors, {arm.machine_busy_cores:.2f} cores busy")
+    report.seconds = time.perf_counter() - started
+    report.load_after = os.getloadavg()
+    return report
+
+
+def _errors(level: LevelFigures) -> str:
+    if not level.errors:
+        return "0"
+    return f"{level.errors} (" + ", ".join(f"{n} {kind}" for kind, n in level.error_kinds.most_common()) + ")"
+
+
+def render_cluster_markdown(report: ClusterReport) -> str:
+    """The "conversations-cluster" section of BENCHMARKS.md."""
+    sizes = report.sizes
+    startup = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report.startup_seconds.items())
+    cores = os.cpu_count() or 1
+    load = " ".join(f"{v:.2f}" for v in report.load)
+    lines = [
+        f"## Conversations: one Rasa server against two behind HAProxy "
+        f"(`sbk bench conversations --cluster{' --quick' if sizes.label == 'quick' else ''}`)",
+        "",
+        (f"Machine: {describe_machine()}. Measured {time.strftime('%Y-%m-%d %H:%M %Z')} ({sizes.label} run, "
+         f"{report.seconds:.0f} s in all). Load before (`/proc/loadavg`, 1, 5 and 15 minutes): {load}; "
+         f"1-minute load after: {report.load_after[0]:.2f}. Ready after: {startup}."),
+        "",
+        ("The stack of `make run-cluster` (docs/deployment.md), on 127.0.0.1: two Rasa servers "
+         "(models/assistant.tar.gz), the trackers in one PostgreSQL schema (the product's tracker store), the "
+         "conversation locks in Redis, one action server, and HAProxy with the generated Rasa pool "
+         "(bot/cluster.py). Arm A is a balancer with the first server alone behind it, arm B one with both; "
+         "everything else is the same processes and database, and at each level B runs right after A. The "
+         f"conversations are those of the section above ({len(SCRIPT)} messages each, a new citizen each, "
+         f"httpx.AsyncClient through the balancer); after {2 * sizes.warmup_conversations} warm-up "
+         f"conversations over both servers; a level starts no new conversation after {sizes.level_seconds:.0f} s. "
+         "CPU from /proc: the Rasa servers' (both), the action server's, and the busy cores of the whole machine "
+         f"({cores} cores; the load generator, PostgreSQL, Redis and HAProxy run on them too)."),
+        "",
+        ("| concurrent conversations | Rasa servers | conversations | messages | p50 / p95 / p99 | messages/s "
+         "| errors | CPU per message: Rasa / Rasa + actions + load generator | machine: busy cores |"),
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for arm in report.arms:
+        lv = arm.level
+        note = " (time budget reached)" if lv.stopped_early else ""
+        lines.append(f"| {lv.concurrency} | {arm.servers} | {lv.conversations}{note} | {lv.messages:,} | "
+                     f"{lv.p50:.0f} / {lv.p95:.0f} / {lv.p99:.0f} ms | {lv.rate:.1f} | {_errors(lv)} | "
+                     f"{arm.rasa_ms_per_message:.1f} / {arm.stack_ms_per_message:.1f} ms | "
+                     f"{arm.machine_busy_cores:.2f} of {cores} |")
+    lines.append("")
+    for concurrency in sorted({a.level.concurrency for a in report.arms}):
+        one, two = report.figures(concurrency, 1), report.figures(concurrency, 2)
+        if one and two and one.level.rate > 0:
+            lines.append(f"- {concurrency} concurrent: with one server {one.machine_busy_cores:.2f} of {cores} cores "
+                         f"were busy; two servers give {two.level.rate / one.level.rate:.2f}× the messages per second "
+                         f"of one, p95 {one.level.p95:.0f} → {two.level.p95:.0f} ms, "
+                         f"{two.machine_busy_cores:.2f} cores busy.")
+    lines += ["", _what_the_cores_allow(report, cores), ""]
+    return "\n".join(lines)
+
+
+def _what_the_cores_allow(report: ClusterReport, cores: int) -> str:
+    measured = [a for a in report.arms if a.level.messages]
+    if not measured:
+        return "Nothing was measured."
+    stack_ms = min(a.stack_ms_per_message for a in measured)
+    best = max(a.level.rate for a in measured)
+    return (
+        f"**What {cores} cores allow.** A Rasa server is one Python process with one event loop: however many "
+        "messages it interleaves, it computes on one core at most. A second server can add messages per second "
+        "only where the first leaves a core idle, and no more than that idle CPU: both share the same "
+        f"{cores} cores with the action server, PostgreSQL, Redis, HAProxy, the load generator and whatever else "
+        f"runs (load average {report.load[0]:.1f} before; what one server left idle is {cores} minus its busy "
+        "cores above). Two servers on two cores cannot double the throughput, and the tail latency can get worse, two "
+        "processes competing for the same cores. The processes of this run alone need at least "
+        f"{stack_ms:.0f} ms of CPU per message (PostgreSQL's not counted), so {cores} cores carry at most about "
+        f"{cores * 1000 / stack_ms:.0f} messages/s whatever the number of Rasa servers; this run got {best:.1f}, "
+        "the rest of the cores going to PostgreSQL and the machine's other work. A second server is for a second "
+        "machine (`sbk cluster haproxy-config --rasa HOST:PORT`, docs/deployment.md) and for surviving the death "
+        "of one (tests/conversations/test_cluster_faults.py).")
+
+
+def write_cluster_section(report: ClusterReport, path: Path | None = None) -> str:
+    body = render_cluster_markdown(report)
+    update_benchmarks_file(path or PROJECT_ROOT / "BENCHMARKS.md", CLUSTER_SECTION, body)
     return body

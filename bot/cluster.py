@@ -40,6 +40,8 @@ class Pool:
     servers: tuple[str, ...]
     # An HTTP request a healthy server answers with 2xx/3xx; None: a TCP connection is the check.
     health_check: str | None = None
+    # Seconds a server has to answer its check once connected; None: the defaults' 2 s.
+    check_timeout: int | None = None
 
     def __post_init__(self) -> None:
         _address(self.listen)
@@ -61,7 +63,11 @@ def default_layout(*, rasa: Sequence[str] = DEFAULT_RASA, actions: Sequence[str]
     """The product's three pools on the single-process ports of `host`."""
     return Layout(pools=(
         # Rasa answers GET / ("Hello from Rasa") once its HTTP server runs, with the model loaded.
-        Pool("rasa", f"{host}:5005", tuple(rasa), health_check="GET /"),
+        # A busy Rasa server answers its check between the messages it computes: one server at 50 concurrent
+        # conversations on two cores took over 2 s, twice, and HAProxy took the only server out, 503 for every
+        # citizen (BENCHMARKS.md, one server against two). A dead server refuses the connection at once and
+        # fails its check whatever this timeout; only a hung one is found later.
+        Pool("rasa", f"{host}:5005", tuple(rasa), health_check="GET /", check_timeout=10),
         Pool("actions", f"{host}:5055", tuple(actions), health_check="GET /health"),
         Pool("backoffice", f"{host}:8000", tuple(backoffice)),
     ))
@@ -103,6 +109,8 @@ def haproxy_config(layout: Layout) -> str:
         ]
         if pool.health_check:
             lines.append(f"    option httpchk {pool.health_check}")
+        if pool.check_timeout is not None:
+            lines.append(f"    timeout check {pool.check_timeout}s")
         lines += [f"    server {pool.name}{number} {server} check inter 2s fall 2 rise 1"
                   for number, server in enumerate(pool.servers, start=1)]
     return "\n".join(lines) + "\n"

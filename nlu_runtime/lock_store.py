@@ -13,6 +13,15 @@ tests/conversations/test_cluster.py found it). Here every such read-change-write
 Redis mutex of that conversation (redis-py's `Lock`: SET NX with an expiry, released by a script that
 checks its token), so tickets are issued, updated and given back one server at a time.
 
+A ticket lives while its server is alive, not a fixed time from its issue. Rasa counts a ticket's lifetime
+(`TICKET_LOCK_LIFETIME`, 60 s) from when it was issued, waiting included, and every waiting server drops the
+expired tickets: a message that waited most of that time behind a turn, then took its turn, expired in the
+middle of it, and the next ticket of the conversation was served at the same time — two turns at once on one
+tracker, the same message stored twice when the next was its resend (tests/conversations/test_cluster_faults.py
+found it after a server was killed holding a lock). Here each server renews its own ticket whenever it looks
+at the lock while waiting, and gives it a whole lifetime when its turn comes; only the tickets of a server that
+stopped looking — a dead one — run out.
+
 Redis failures:
 
 * unreachable at start: `check_redis()` raises `RedisUnreachable`, whose message names the address
@@ -26,8 +35,10 @@ Redis failures:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
@@ -139,6 +150,29 @@ class ProductLockStore(LockStore):
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.store.get_lock(conversation_id)
 
+    def _renew_and_serve(self, conversation_id: str, ticket: int, lifetime: float) -> TicketLock | None:
+        """Drop the expired tickets, give `ticket` `lifetime` seconds from now, and return the lock if it is that
+        ticket's turn (else None). A LockError if the ticket is gone: it expired while its server did not look."""
+        with self._mutex(conversation_id):
+            lock = self.store.get_lock(conversation_id)
+            own = None
+            if lock is not None:
+                lock.remove_expired_tickets()
+                own = next((t for t in lock.tickets if t.number == ticket), None)
+            if lock is None or own is None:
+                raise LockError(f"the ticket of conversation {conversation_id!r} expired before its turn")
+            own.expires = time.time() + lifetime
+            self.store.save_lock(lock)
+            return lock if lock.now_serving == ticket else None
+
+    async def _wait_for_turn(self, conversation_id: str, ticket: int, lifetime: float,
+                             wait_time_in_seconds: float) -> TicketLock:
+        while True:
+            lock = self._renew_and_serve(conversation_id, ticket, lifetime)
+            if lock is not None:
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+
     def delete_lock(self, conversation_id: str) -> None:
         self.store.delete_lock(conversation_id)
 
@@ -156,7 +190,7 @@ class ProductLockStore(LockStore):
         try:
             try:
                 ticket = self.issue_ticket(conversation_id, lock_lifetime)
-                acquired = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+                acquired = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
             except redis.RedisError as exc:
                 raise LockError(f"the lock store is unreachable: {type(exc).__name__}: {exc}") from exc
             yield acquired

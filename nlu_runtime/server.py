@@ -26,6 +26,13 @@ cannot be taken is not processed, and the citizen is asked to send it again (the
 Likewise with `RABBITMQ_URL` set (the conversation events, nlu_runtime/event_broker.py) it checks that
 RabbitMQ accepts a connection before loading the model; once running, a RabbitMQ that goes away only
 delays the events, never a reply.
+
+A message can reach the dialogue twice: a channel that got no answer (Rasa killed mid-message, the balancer's
+502, a read timeout while the message waited for its conversation's lock) cannot know whether it was
+processed, and sends it again (bot/channels/telegram.py). The channel gives each message a stable id in the
+REST channel's metadata (``{"metadata": {"message_id": …}}``); the launcher makes it the `UserUttered`'s
+``message_id``, and a message whose id the conversation already holds is not processed again: under the
+conversation's lock, the replies of its turn are sent once more from the tracker (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPLIES = PROJECT_ROOT / "knowledge" / "replies.yml"
 LOCK_UNAVAILABLE = "channel_lock_unavailable"
+# The REST channel's metadata key of a channel's own message id (bot/channels/rasa.py sends it).
+MESSAGE_ID = "message_id"
 
 logger = logging.getLogger(__name__)
 KEEP_ALIVE_SECONDS = 15.0
@@ -154,6 +163,63 @@ def answer_lock_failures() -> None:
     Agent.handle_message = _handle_message  # type: ignore[method-assign]
 
 
+class _AlreadyProcessed(Exception):
+    """The conversation holds this message already: its turn's bot messages, to send once more."""
+
+    def __init__(self, tracker: Any, events: list[Any]) -> None:
+        super().__init__()
+        self.tracker = tracker
+        self.events = events
+
+
+def _turn_of(tracker: Any, message_id: str) -> list[Any] | None:
+    """The events of the turn the user message `message_id` started, or None if the tracker lacks it."""
+    from rasa.shared.core.events import UserUttered
+
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered) and events[index].message_id == message_id:
+            end = next((i for i in range(index + 1, len(events)) if isinstance(events[i], UserUttered)), len(events))
+            return events[index + 1:end]
+    return None
+
+
+def drop_repeated_messages() -> None:
+    """Make a message whose channel id the conversation already holds be answered again, not processed again.
+
+    The check runs on the tracker `handle_message` loads anyway (no extra read), before the message is
+    logged; Rasa saves a tracker only once the whole turn is done, so a message found there was processed
+    whole, and a message whose server died before the save is not found and is processed normally."""
+    from rasa.core.processor import MessageProcessor
+
+    handle_message = MessageProcessor.handle_message
+    handle_with_tracker = MessageProcessor._handle_message_with_tracker
+
+    async def _handle_message(self: MessageProcessor, message: Any) -> Any:
+        channel_id = (message.metadata or {}).get(MESSAGE_ID) if isinstance(message.metadata, dict) else None
+        if not (isinstance(channel_id, str) and channel_id):
+            return await handle_message(self, message)
+        message.message_id = channel_id
+        try:
+            return await handle_message(self, message)
+        except _AlreadyProcessed as repeat:
+            # Only after a failure (an answer lost on the way back): worth the operator's eye, as lock failures are.
+            logger.warning("Message %s of %s was processed already; its replies are sent again", channel_id,
+                           message.sender_id)
+            await self._send_bot_messages(repeat.events, repeat.tracker, message.output_channel)
+            return getattr(message.output_channel, "messages", None)
+
+    async def _handle_message_with_tracker(self: MessageProcessor, message: Any, tracker: Any) -> None:
+        channel_id = (message.metadata or {}).get(MESSAGE_ID) if isinstance(message.metadata, dict) else None
+        turn = _turn_of(tracker, channel_id) if channel_id == message.message_id else None
+        if turn is not None:
+            raise _AlreadyProcessed(tracker, turn)
+        await handle_with_tracker(self, message, tracker)
+
+    MessageProcessor.handle_message = _handle_message  # type: ignore[method-assign]
+    MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker  # type: ignore[method-assign]
+
+
 def main() -> None:
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
@@ -177,6 +243,7 @@ def main() -> None:
     resolve_event_types_once()
     keep_endpoint_sessions()
     answer_lock_failures()
+    drop_repeated_messages()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

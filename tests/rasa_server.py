@@ -61,30 +61,66 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+class RasaProcess:
+    """One Rasa server process on a fixed port, which a test may kill and start again on that port."""
+
+    def __init__(self, work: Path, *, model: Path = MODEL, endpoints: Path | None = None,
+                 env: dict[str, str] | None = None, port: int | None = None) -> None:
+        problem = missing_requirements(model)
+        if problem:
+            raise RasaStartError(problem)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = work / f"rasa-{self.port}.log"
+        self.command = [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(self.port), "--model",
+                        str(model), "--credentials", str(ROOT / "credentials.yml")]
+        if endpoints is not None:
+            self.command += ["--endpoints", str(endpoints)]
+        self.env = {**os.environ, **RASA_ENV, **(env or {})}
+        self.process: subprocess.Popen | None = None
+
+    def spawn(self) -> None:
+        """Start the process (appending to its log); `wait_until_ready` waits for the model."""
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out,
+                                            stderr=subprocess.STDOUT)
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:
+        assert self.process is not None
+        _wait_until_ready(self.url, self.process, self.log, timeout)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, whatever it was doing is cut off."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            stop(self.process)
+
+
+@contextmanager
+def rasa_process(work: Path, *, model: Path = MODEL, endpoints: Path | None = None, env: dict[str, str] | None = None,
+                 port: int | None = None, timeout: float = START_TIMEOUT) -> Iterator[RasaProcess]:
+    """A started and ready `RasaProcess`, stopped afterwards (also if a test killed and restarted it)."""
+    server = RasaProcess(work, model=model, endpoints=endpoints, env=env, port=port)
+    server.spawn()
+    try:
+        server.wait_until_ready(timeout)
+        yield server
+    finally:
+        server.stop()
+
+
 @contextmanager
 def start_rasa(work: Path, *, model: Path = MODEL, endpoints: Path | None = None, env: dict[str, str] | None = None,
                timeout: float = START_TIMEOUT) -> Iterator[str]:
     """A Rasa server (HTTP API enabled) with `model`, its log in `work`; yields its base URL.
 
     `env` adds to the environment, e.g. the DATABASE_URL of endpoints.yml's tracker store."""
-    problem = missing_requirements(model)
-    if problem:
-        raise RasaStartError(problem)
-    port = free_port()
-    log = work / f"rasa-{port}.log"
-    command = [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--model", str(model),
-               "--credentials", str(ROOT / "credentials.yml")]
-    if endpoints is not None:
-        command += ["--endpoints", str(endpoints)]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **RASA_ENV, **(env or {})}, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(url, process, log, timeout)
-        yield url
-    finally:
-        stop(process)
+    with rasa_process(work, model=model, endpoints=endpoints, env=env, timeout=timeout) as server:
+        yield server.url
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

@@ -183,6 +183,9 @@ def test_the_default_configuration_is_valid_for_haproxy(tmp_path):
         assert f"bind {listen}" in text
     for server in (*DEFAULT_RASA, *DEFAULT_ACTIONS, *DEFAULT_BACKOFFICE):
         assert f" {server} check" in text
+    # A saturated Rasa server is slow to answer its check, not dead: only its pool waits longer for it.
+    rasa_backend = text[text.index("backend rasa"):text.index("frontend actions")]
+    assert "timeout check 10s" in rasa_backend and text.count("timeout check 10s") == 1
     checked = subprocess.run([HAPROXY, "-c", "-f", str(config)], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

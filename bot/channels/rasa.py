@@ -16,6 +16,11 @@ typed:
 Only failures where the message surely never reached Rasa's dialogue (no connection, no free connection,
 503 "not ready") are retried here, a bounded number of times with exponential back-off: repeating a
 message Rasa may already have processed would put it twice into the conversation.
+
+A caller that keeps an unanswered message and sends it again later (the Telegram channel) gives it a
+`message_id`, the same at every attempt; it goes in the REST channel's metadata, and the product's Rasa
+server (nlu_runtime/server.py) answers a message whose id the conversation already holds with that turn's
+replies instead of processing it twice.
 """
 
 from __future__ import annotations
@@ -100,16 +105,24 @@ class RasaClient:
             giveup_log_level=logging.WARNING,
         )(self._post_once)
 
-    async def send(self, sender: str, message: str) -> list[RasaReply]:
-        """Rasa's replies to `message` from `sender`, in order (possibly none)."""
+    async def send(self, sender: str, message: str, *, message_id: str | None = None) -> list[RasaReply]:
+        """Rasa's replies to `message` from `sender`, in order (possibly none).
+
+        `message_id`: the caller's id of this message, the same when it is sent again; Rasa processes a
+        message of one id once and answers a repeat with the replies it gave."""
         if not sender:
             raise ValueError("sender must not be empty")
-        return parse_replies(await self._post({"sender": sender, "message": message}))
+        if message_id is not None and not message_id:
+            raise ValueError("message_id must not be empty")
+        body: dict[str, object] = {"sender": sender, "message": message}
+        if message_id is not None:
+            body["metadata"] = {"message_id": message_id}
+        return parse_replies(await self._post(body))
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def _post_once(self, body: dict[str, str]) -> object:
+    async def _post_once(self, body: dict[str, object]) -> object:
         try:
             response = await self.client.post(self.url, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:

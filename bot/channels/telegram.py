@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import uuid
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -240,8 +241,10 @@ async def converse(update: Update, context: ChannelContext, message: str, *, sho
     """Send `message` to Rasa for this chat and the replies to the citizen; keep it if Rasa is down."""
     services = context.services
     chat_id = update.effective_chat.id
+    # The id stays with the message while it is kept (chat data is persisted): a resend of a message Rasa
+    # did process before its answer was lost is answered again, not processed twice (bot/channels/rasa.py).
     item = {"message": message, "shown": shown or message, "empty": empty,
-            "received_at": services.clock.now().isoformat()}
+            "received_at": services.clock.now().isoformat(), "message_id": uuid.uuid4().hex}
     pending = context.chat_data.get(PENDING)
     if pending:
         # Earlier messages are still waiting: this one waits behind them, so answers keep their order.
@@ -250,7 +253,7 @@ async def converse(update: Update, context: ChannelContext, message: str, *, sho
         await context.bot.send_message(chat_id, services.say("channel_queued"))
         return
     try:
-        replies = await services.rasa.send(citizen_ref(chat_id), message)
+        replies = await services.rasa.send(citizen_ref(chat_id), message, message_id=item["message_id"])
     except RasaUnavailable as exc:
         logger.warning("Rasa unavailable for chat %s, message kept: %s", chat_id, exc)
         context.chat_data.setdefault(PENDING, []).append(item)
@@ -274,7 +277,9 @@ async def retry_pending(context: ChannelContext) -> None:
         while pending:
             item = pending[0]
             try:
-                replies = await services.rasa.send(citizen_ref(chat_id), item["message"])
+                # Messages kept before ids were given have none: sent as before.
+                replies = await services.rasa.send(citizen_ref(chat_id), item["message"],
+                                                   message_id=item.get("message_id"))
             except RasaUnavailable as exc:
                 logger.info("Rasa still unavailable for chat %s (attempt %d): %s", chat_id, attempt + 1, exc)
                 _schedule_retry(context, chat_id, attempt + 1)

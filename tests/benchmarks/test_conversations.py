@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -68,6 +69,7 @@ def test_measure_level_counts_and_orders_percentiles(fake_rest):
     assert len(fake.received) == 5  # one sender id per conversation
     assert all(n == len(script) for n in fake.received.values())
     assert level.errors == 5  # the 5th message of each conversation
+    assert level.error_kinds == {"HTTP 500": 5}
     assert level.messages == 5 * (len(script) - 1) == len(level.latencies_ms)
     assert level.empty_replies == 5 * 2  # "谢谢" twice, never the failing 5th message
     assert not level.stopped_early
@@ -97,3 +99,53 @@ def test_report_rendering():
 
     fast.latencies_ms = [400.0] * 4
     assert "**not met**" in benchmark.render_markdown(report)
+
+
+def test_the_cluster_arms_balancer_is_the_generated_rasa_pool_and_valid_for_haproxy(tmp_path):
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(benchmark._haproxy_config("127.0.0.1:15005", ["127.0.0.1:15105", "127.0.0.1:15106"],
+                                                "127.0.0.1:15999"))
+    text = config.read_text()
+    assert "bind 127.0.0.1:15005" in text and "option httpchk GET /" in text
+    assert "server rasa1 127.0.0.1:15105 check" in text and "server rasa2 127.0.0.1:15106 check" in text
+    if not os.path.exists(benchmark.HAPROXY):
+        pytest.skip("HAProxy is not installed")
+    checked = subprocess.run([benchmark.HAPROXY, "-c", "-f", str(config)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_cpu_figures_grow_with_work():
+    before, (busy, total) = benchmark.cpu_ticks(os.getpid(), children=False), benchmark.machine_ticks()
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    assert benchmark.cpu_ticks(os.getpid(), children=False) > before
+    busy_after, total_after = benchmark.machine_ticks()
+    assert busy_after > busy and total_after > total and busy_after - busy <= total_after - total
+
+
+def test_the_cluster_report_compares_the_arms_level_by_level():
+    def arm(servers, concurrency, messages, seconds, errors=0):
+        level = benchmark.LevelFigures(concurrency=concurrency, conversations=messages // 7, messages=messages,
+                                       errors=errors, seconds=seconds, latencies_ms=[100.0, 200.0, 300.0])
+        if errors:
+            level.error_kinds["HTTP 503"] = errors
+        return benchmark.ArmFigures(servers=servers, level=level, rasa_cpu_seconds=messages * 0.02,
+                                    actions_cpu_seconds=messages * 0.003, bench_cpu_seconds=messages * 0.002,
+                                    machine_busy_cores=1.9 + servers / 20)
+
+    report = benchmark.ClusterReport(sizes=benchmark.CLUSTER_QUICK, load=(3.2, 4.3, 2.9), load_after=(4.5, 4.4, 3.0),
+                                     startup_seconds={"Rasa server 1": 35.0},
+                                     arms=[arm(1, 10, 210, 10.0), arm(2, 10, 210, 8.0), arm(1, 50, 700, 35.0, 3),
+                                           arm(2, 50, 700, 25.0)])
+    text = benchmark.render_cluster_markdown(report)
+    assert "--cluster --quick" in text and "3.20 4.30 2.90" in text
+    assert "| 10 | 1 | 30 | 210 | 200 / 290 / 298 ms | 21.0 | 0 | 20.0 / 25.0 ms | 1.95 of" in text
+    assert "| 50 | 1 | 100 | 700 | 200 / 290 / 298 ms | 20.0 | 3 (3 HTTP 503) |" in text
+    assert f"10 concurrent: with one server 1.95 of {os.cpu_count()} cores were busy; two servers give 1.25× the " \
+        "messages per second of one" in text
+    assert "two servers give 1.40×" in text
+    # 25 ms of CPU per message: each core carries at most 40 messages/s.
+    cores = os.cpu_count()
+    assert "at least 25 ms of CPU per message" in text and f"at most about {cores * 40} messages/s" in text
+    assert "this run got 28.0" in text

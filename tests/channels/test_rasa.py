@@ -68,6 +68,23 @@ def test_the_message_is_posted_to_the_rest_webhook_and_the_replies_parsed():
     assert json.loads(request.content) == {"sender": "telegram:42", "message": "社保卡"}
 
 
+def test_a_message_id_goes_in_the_rest_channels_metadata():
+    script = Script(httpx.Response(200, json=[{"text": "好的"}]))
+
+    async def main():
+        client = RasaClient(httpx.AsyncClient(transport=httpx.MockTransport(script)), base_url=URL)
+        try:
+            assert await client.send("telegram:42", "确认", message_id="4f1c") == [RasaReply("好的")]
+            with pytest.raises(ValueError):
+                await client.send("telegram:42", "确认", message_id="")
+        finally:
+            await client.aclose()
+    asyncio.run(main())
+    [request] = script.requests
+    assert json.loads(request.content) == {"sender": "telegram:42", "message": "确认",
+                                           "metadata": {"message_id": "4f1c"}}
+
+
 def test_an_empty_answer_is_no_replies():
     assert send(Script(httpx.Response(200, json=[]))) == []
 

@@ -55,8 +55,39 @@ def test_a_text_goes_to_rasa_as_this_chat_and_every_reply_comes_back(settings, b
         async with running(settings, bot_api=bot_api, rasa=rasa) as app:
             await feed(app, message_update(CHAT, "社保卡怎么激活"))
     asyncio.run(main())
-    assert rasa.received == [{"sender": f"telegram:{CHAT}", "message": "社保卡怎么激活"}]
+    [body] = rasa.received
+    assert {k: body[k] for k in ("sender", "message")} == {"sender": f"telegram:{CHAT}", "message": "社保卡怎么激活"}
+    assert body["metadata"]["message_id"]
     assert bot_api.texts(CHAT) == ["收到：社保卡怎么激活"]
+
+
+def test_a_message_whose_answer_was_lost_is_resent_with_its_id_and_each_message_has_its_own(settings, bot_api, rasa):
+    """Rasa died (or the balancer gave up) after the message reached it: the channel cannot know whether it
+    was processed, and sends it again with the same id, so Rasa answers a repeat instead of processing it
+    twice (nlu_runtime/server.py)."""
+    lost = {"count": 0}
+
+    def answer(sender: str, message: str) -> httpx.Response:
+        if message == "确认" and lost["count"] == 0:
+            lost["count"] += 1
+            return httpx.Response(502)
+        return httpx.Response(200, json=[{"recipient_id": sender, "text": f"收到：{message}"}])
+
+    rasa.answer = answer
+
+    async def main():
+        async with running(settings, bot_api=bot_api, rasa=rasa) as app:
+            await feed(app, message_update(CHAT, "确认"))
+            await eventually(lambda: "收到：确认" in bot_api.texts(CHAT))
+            await feed(app, message_update(CHAT, "确认"))
+            await eventually(lambda: bot_api.texts(CHAT).count("收到：确认") == 2)
+    asyncio.run(main())
+    ids = [body["metadata"]["message_id"] for body in rasa.received]
+    assert rasa.messages(CHAT) == ["确认", "确认", "确认"]
+    # The resend carries the first attempt's id; the citizen's second 确认 is a message of its own.
+    assert ids[0] == ids[1] != ids[2]
+    assert bot_api.texts(CHAT) == [say("channel_busy"), say("channel_delayed_answer", text="确认"), "收到：确认",
+                                   "收到：确认"]
 
 
 def test_buttons_become_an_inline_keyboard_and_a_press_sends_the_payload(settings, bot_api, rasa):

@@ -8,68 +8,24 @@ story's actions; and messages sent at the same time to both servers must each be
 one after the other (without the shared lock two servers store their own continuations of the same
 tracker and turns are lost).
 
-Starting a Rasa server takes about 30 s and much CPU: the two are started once for the module.
+The two servers (fixture `cluster`, tests/conversations/conftest.py) are started once per session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.channels.rasa import parse_replies
-from bot.db import upgrade
-from tests.conftest import _fresh_postgres
-from tests.conversations.test_conversations import REPLIES, STORIES, actual_turns, mismatches, wait_for
-from tests.rasa_server import free_port, missing_requirements, start_rasa, stop
+from tests.conversations.test_conversations import REPLIES, STORIES, actual_turns, mismatches
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/1"
 STORY = "complaint with every detail, a call back and confirmation"
 # Different intents, so that each turn is recognisable in the tracker by its text.
 AT_ONCE = ("你好", "社保卡丢了怎么办", "谢谢", "社保卡怎么激活", "密码忘了怎么办", "再见")
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> Iterator[tuple[str, str]]:
-    """Two Rasa servers on one PostgreSQL database and the machine's Redis; yields their URLs."""
-    problem = missing_requirements()
-    if problem:
-        pytest.fail(problem)
-    work = tmp_path_factory.mktemp("cluster")
-    database_url = _fresh_postgres()
-    upgrade(database_url)
-    env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL}
-    port = free_port()
-    log = work / "actions.log"
-    with log.open("w") as out:
-        actions = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                                   cwd=ROOT, env={**os.environ, **env, "PYTHONWARNINGS": "ignore"}, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", actions, log, timeout=120)
-        endpoints = work / "endpoints.yml"
-        # The product's endpoints.yml with this test's action server.
-        text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
-        endpoints.write_text(text.replace("http://127.0.0.1:5055/webhook", f"http://127.0.0.1:{port}/webhook"),
-                             encoding="utf-8")
-        assert f"127.0.0.1:{port}" in endpoints.read_text()
-        with ExitStack() as servers:
-            first = servers.enter_context(start_rasa(work, endpoints=endpoints, env=env))
-            second = servers.enter_context(start_rasa(work, endpoints=endpoints, env=env))
-            yield first, second
-    finally:
-        stop(actions)
 
 
 def test_a_story_alternated_across_both_servers_keeps_every_turn_in_order(cluster):

@@ -137,6 +137,51 @@ def test_rasas_own_redis_lock_store_lets_such_messages_overlap():
     assert outcome["overlaps"] + outcome["refused"] + outcome["stuck"] > 0
 
 
+AFTER_A_DEAD_SERVER = """
+    import asyncio, json, os, time
+    from rasa.core.lock_store import RedisLockStore
+    from nlu_runtime.lock_store import ProductLockStore, redis_arguments
+
+    CONVERSATION = os.environ["CONVERSATION"]
+    LIFETIME = 1.5
+    make = ((lambda: RedisLockStore(**redis_arguments(os.environ["REDIS_URL"]), key_prefix="sbk"))
+            if os.environ["STORE"] == "rasa" else ProductLockStore)
+    servers = [make(), make()]
+    # A server killed while it processed this citizen's message: its ticket stays until it expires.
+    servers[0].issue_ticket(CONVERSATION, LIFETIME)
+    seen = []
+    began = time.monotonic()
+
+    async def turn(name, store, delay):
+        await asyncio.sleep(delay)
+        async with store.lock(CONVERSATION, lock_lifetime=LIFETIME, wait_time_in_seconds=0.05):
+            seen.append((f"{name} starts", round(time.monotonic() - began, 2)))
+            await asyncio.sleep(1.0)  # a turn that takes most of the lifetime
+            seen.append((f"{name} ends", round(time.monotonic() - began, 2)))
+
+    async def main():
+        # The message sent again, to the live server, and the next resend of it a moment later.
+        await asyncio.gather(turn("resend", servers[1], 0.1), turn("second resend", servers[1], 0.3))
+
+    asyncio.run(main())
+    print(json.dumps({"seen": seen}))
+"""
+
+
+@pytest.mark.parametrize("store, overlap", [("product", False), ("rasa", True)])
+def test_a_turn_after_a_dead_servers_lock_is_not_overtaken_by_the_next(store, overlap):
+    """The dead ticket runs out; the waiting messages are then served one after the other, each for a whole
+    lifetime from its turn. Rasa's own store counts the lifetime from the issue, so the first waiting
+    ticket expires in the middle of its turn and the next one starts beside it."""
+    outcome = run(AFTER_A_DEAD_SERVER, REDIS_URL=SHARED_REDIS, CONVERSATION=f"test:{uuid.uuid4().hex}", STORE=store)
+    order = [event for event, _ in outcome["seen"]]
+    one_at_a_time = ["resend starts", "resend ends", "second resend starts", "second resend ends"]
+    assert (order != one_at_a_time) == overlap, outcome
+    if not overlap:
+        # The dead server's ticket held the conversation for its lifetime, and no longer.
+        assert 1.4 <= outcome["seen"][0][1] <= 3.0, outcome
+
+
 def test_without_redis_url_each_server_has_its_own_locks():
     # What `make run` needs (one server) and why a cluster needs Redis: two servers would overlap.
     outcome = run(TWO_SERVERS, CONVERSATION="test:memory")

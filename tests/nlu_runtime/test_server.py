@@ -138,3 +138,79 @@ def test_the_action_server_is_called_over_kept_connections_with_the_same_answers
     assert seen["failure"] == "ClientResponseError"  # an error answer is still Rasa's error
     # Six calls over one connection; a session closed by someone else is replaced by a new one.
     assert seen["connections"] == 2
+
+
+REPEATS = textwrap.dedent("""
+    import asyncio, copy, json
+    from types import SimpleNamespace
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.data import TrainingType
+
+    from nlu_runtime.server import drop_repeated_messages
+    drop_repeated_messages()
+
+    SENDER = "telegram:42"
+    stored = DialogueStateTracker.from_events(SENDER, [
+        ActionExecuted("action_listen"),
+        UserUttered("确认", message_id="first", metadata={"message_id": "first"}),
+        ActionExecuted("complaint_form"),
+        BotUttered("工单编号：ZB-20261204-0001\\n\\n我们会转交中国农业银行", {"buttons": None}),
+        BotUttered("还需要别的帮助吗？", {"buttons": [{"title": "没有了", "payload": "/other_goodbye"}]}),
+        ActionExecuted("action_listen"),
+        UserUttered("谢谢", message_id="second", metadata={"message_id": "second"}),
+        BotUttered("不客气"),
+        ActionExecuted("action_listen"),
+    ], slots=[])
+
+    # A processor without a dialogue model: it logs the message, saves the tracker and stops there.
+    processor = object.__new__(MessageProcessor)
+    processor.domain = Domain.empty()
+    processor.model_metadata = SimpleNamespace(training_type=TrainingType.NLU)
+    saved = []
+
+    async def fetch(sender_id, output_channel, metadata=None):
+        return copy.deepcopy(stored)
+
+    async def save(tracker):
+        saved.append([(e.text, e.message_id) for e in tracker.events if isinstance(e, UserUttered)])
+
+    processor.fetch_tracker_and_update_session = fetch
+    processor.save_tracker = save
+
+    async def send(text, metadata):
+        channel = CollectingOutputChannel()
+        message = UserMessage(text, channel, SENDER, metadata=metadata,
+                              parse_data={"intent": {"name": "other_affirm"}, "entities": [], "text": text})
+        answer = await processor.handle_message(message)
+        return [{k: v for k, v in m.items() if k in ("text", "buttons")} for m in channel.messages], answer
+
+    out = {}
+    out["first"] = asyncio.run(send("确认", {"message_id": "first"}))
+    out["second"] = asyncio.run(send("谢谢", {"message_id": "second"}))
+    out["saved_after_repeats"] = list(saved)
+    asyncio.run(send("好的", {"message_id": "third"}))
+    asyncio.run(send("再见", None))
+    out["saved"] = saved
+    print(json.dumps(out, ensure_ascii=False))
+""")
+
+
+def test_a_message_whose_id_the_conversation_holds_is_answered_again_and_not_processed_again():
+    seen = run_in_rasa_environment(REPEATS)
+    replies, answer = seen["first"]
+    # The turn's bot messages as the REST channel sent them the first time: the text split at blank
+    # lines, the buttons kept with their text.
+    assert replies == [{"text": "工单编号：ZB-20261204-0001"}, {"text": "我们会转交中国农业银行"},
+                       {"text": "还需要别的帮助吗？", "buttons": [{"title": "没有了", "payload": "/other_goodbye"}]}]
+    assert answer is not None and len(answer) == 3
+    assert seen["second"][0] == [{"text": "不客气"}]
+    # Nothing was logged or stored for the repeats…
+    assert seen["saved_after_repeats"] == []
+    # …while a new id is logged under that id, and a message without one gets Rasa's own.
+    [third, fourth] = seen["saved"]
+    assert third[-1] == ["好的", "third"]
+    assert fourth[-1][0] == "再见" and fourth[-1][1] not in ("first", "second", "third")
