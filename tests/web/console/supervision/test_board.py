@@ -95,3 +95,15 @@ def test_the_city_sees_the_assistants_own_figures_and_a_district_does_not(signed
     assert "—" in october and "%" not in october.split("</table>")[0].split("<tbody>")[1]
     district = unescape(signed_in("district_supervisor").get(f"{PAGE}?period=2026-12").text)
     assert 'data-outcome="answered"' not in district
+
+
+@pytest.mark.parametrize("page", [PAGE, "/console/supervision/satisfaction"])
+def test_the_filter_offers_the_last_months_and_years_and_keeps_the_choice(signed_in, december, page):
+    html = unescape(signed_in("city_supervisor").get(f"{page}?period=2026-11&by=district").text)
+    form = re.search(r'<form method="get" action="([^"]+)" class="sv-filters no-print">(.*?)</form>', html, re.S)
+    assert form and form.group(1) == page  # the filter stays on its own page
+    periods = re.findall(r'<option value="([\d-]+)"( selected)?>', form.group(2))
+    # twelve months back from the clock's month (December 2026), then three years, newest first
+    assert [value for value, _ in periods] == [f"2026-{m:02d}" for m in range(12, 0, -1)] + ["2026", "2025", "2024"]
+    assert [value for value, selected in periods if selected] == ["2026-11"]
+    assert re.search(r'<option value="district" selected>', form.group(2))

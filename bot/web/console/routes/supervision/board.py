@@ -22,8 +22,7 @@ from bot.supervision import InvalidFilters, parse_period
 from bot.thresholds import month_of
 from bot.web.console.deps import SupervisorUser
 from bot.web.console.models import ConsoleUser
-from bot.web.console.routes.supervision.common import PREFIX, page, scope_of
-from bot.web.console.routes.supervision.figures import _period_choices
+from bot.web.console.routes.supervision.common import PREFIX, page, period_choices, scope_of
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 from bot.workdays import WorkdayCalendar
 
@@ -36,7 +35,7 @@ def _grouping(raw: str) -> Grouping:
 
 
 def _context(knowledge: Knowledge, now: datetime, period_raw: str, by: Grouping) -> dict[str, object]:
-    return {"choices": _period_choices(now, knowledge), "form": {"period": period_raw[:20], "by": by},
+    return {"choices": period_choices(now, knowledge), "form": {"period": period_raw[:20], "by": by},
             "groupings": [(g, knowledge.messages.text(f"console_board_by_{g}")) for g in GROUPINGS]}
 
 

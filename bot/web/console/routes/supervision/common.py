@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
+from bot.knowledge import Knowledge
 from bot.ledger.tickets import local_day
+from bot.thresholds import month_of
 from bot.web.console.deps import district_scope
 from bot.web.console.models import ConsoleUser
 from bot.web.console.templating import knowledge_of, render
@@ -56,3 +58,17 @@ def not_found(request: Request, message: str) -> Response:
 def refused(request: Request, title: str, message: str) -> Response:
     return render(request, "errors/error.html", {"title": title, "message": message, "status": 403},
                   status_code=403)
+
+
+def period_choices(now: datetime, knowledge: Knowledge) -> list[tuple[str, str]]:
+    """The last twelve months and the last three years, newest first."""
+    messages = knowledge.messages
+    month = month_of(now)
+    year, m = month.first_day.year, month.first_day.month
+    months = []
+    for _ in range(12):
+        months.append((f"{year:04d}-{m:02d}", messages.render("console_period_month", year=year, month=m)))
+        year, m = (year, m - 1) if m > 1 else (year - 1, 12)
+    this_year = month.first_day.year
+    return months + [(str(y), messages.render("console_period_year", year=y))
+                     for y in range(this_year, this_year - 3, -1)]

@@ -13,7 +13,6 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from bot.knowledge import Knowledge
 from bot.knowledge.catalogue import Refusal
 from bot.reports import Period
 from bot.reports.render import articles_label
@@ -31,26 +30,12 @@ from bot.thresholds import month_of
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import SupervisorUser
 from bot.web.console.routes.supervision.charts import bank_chart
-from bot.web.console.routes.supervision.common import PREFIX, page, refused, scope_of
+from bot.web.console.routes.supervision.common import PREFIX, page, period_choices, refused, scope_of
 from bot.web.deps import CalendarDep, KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _period_choices(now: datetime, knowledge: Knowledge) -> list[tuple[str, str]]:
-    """The last twelve months and the last three years, newest first."""
-    messages = knowledge.messages
-    month = month_of(now)
-    year, m = month.first_day.year, month.first_day.month
-    months = []
-    for _ in range(12):
-        months.append((f"{year:04d}-{m:02d}", messages.render("console_period_month", year=year, month=m)))
-        year, m = (year, m - 1) if m > 1 else (year - 1, 12)
-    this_year = month.first_day.year
-    return months + [(str(y), messages.render("console_period_year", year=y))
-                     for y in range(this_year, this_year - 3, -1)]
 
 
 def _period(request: Request, now: datetime) -> Period:
@@ -60,7 +45,7 @@ def _period(request: Request, now: datetime) -> Period:
 @router.get("/figures")
 def figures_page(request: Request, session: SessionDep, knowledge: KnowledgeDep, calendar: CalendarDep,
                  now: NowDep, user: SupervisorUser) -> Response:
-    context: dict[str, object] = {"choices": _period_choices(now, knowledge),
+    context: dict[str, object] = {"choices": period_choices(now, knowledge),
                                   "form": {"period": request.query_params.get("period", "")[:20]}}
     try:
         period = _period(request, now)

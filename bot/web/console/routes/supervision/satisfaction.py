@@ -25,8 +25,7 @@ from bot.thresholds import month_of
 from bot.web.console.audit import record_audit
 from bot.web.console.deps import CsrfChecked, SupervisorUser
 from bot.web.console.models import ConsoleUser
-from bot.web.console.routes.supervision.common import PREFIX, not_found, page, scope_of
-from bot.web.console.routes.supervision.figures import _period_choices
+from bot.web.console.routes.supervision.common import PREFIX, not_found, page, period_choices, scope_of
 from bot.web.deps import KnowledgeDep, NowDep, SessionDep
 
 router = APIRouter(prefix=f"{PREFIX}/satisfaction", include_in_schema=False)
@@ -41,7 +40,7 @@ def _page(request: Request, session: Session, knowledge: Knowledge, user: Consol
           status_code: int = 200) -> Response:
     scope = scope_of(user)
     context: dict[str, object] = {
-        "choices": _period_choices(now, knowledge), "form": {"period": period_raw[:20], "by": by},
+        "choices": period_choices(now, knowledge), "form": {"period": period_raw[:20], "by": by},
         "groupings": [(g, knowledge.messages.text(f"console_satisfaction_by_{g}")) for g in GROUPINGS],
         "decisions": decision_list(session, scope=scope, knowledge=knowledge), "error": error,
         "flash": flash, "flash_kind": "ok",
