@@ -38,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
@@ -46,6 +45,8 @@ from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+
+from bot.clock import SystemClock
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,8 @@ class ProductLockStore(LockStore):
                 own = next((t for t in lock.tickets if t.number == ticket), None)
             if lock is None or own is None:
                 raise LockError(f"the ticket of conversation {conversation_id!r} expired before its turn")
-            own.expires = time.time() + lifetime
+            # Rasa's tickets expire on the machines' wall clock (rasa.core.lock.Ticket), shared by the servers.
+            own.expires = SystemClock().now().timestamp() + lifetime
             self.store.save_lock(lock)
             return lock if lock.now_serving == ticket else None
 
