@@ -94,6 +94,8 @@ def cluster_processes(config: Path = CLUSTER_CONF) -> dict[str, list[str]]:
 
 def test_supervisord_starts_the_servers_the_configuration_names(monkeypatch):
     monkeypatch.setenv("CONSOLE_TRUSTED_PROXIES", "127.0.0.1")
+    # supervisord wants its log folder to exist; `make run-cluster` creates it (build/ is generated).
+    (ROOT / "build" / "cluster" / "log").mkdir(parents=True, exist_ok=True)
     processes = cluster_processes()
 
     def ports(kind: str, option: str) -> list[str]:

@@ -23,6 +23,7 @@ import dataclasses
 import io
 import re
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -180,12 +181,14 @@ async def kill_and_restart(cluster: Cluster, balancer: Balancer, load: Load) -> 
     """SIGKILL the second server while it has requests in progress, start it again, wait until HAProxy has it
     back, then let the citizens ask their last question; returns when things happened."""
     victim = cluster.servers[1]
-    # Two requests in progress on it, so that one at least is still there when the signal lands.
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if load.answered >= CITIZENS and int(balancer.server("rasa2")["scur"] or 0) >= 2:
-            break
-        await asyncio.sleep(0.005)
+    while load.answered < CITIZENS and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    # Frozen first (SIGSTOP), so that the requests the balancer gives it stay in progress until the SIGKILL
+    # lands: on a fast machine a request lasts a few milliseconds, and a kill timed by polling missed them all.
+    victim.process.send_signal(signal.SIGSTOP)
+    while int(balancer.server("rasa2")["scur"] or 0) < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
     in_progress = int(balancer.server("rasa2")["scur"] or 0)
     victim.kill()
     killed = time.monotonic()
