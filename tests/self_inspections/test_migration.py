@@ -5,18 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from bot.db import make_engine, upgrade
 from bot.db.migrate import alembic_config
-
-
-def tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+from tests.migrations import tables
 
 
 def test_downgrade_drops_the_table_and_upgrade_brings_it_back(db_url):

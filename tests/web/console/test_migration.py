@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from bot.db import make_engine, upgrade
 from bot.db.migrate import alembic_config
+from tests.migrations import tables
 
 ADDED = {"console_sign_in_failure", "console_sign_in_lockout"}
-
-
-def tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def test_downgrade_and_upgrade_again_keep_the_users_and_start_with_no_lockouts(db_url):
