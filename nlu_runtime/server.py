@@ -41,6 +41,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,12 @@ def _turn_of(tracker: Any, message_id: str) -> list[Any] | None:
     return None
 
 
+def _channel_message_id(message: Any) -> str | None:
+    """The channel's own id of `message` (REST metadata ``message_id``), or None when it gave none."""
+    channel_id = message.metadata.get(MESSAGE_ID) if isinstance(message.metadata, dict) else None
+    return channel_id if isinstance(channel_id, str) and channel_id else None
+
+
 def drop_repeated_messages() -> None:
     """Make a message whose channel id the conversation already holds be answered again, not processed again.
 
@@ -196,8 +203,8 @@ def drop_repeated_messages() -> None:
     handle_with_tracker = MessageProcessor._handle_message_with_tracker
 
     async def _handle_message(self: MessageProcessor, message: Any) -> Any:
-        channel_id = (message.metadata or {}).get(MESSAGE_ID) if isinstance(message.metadata, dict) else None
-        if not (isinstance(channel_id, str) and channel_id):
+        channel_id = _channel_message_id(message)
+        if channel_id is None:
             return await handle_message(self, message)
         message.message_id = channel_id
         try:
@@ -210,8 +217,8 @@ def drop_repeated_messages() -> None:
             return getattr(message.output_channel, "messages", None)
 
     async def _handle_message_with_tracker(self: MessageProcessor, message: Any, tracker: Any) -> None:
-        channel_id = (message.metadata or {}).get(MESSAGE_ID) if isinstance(message.metadata, dict) else None
-        turn = _turn_of(tracker, channel_id) if channel_id == message.message_id else None
+        channel_id = _channel_message_id(message)
+        turn = _turn_of(tracker, channel_id) if channel_id is not None and channel_id == message.message_id else None
         if turn is not None:
             raise _AlreadyProcessed(tracker, turn)
         await handle_with_tracker(self, message, tracker)
@@ -220,25 +227,27 @@ def drop_repeated_messages() -> None:
     MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker  # type: ignore[method-assign]
 
 
+def _stop_unless_reachable(check: Callable[[str], None], url: str, unreachable: type[Exception]) -> None:
+    """Exit 2 before the model is loaded, the message on stderr, when `check(url)` raises `unreachable` (or
+    ValueError for a malformed URL)."""
+    try:
+        check(url)
+    except (unreachable, ValueError) as exc:
+        print(f"nlu_runtime.server: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def main() -> None:
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
         from nlu_runtime.lock_store import RedisUnreachable, check_redis
 
-        try:
-            check_redis(redis_url)
-        except (RedisUnreachable, ValueError) as exc:
-            print(f"nlu_runtime.server: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
+        _stop_unless_reachable(check_redis, redis_url, RedisUnreachable)
     rabbitmq_url = os.environ.get("RABBITMQ_URL", "").strip()
     if rabbitmq_url:
         from nlu_runtime.event_broker import RabbitMQUnreachable, check_rabbitmq
 
-        try:
-            check_rabbitmq(rabbitmq_url)
-        except (RabbitMQUnreachable, ValueError) as exc:
-            print(f"nlu_runtime.server: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
+        _stop_unless_reachable(check_rabbitmq, rabbitmq_url, RabbitMQUnreachable)
     compile_action_response_validation()
     resolve_event_types_once()
     keep_endpoint_sessions()
