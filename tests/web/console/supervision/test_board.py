@@ -97,8 +97,9 @@ def test_the_city_sees_the_assistants_own_figures_and_a_district_does_not(signed
     assert 'data-outcome="answered"' not in district
 
 
-@pytest.mark.parametrize("page", [PAGE, "/console/supervision/satisfaction"])
-def test_the_filter_offers_the_last_months_and_years_and_keeps_the_choice(signed_in, december, page):
+@pytest.mark.parametrize(("page", "grouped"), [(PAGE, True), ("/console/supervision/satisfaction", True),
+                                               ("/console/supervision/figures", False)])
+def test_the_filter_offers_the_last_months_and_years_and_keeps_the_choice(signed_in, december, page, grouped):
     html = unescape(signed_in("city_supervisor").get(f"{page}?period=2026-11&by=district").text)
     form = re.search(r'<form method="get" action="([^"]+)" class="sv-filters no-print">(.*?)</form>', html, re.S)
     assert form and form.group(1) == page  # the filter stays on its own page
@@ -106,4 +107,4 @@ def test_the_filter_offers_the_last_months_and_years_and_keeps_the_choice(signed
     # twelve months back from the clock's month (December 2026), then three years, newest first
     assert [value for value, _ in periods] == [f"2026-{m:02d}" for m in range(12, 0, -1)] + ["2026", "2025", "2024"]
     assert [value for value, selected in periods if selected] == ["2026-11"]
-    assert re.search(r'<option value="district" selected>', form.group(2))
+    assert bool(re.search(r'<option value="district" selected>', form.group(2))) is grouped
